@@ -1,0 +1,52 @@
+# downline — two commands: `make demo` and `make test`. Each sets everything up first.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.deps-stamp
+# What the Python side needs, from PyPI; versions are lower bounds that were tested.
+PY_DEPS := maturin>=1.7,<2 polars>=1.20 numpy>=1.26 pytest>=8 ruff>=0.6
+
+.PHONY: demo test setup build test-rust test-python bench lint fmt clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet $(PY_DEPS)
+	touch $(STAMP)
+
+# Build the extension in release mode into the virtual environment (target/ is reused).
+build: setup
+	$(VENV)/bin/maturin develop --release --quiet
+
+demo: build
+	$(VPY) -m downline.cli simulate examples/plans/unilevel.toml examples/scenarios/baseline.toml \
+		--months 36 --runs 200 --seed 7 --out out/demo
+
+test: build test-rust test-python
+
+test-rust:
+	cargo test --release --all-targets
+	cargo test --release --doc
+
+test-python: build
+	$(VPY) -m pytest -q tests/python
+
+bench: build
+	cargo bench --bench month_step
+	$(VPY) benches/reference.py --runs 1 --threads 1
+	$(VPY) benches/numpy_reference.py
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	$(VENV)/bin/ruff check python tests benches
+
+fmt: setup
+	cargo fmt --all
+	$(VENV)/bin/ruff format python tests benches
+
+clean:
+	rm -rf $(VENV) out target

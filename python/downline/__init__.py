@@ -1,0 +1,39 @@
+"""downline: what a multi-level compensation plan will really pay, to whom, and how many
+participants stay or lose money — Monte Carlo simulation over synthetic downlines.
+
+Quick start::
+
+    import downline as dl
+    plan = dl.Plan.load("examples/plans/unilevel.toml")
+    scenario = dl.Scenario.load("examples/scenarios/baseline.toml")
+    res = dl.simulate(plan, scenario, months=36, runs=200, seed=7)
+    res.summary()
+
+Money columns are exact decimals (``pl.Decimal(18, 2)``); volume columns are points with two
+decimals. Errors raise :class:`PlanError`, :class:`ScenarioError` or :class:`InputError`,
+all subclasses of ``ValueError``, with the field path in the message.
+"""
+
+from __future__ import annotations
+
+from downline._core import InputError, PlanError, ScenarioError
+from downline._core import __version__ as __version__
+from downline.api import (
+    Plan,
+    Scenario,
+    SimulationResult,
+    compute_commissions,
+    simulate,
+)
+
+__all__ = [
+    "InputError",
+    "Plan",
+    "PlanError",
+    "Scenario",
+    "ScenarioError",
+    "SimulationResult",
+    "compute_commissions",
+    "simulate",
+    "__version__",
+]

@@ -1,0 +1,60 @@
+"""Type stubs of the compiled core (downline._core)."""
+
+from typing import Any, Callable, Optional, Sequence
+
+__version__: str
+
+class PlanError(ValueError): ...
+class ScenarioError(ValueError): ...
+class InputError(ValueError): ...
+
+class ArrowTable:
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __len__(self) -> int: ...
+
+class Plan:
+    @staticmethod
+    def from_toml(text: str) -> Plan: ...
+    @staticmethod
+    def from_json(text: str) -> Plan: ...
+    def to_json(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def ranks(self) -> list[str]: ...
+    @property
+    def bonuses(self) -> list[tuple[str, str, bool]]: ...
+
+class Scenario:
+    @staticmethod
+    def from_toml(text: str) -> Scenario: ...
+    @staticmethod
+    def from_json(text: str) -> Scenario: ...
+    def to_json(self) -> str: ...
+    @property
+    def founders(self) -> int: ...
+
+def simulate(
+    plan: Plan,
+    scenario: Scenario,
+    months: int,
+    runs: int,
+    seed: int,
+    threads: Optional[int] = None,
+    keep_runs: Optional[int] = None,
+    progress: Optional[Callable[[int, int], Any]] = None,
+) -> dict[str, ArrowTable]: ...
+
+def compute_commissions(
+    plan: Plan,
+    ids: Sequence[int],
+    sponsors: Sequence[Optional[int]],
+    join_months: Sequence[int],
+    quit_months: Optional[Sequence[Optional[int]]],
+    vol_ids: Sequence[int],
+    vol_months: Sequence[int],
+    pv: Sequence[str],
+    retail: Optional[Sequence[str]],
+) -> ArrowTable: ...

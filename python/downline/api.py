@@ -1,0 +1,358 @@
+"""The Python face of downline: plans, scenarios, simulation results as polars tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Union
+
+import polars as pl
+
+from downline import _core
+from downline._core import InputError, PlanError, ScenarioError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return str(o)
+    raise TypeError(f"{type(o).__name__} is not a plan or scenario value")
+
+
+def _read(path: PathLike, error: type) -> tuple[str, bool]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise error(f"(file): cannot read {p}: {e.strerror or e}") from None
+    return text, p.suffix.lower() == ".json"
+
+
+class Plan:
+    """A validated compensation plan (ranks, bonuses, cap, costs).
+
+    Build one with :meth:`load` (a ``.toml`` or ``.json`` file), :meth:`from_toml` or
+    :meth:`from_dict`. Every field is checked; a bad one raises :class:`PlanError` naming its
+    path, e.g. ``bonus[1].rates.Manager[3]: 1.5 is above 1``.
+    """
+
+    def __init__(self, core: _core.Plan, source: Optional[str] = None) -> None:
+        self._core = core
+        self.source = source
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Plan":
+        """Read and validate a plan file (TOML, or JSON if the name ends in ``.json``)."""
+        text, is_json = _read(path, PlanError)
+        core = _core.Plan.from_json(text) if is_json else _core.Plan.from_toml(text)
+        return cls(core, str(path))
+
+    @classmethod
+    def from_toml(cls, text: str) -> "Plan":
+        """Validate a plan written as TOML text."""
+        return cls(_core.Plan.from_toml(text))
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> "Plan":
+        """Validate a plan given as a dict shaped like the plan file."""
+        return cls(_core.Plan.from_json(json.dumps(spec, default=_json_default)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as a dict shaped like the plan file (decimals as strings)."""
+        return json.loads(self._core.to_json())
+
+    @property
+    def name(self) -> str:
+        """The plan's name."""
+        return self._core.name
+
+    @property
+    def currency(self) -> str:
+        """Currency code of every amount."""
+        return self._core.currency
+
+    @property
+    def ranks(self) -> list[str]:
+        """Rank names, lowest first."""
+        return self._core.ranks
+
+    @property
+    def bonuses(self) -> list[tuple[str, str, bool]]:
+        """``(name, kind, paid_by_company)`` of each bonus, in payment order."""
+        return self._core.bonuses
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{n} ({k})" for n, k, _ in self.bonuses) or "no bonuses"
+        return f"<downline.Plan {self.name!r}: {len(self.ranks)} ranks; {kinds}>"
+
+
+class Scenario:
+    """Validated assumptions about people: market, recruiting, quitting, buying, customers.
+
+    Build one with :meth:`load`, :meth:`from_toml` or :meth:`from_dict`; a bad field raises
+    :class:`ScenarioError` naming its path.
+    """
+
+    def __init__(self, core: _core.Scenario, source: Optional[str] = None) -> None:
+        self._core = core
+        self.source = source
+
+    @classmethod
+    def load(cls, path: PathLike) -> "Scenario":
+        """Read and validate a scenario file (TOML, or JSON if the name ends in ``.json``)."""
+        text, is_json = _read(path, ScenarioError)
+        core = _core.Scenario.from_json(text) if is_json else _core.Scenario.from_toml(text)
+        return cls(core, str(path))
+
+    @classmethod
+    def from_toml(cls, text: str) -> "Scenario":
+        """Validate a scenario written as TOML text."""
+        return cls(_core.Scenario.from_toml(text))
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> "Scenario":
+        """Validate a scenario given as a dict shaped like the scenario file."""
+        return cls(_core.Scenario.from_json(json.dumps(spec, default=_json_default)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as a dict shaped like the scenario file."""
+        return json.loads(self._core.to_json())
+
+    @property
+    def founders(self) -> int:
+        """Distributors in month 1."""
+        return self._core.founders
+
+    def __repr__(self) -> str:
+        return f"<downline.Scenario {self.to_dict().get('name') or ''!r}: {self.founders} founders>"
+
+
+#: The per-run figures that :meth:`SimulationResult.summary` reports.
+SUMMARY_METRICS = [
+    "payout_ratio",
+    "volume_value",
+    "payout",
+    "capped",
+    "retail_profit",
+    "ever_joined",
+    "active_end",
+    "mean_earnings",
+    "median_earnings",
+    "share_earning_nothing",
+    "share_net_loss",
+    "top1_share",
+]
+
+
+@dataclass
+class SimulationResult:
+    """The tables of a simulation, as polars DataFrames.
+
+    - ``monthly``: one row per (run, month): active (participating), joined, quit,
+      qualified (PV ≥ the plan's minimum), volume (points), retail_volume, volume_value,
+      payout (company-paid, after the cap), payout_before_cap, retail_profit, payout_ratio.
+    - ``bonuses``: one row per (run, month, bonus): amount, paid_by_company.
+    - ``ranks``: one row per (run, month, rank): count of distributors paid as it.
+    - ``runs``: one row per run: the headline figures (see :data:`SUMMARY_METRICS`).
+    - ``distributors``: one row per (run, distributor) of the kept runs: id, sponsor (null
+      for founders), join_month, quit_month (null if still in), recruits, max_rank,
+      earnings, retail_profit, fees, purchases, expenses.
+    """
+
+    monthly: pl.DataFrame
+    bonuses: pl.DataFrame
+    ranks: pl.DataFrame
+    runs: pl.DataFrame
+    distributors: pl.DataFrame
+    months: int
+    n_runs: int
+    seed: int
+    plan: Plan = field(repr=False)
+    scenario: Scenario = field(repr=False)
+
+    def summary(self) -> pl.DataFrame:
+        """Each headline figure across runs: ``metric, mean, p05, p50, p95``.
+
+        Money figures are in currency units; shares are fractions of everyone who ever joined.
+        """
+        runs = self.runs.select(
+            [pl.col(m).cast(pl.Float64) for m in SUMMARY_METRICS]
+        )
+        rows = []
+        for m in SUMMARY_METRICS:
+            s = runs[m]
+            rows.append(
+                {
+                    "metric": m,
+                    "mean": s.mean(),
+                    "p05": s.quantile(0.05, "linear"),
+                    "p50": s.quantile(0.5, "linear"),
+                    "p95": s.quantile(0.95, "linear"),
+                }
+            )
+        return pl.DataFrame(rows, schema={"metric": pl.String, "mean": pl.Float64,
+                                          "p05": pl.Float64, "p50": pl.Float64,
+                                          "p95": pl.Float64})
+
+    def write_parquet(self, directory: PathLike) -> list[Path]:
+        """Write every table to ``directory/<table>.parquet``. Each file is written to a
+        temporary name first and renamed when complete, so an interrupted write never leaves
+        a half-written file."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("monthly", "bonuses", "ranks", "runs", "distributors"):
+            written.append(_atomic_parquet(getattr(self, name), d / f"{name}.parquet"))
+        return written
+
+    def __repr__(self) -> str:
+        return (
+            f"<downline.SimulationResult {self.n_runs} runs × {self.months} months, seed "
+            f"{self.seed}; {self.distributors.height} distributor rows>"
+        )
+
+
+def _atomic_parquet(df: pl.DataFrame, path: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        df.write_parquet(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _progress_callback(progress: Union[bool, Callable[[int, int], Any], None]):
+    if progress is None or progress is False:
+        return None, None
+    if callable(progress):
+        return progress, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return None, None
+    bar = tqdm(total=1, unit="month", desc="simulating", leave=False)
+
+    def cb(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    return cb, bar
+
+
+def simulate(
+    plan: Plan,
+    scenario: Scenario,
+    months: int = 36,
+    runs: int = 100,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    keep_distributors: Union[bool, int] = True,
+    progress: Union[bool, Callable[[int, int], Any], None] = None,
+) -> SimulationResult:
+    """Simulate ``runs`` Monte Carlo runs of ``plan`` under ``scenario`` for ``months`` months.
+
+    The same ``seed`` gives the same tables for any ``threads`` (``None``: all cores), and two
+    plans simulated with the same seed and scenario see the same people (common random
+    numbers). ``keep_distributors`` bounds memory: ``True`` keeps one row per distributor for
+    every run, ``False`` for none, an integer ``k`` for the first ``k`` runs; the monthly,
+    bonus, rank and run tables stay complete. ``progress`` is ``True`` for a tqdm bar, or a
+    callable ``f(done_months, total_months)``. The GIL is released while it runs; Ctrl-C
+    stops it within a fraction of a second and raises ``KeyboardInterrupt``.
+    """
+    if not isinstance(plan, Plan):
+        raise TypeError("plan must be a downline.Plan (use Plan.load or Plan.from_dict)")
+    if not isinstance(scenario, Scenario):
+        raise TypeError("scenario must be a downline.Scenario (use Scenario.load or from_dict)")
+    if isinstance(keep_distributors, bool):
+        keep = None if keep_distributors else 0
+    elif isinstance(keep_distributors, int) and keep_distributors >= 0:
+        keep = keep_distributors
+    else:
+        raise ValueError("keep_distributors must be True, False or a number of runs (>= 0)")
+    if not isinstance(seed, int) or seed < 0 or seed >= 2**64:
+        raise ValueError(f"seed = {seed!r}: use a whole number from 0 to 2**64 - 1")
+    cb, bar = _progress_callback(progress)
+    try:
+        tables = _core.simulate(
+            plan._core, scenario._core, months, runs, seed, threads, keep, cb
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return SimulationResult(
+        monthly=pl.DataFrame(tables["monthly"]),
+        bonuses=pl.DataFrame(tables["bonuses"]),
+        ranks=pl.DataFrame(tables["ranks"]),
+        runs=pl.DataFrame(tables["runs"]),
+        distributors=pl.DataFrame(tables["distributors"]),
+        months=months,
+        n_runs=runs,
+        seed=seed,
+        plan=plan,
+        scenario=scenario,
+    )
+
+
+def _volume_strings(s: pl.Series, name: str) -> list[str]:
+    if s.null_count():
+        raise InputError(f"volumes: column {name!r} has missing values")
+    if s.dtype == pl.String:
+        return s.to_list()
+    if s.dtype.is_numeric() or isinstance(s.dtype, pl.Decimal):
+        return [str(v) for v in s.to_list()]
+    raise InputError(f"volumes: column {name!r} is {s.dtype}; give numbers (points)")
+
+
+def _require(df: pl.DataFrame, what: str, cols: list[str]) -> None:
+    if not isinstance(df, pl.DataFrame):
+        raise InputError(f"{what} must be a polars DataFrame")
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise InputError(f"{what}: missing column(s) {missing}; it needs {cols}")
+
+
+def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -> pl.DataFrame:
+    """Pay ``plan`` over a given downline — the deterministic engine, no randomness.
+
+    ``tree``: ``id, sponsor`` (null for founders)``, join_month`` and optionally
+    ``quit_month`` (first month no longer in). ``volumes``: ``id, month, pv`` and optionally
+    ``retail`` (the part of ``pv`` from retail customers), in points with at most two
+    decimals. Months run from the first join month to the last month with volume.
+
+    Returns ``month, id, bonus, paid_by_company, amount`` (``pl.Decimal(18, 2)``), one line
+    per non-zero amount, ordered by month, id and the plan's bonus order.
+    """
+    _require(tree, "tree", ["id", "sponsor", "join_month"])
+    _require(volumes, "volumes", ["id", "month", "pv"])
+    try:
+        ids = tree["id"].cast(pl.Int64, strict=True).to_list()
+        sponsors = tree["sponsor"].cast(pl.Int64, strict=True).to_list()
+        joins = tree["join_month"].cast(pl.Int64, strict=True).to_list()
+        quits = (
+            tree["quit_month"].cast(pl.Int64, strict=True).to_list()
+            if "quit_month" in tree.columns
+            else None
+        )
+        vids = volumes["id"].cast(pl.Int64, strict=True).to_list()
+        vmonths = volumes["month"].cast(pl.Int64, strict=True).to_list()
+    except pl.exceptions.PolarsError as e:
+        raise InputError(f"tree/volumes: ids and months must be whole numbers ({e})") from None
+    if any(v is None for v in ids) or any(v is None for v in joins):
+        raise InputError("tree: id and join_month may not be missing")
+    if any(v is None for v in vids) or any(v is None for v in vmonths):
+        raise InputError("volumes: id and month may not be missing")
+    pv = _volume_strings(volumes["pv"], "pv")
+    retail = _volume_strings(volumes["retail"], "retail") if "retail" in volumes.columns else None
+    table = _core.compute_commissions(
+        plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail
+    )
+    return pl.DataFrame(table)

@@ -1,0 +1,300 @@
+//! Arrow `RecordBatch` builders for simulation results and ledgers.
+//!
+//! Money travels as `Decimal128(18, 2)` (exact cents), volume as `Decimal128(18, 2)`
+//! points; ratios and statistics about money as `Float64`.
+
+use crate::downline::{NEVER, NO_SPONSOR};
+use crate::ledger::LedgerLine;
+use crate::metrics::RunOutput;
+use crate::plan::{CompiledPlan, NO_RANK};
+use arrow_array::{
+    ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, RecordBatch,
+    StringArray, UInt32Array, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use std::sync::Arc;
+
+fn money(v: impl IntoIterator<Item = i64>) -> ArrayRef {
+    Arc::new(
+        Decimal128Array::from_iter_values(v.into_iter().map(|x| x as i128))
+            .with_precision_and_scale(18, 2)
+            .expect("valid decimal type"),
+    )
+}
+
+fn batch(cols: Vec<(&str, ArrayRef)>) -> RecordBatch {
+    let fields: Vec<Field> = cols
+        .iter()
+        .map(|(n, a)| {
+            Field::new(
+                *n,
+                a.data_type().clone(),
+                a.null_count() > 0 || matches!(a.data_type(), DataType::Null),
+            )
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    RecordBatch::try_new(schema, cols.into_iter().map(|(_, a)| a).collect())
+        .expect("columns of equal length")
+}
+
+/// One row per (run, month).
+pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
+    let rows = || {
+        runs.iter()
+            .flat_map(|r| r.monthly.iter().map(move |m| (r.run, m)))
+    };
+    let ratio = |p: i64, v: i64| if v > 0 { p as f64 / v as f64 } else { 0.0 };
+    batch(vec![
+        (
+            "run",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|(r, _)| r))),
+        ),
+        (
+            "month",
+            Arc::new(Int32Array::from_iter_values(
+                rows().map(|(_, m)| m.month as i32),
+            )),
+        ),
+        (
+            "active",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|(_, m)| m.active))),
+        ),
+        (
+            "joined",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|(_, m)| m.joined))),
+        ),
+        (
+            "quit",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|(_, m)| m.quit))),
+        ),
+        (
+            "qualified",
+            Arc::new(UInt32Array::from_iter_values(
+                rows().map(|(_, m)| m.qualified),
+            )),
+        ),
+        ("volume", money(rows().map(|(_, m)| m.volume))),
+        ("retail_volume", money(rows().map(|(_, m)| m.retail_volume))),
+        ("volume_value", money(rows().map(|(_, m)| m.volume_value))),
+        ("payout", money(rows().map(|(_, m)| m.payout))),
+        (
+            "payout_before_cap",
+            money(rows().map(|(_, m)| m.payout_before_cap)),
+        ),
+        ("retail_profit", money(rows().map(|(_, m)| m.retail_profit))),
+        (
+            "payout_ratio",
+            Arc::new(Float64Array::from_iter_values(
+                rows().map(|(_, m)| ratio(m.payout, m.volume_value)),
+            )),
+        ),
+    ])
+}
+
+/// One row per (run, month, bonus).
+pub fn bonus_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch {
+    let rows = || {
+        runs.iter().flat_map(|r| {
+            r.monthly.iter().flat_map(move |m| {
+                m.by_bonus
+                    .iter()
+                    .enumerate()
+                    .map(move |(b, &a)| (r.run, m.month, b, a))
+            })
+        })
+    };
+    batch(vec![
+        (
+            "run",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|x| x.0))),
+        ),
+        (
+            "month",
+            Arc::new(Int32Array::from_iter_values(rows().map(|x| x.1 as i32))),
+        ),
+        (
+            "bonus",
+            Arc::new(StringArray::from(
+                rows().map(|x| plan.bonuses[x.2].name()).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "paid_by_company",
+            Arc::new(BooleanArray::from_iter(
+                rows().map(|x| Some(plan.bonuses[x.2].paid_by_company())),
+            )),
+        ),
+        ("amount", money(rows().map(|x| x.3))),
+    ])
+}
+
+/// One row per (run, month, rank): how many distributors were paid as the rank.
+pub fn rank_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch {
+    let rows = || {
+        runs.iter().flat_map(|r| {
+            r.monthly.iter().flat_map(move |m| {
+                m.rank_counts
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, &c)| (r.run, m.month, k, c))
+            })
+        })
+    };
+    batch(vec![
+        (
+            "run",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|x| x.0))),
+        ),
+        (
+            "month",
+            Arc::new(Int32Array::from_iter_values(rows().map(|x| x.1 as i32))),
+        ),
+        (
+            "rank",
+            Arc::new(StringArray::from(
+                rows()
+                    .map(|x| plan.ranks[x.2].name.as_str())
+                    .collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "rank_index",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|x| x.2 as u32))),
+        ),
+        (
+            "count",
+            Arc::new(UInt32Array::from_iter_values(rows().map(|x| x.3))),
+        ),
+    ])
+}
+
+/// One row per run: the headline figures.
+pub fn runs_batch(runs: &[RunOutput]) -> RecordBatch {
+    let s = || runs.iter().map(|r| &r.summary);
+    let f = |g: fn(&crate::metrics::RunSummary) -> f64| -> ArrayRef {
+        Arc::new(Float64Array::from_iter_values(s().map(g)))
+    };
+    batch(vec![
+        (
+            "run",
+            Arc::new(UInt32Array::from_iter_values(runs.iter().map(|r| r.run))),
+        ),
+        (
+            "ever_joined",
+            Arc::new(UInt64Array::from_iter_values(s().map(|x| x.ever_joined))),
+        ),
+        (
+            "active_end",
+            Arc::new(UInt64Array::from_iter_values(s().map(|x| x.active_end))),
+        ),
+        ("volume_value", money(s().map(|x| x.volume_value))),
+        ("payout", money(s().map(|x| x.payout))),
+        ("payout_ratio", f(|x| x.payout_ratio)),
+        ("capped", money(s().map(|x| x.capped))),
+        ("retail_profit", money(s().map(|x| x.retail_profit))),
+        ("mean_earnings", f(|x| x.mean_earnings / 100.0)),
+        ("median_earnings", f(|x| x.median_earnings / 100.0)),
+        ("share_earning_nothing", f(|x| x.share_earning_nothing)),
+        ("share_net_loss", f(|x| x.share_net_loss)),
+        ("top1_share", f(|x| x.top1_share)),
+    ])
+}
+
+/// One row per (run, distributor) for the runs that kept their table.
+pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch {
+    let kept: Vec<(u32, &crate::metrics::DistributorTable)> = runs
+        .iter()
+        .filter_map(|r| r.distributors.as_ref().map(|d| (r.run, d)))
+        .collect();
+    let total: usize = kept.iter().map(|(_, d)| d.sponsor.len()).sum();
+    let mut run = Vec::with_capacity(total);
+    let mut id = Vec::with_capacity(total);
+    for (r, d) in &kept {
+        run.extend(std::iter::repeat_n(*r, d.sponsor.len()));
+        id.extend(0..d.sponsor.len() as u32);
+    }
+    let all = |g: fn(&crate::metrics::DistributorTable) -> &Vec<i64>| {
+        money(kept.iter().flat_map(move |(_, d)| g(d).iter().copied()))
+    };
+    batch(vec![
+        ("run", Arc::new(UInt32Array::from(run))),
+        ("id", Arc::new(UInt32Array::from(id))),
+        (
+            "sponsor",
+            Arc::new(UInt32Array::from_iter(kept.iter().flat_map(|(_, d)| {
+                d.sponsor.iter().map(|&s| (s != NO_SPONSOR).then_some(s))
+            }))),
+        ),
+        (
+            "join_month",
+            Arc::new(Int32Array::from_iter_values(
+                kept.iter()
+                    .flat_map(|(_, d)| d.join_month.iter().map(|&j| j as i32)),
+            )),
+        ),
+        (
+            "quit_month",
+            Arc::new(Int32Array::from_iter(kept.iter().flat_map(|(_, d)| {
+                d.quit_month
+                    .iter()
+                    .map(|&q| (q != NEVER).then_some(q as i32))
+            }))),
+        ),
+        (
+            "recruits",
+            Arc::new(UInt32Array::from_iter_values(
+                kept.iter().flat_map(|(_, d)| d.recruits.iter().copied()),
+            )),
+        ),
+        (
+            "max_rank",
+            Arc::new(StringArray::from(
+                kept.iter()
+                    .flat_map(|(_, d)| {
+                        d.max_rank
+                            .iter()
+                            .map(|&r| (r != NO_RANK).then(|| plan.ranks[r as usize].name.as_str()))
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+        ),
+        ("earnings", all(|d| &d.earnings)),
+        ("retail_profit", all(|d| &d.retail_profit)),
+        ("fees", all(|d| &d.fees)),
+        ("purchases", all(|d| &d.purchases)),
+        ("expenses", all(|d| &d.expenses)),
+    ])
+}
+
+/// The ledger of `compute_commissions`: month, id, bonus, paid_by_company, amount.
+pub fn ledger_batch(plan: &CompiledPlan, lines: &[LedgerLine]) -> RecordBatch {
+    batch(vec![
+        (
+            "month",
+            Arc::new(Int64Array::from_iter_values(lines.iter().map(|l| l.month))),
+        ),
+        (
+            "id",
+            Arc::new(Int64Array::from_iter_values(lines.iter().map(|l| l.id))),
+        ),
+        (
+            "bonus",
+            Arc::new(StringArray::from(
+                lines
+                    .iter()
+                    .map(|l| plan.bonuses[l.bonus].name())
+                    .collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "paid_by_company",
+            Arc::new(BooleanArray::from_iter(
+                lines
+                    .iter()
+                    .map(|l| Some(plan.bonuses[l.bonus].paid_by_company())),
+            )),
+        ),
+        ("amount", money(lines.iter().map(|l| l.amount))),
+    ])
+}

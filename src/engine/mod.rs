@@ -1,0 +1,298 @@
+//! The plan engine: given who participates and what each bought this month, compute
+//! volumes, paid-as ranks, every bonus and the cap. Deterministic; it draws nothing.
+//!
+//! The same engine serves the Monte Carlo simulation and [`crate::ledger`]
+//! (`compute_commissions` on a given downline), so both pay to the same cent.
+
+pub mod bonus;
+pub mod ranks;
+pub mod volumes;
+
+use crate::money::{scale_to_cap, volume_value, RATE_ONE};
+use crate::plan::{Bonus, CompiledPlan, NO_RANK};
+
+/// What the engine needs to know about one month.
+pub struct MonthInput<'a> {
+    /// The month (1 = first).
+    pub month: u16,
+    /// Sponsor of each distributor ([`crate::downline::NO_SPONSOR`] for founders).
+    pub sponsor: &'a [u32],
+    /// Join month of each distributor (non-decreasing with the index).
+    pub join_month: &'a [u16],
+    /// Whether each distributor participates (has joined and not quit).
+    pub participating: &'a [bool],
+    /// PV from the distributor's own orders, hundredths of a point.
+    pub own_pv: &'a [i64],
+    /// PV from the distributor's retail customers, hundredths of a point.
+    pub retail_pv: &'a [i64],
+}
+
+/// Totals of one month.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// Total PV (own + retail), hundredths of a point.
+    pub volume: i64,
+    /// Total PV from retail customers, hundredths of a point.
+    pub retail_volume: i64,
+    /// Value of the total PV in cents.
+    pub volume_value: i64,
+    /// Per bonus, in plan order: cents (company-paid bonuses after the cap; retail margin
+    /// as earned).
+    pub by_bonus: Vec<i64>,
+    /// What the company pays (sum of company-paid bonuses after the cap), cents.
+    pub payout: i64,
+    /// What the company would have paid without the cap, cents.
+    pub payout_before_cap: i64,
+    /// Distributors active (qualified) this month.
+    pub qualified: u32,
+    /// Distributors paid as each rank.
+    pub rank_counts: Vec<u32>,
+}
+
+/// Per-distributor state and scratch of the plan engine for one downline.
+#[derive(Debug)]
+pub struct PlanEngine<'p> {
+    plan: &'p CompiledPlan,
+    /// PV this month.
+    pub pv: Vec<i64>,
+    /// GV this month.
+    pub gv: Vec<i64>,
+    /// Active (qualified) this month: participating and PV ≥ `active.min_pv`.
+    pub qualified: Vec<bool>,
+    /// Paid-as rank this month ([`NO_RANK`] for none).
+    pub rank: Vec<u8>,
+    /// Highest paid-as rank ever reached ([`NO_RANK`] for none), after this month.
+    pub max_rank: Vec<u8>,
+    /// This month's amount per bonus (plan order) per distributor, cents, after the cap.
+    pub amounts: Vec<Vec<i64>>,
+    rank_scratch: ranks::RankScratch,
+    uni_scratch: bonus::unilevel::Scratch,
+    acc: Vec<i128>,
+}
+
+impl<'p> PlanEngine<'p> {
+    /// A new engine for `plan`.
+    pub fn new(plan: &'p CompiledPlan) -> Self {
+        PlanEngine {
+            plan,
+            pv: vec![],
+            gv: vec![],
+            qualified: vec![],
+            rank: vec![],
+            max_rank: vec![],
+            amounts: vec![vec![]; plan.bonuses.len()],
+            rank_scratch: Default::default(),
+            uni_scratch: Default::default(),
+            acc: vec![],
+        }
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &'p CompiledPlan {
+        self.plan
+    }
+
+    fn grow(&mut self, n: usize) {
+        if self.pv.len() < n {
+            self.pv.resize(n, 0);
+            self.gv.resize(n, 0);
+            self.qualified.resize(n, false);
+            self.rank.resize(n, NO_RANK);
+            self.max_rank.resize(n, NO_RANK);
+            for a in &mut self.amounts {
+                a.resize(n, 0);
+            }
+        }
+    }
+
+    /// Run the plan for one month. Afterwards `amounts`, `rank`, `max_rank`, `pv`, `gv` and
+    /// `qualified` describe the month; the return value sums it up.
+    pub fn run_month(&mut self, m: &MonthInput) -> MonthTotals {
+        let plan = self.plan;
+        let n = m.sponsor.len();
+        self.grow(n);
+        let pvm = plan.point_value;
+
+        // Volumes and activity (and, for a plan whose ranks ask nothing, the ranks).
+        let trivial_ranks = !plan.has_rank_requirements();
+        let top = (plan.ranks.len() - 1) as u8;
+        // Rank advancement reads the highest rank reached before this month, so then the
+        // highest rank is updated after the bonuses.
+        let fuse_max_rank = trivial_ranks
+            && !plan
+                .bonuses
+                .iter()
+                .any(|b| matches!(b, Bonus::RankAdvancement { .. }));
+        let min_pv = plan.min_pv;
+        let mut volume = 0i64;
+        let mut retail_volume = 0i64;
+        let mut qualified_count = 0u32;
+        let mut participating_count = 0u32;
+        {
+            let (part, own, ret) = (&m.participating[..n], &m.own_pv[..n], &m.retail_pv[..n]);
+            let (pv, gv, qual) = (
+                &mut self.pv[..n],
+                &mut self.gv[..n],
+                &mut self.qualified[..n],
+            );
+            let (rank, max_rank) = (&mut self.rank[..n], &mut self.max_rank[..n]);
+            for i in 0..n {
+                let on = part[i];
+                let r = if on { ret[i] } else { 0 };
+                let p = if on { own[i] + r } else { 0 };
+                pv[i] = p;
+                gv[i] = p;
+                volume += p;
+                retail_volume += r;
+                let q = on && p >= min_pv;
+                qual[i] = q;
+                qualified_count += q as u32;
+                participating_count += on as u32;
+                if trivial_ranks {
+                    // Everyone participating meets every rank: paid as the highest.
+                    rank[i] = if on { top } else { NO_RANK };
+                    if on && fuse_max_rank {
+                        max_rank[i] = top;
+                    }
+                }
+            }
+        }
+        volumes::roll_up_group_volume(m.sponsor, &mut self.gv[..n]);
+        if !trivial_ranks {
+            ranks::evaluate_ranks(
+                plan,
+                m.sponsor,
+                &m.participating[..n],
+                &self.qualified[..n],
+                &self.pv[..n],
+                &self.gv[..n],
+                &mut self.rank[..n],
+                &mut self.rank_scratch,
+            );
+        }
+
+        // Bonuses.
+        let mut by_bonus = vec![0i64; plan.bonuses.len()];
+        for (b, bonus) in plan.bonuses.iter().enumerate() {
+            let out = &mut self.amounts[b][..n];
+            by_bonus[b] = match bonus {
+                Bonus::Retail { markup, .. } => {
+                    bonus::retail::pay(&m.retail_pv[..n], &m.participating[..n], *markup, pvm, out)
+                }
+                Bonus::Unilevel {
+                    compression,
+                    depth,
+                    rates,
+                    ..
+                } => {
+                    let month = bonus::unilevel::Month {
+                        sponsor: m.sponsor,
+                        pv: &self.pv[..n],
+                        qualified: &self.qualified[..n],
+                        rank: &self.rank[..n],
+                        point_value: pvm,
+                        total_pv: volume,
+                    };
+                    bonus::unilevel::pay(
+                        &month,
+                        *compression,
+                        *depth,
+                        rates,
+                        &mut self.uni_scratch,
+                        out,
+                    )
+                }
+                Bonus::FastStart {
+                    rate,
+                    months,
+                    require_active,
+                    ..
+                } => {
+                    let month = bonus::fast_start::Month {
+                        month: m.month,
+                        sponsor: m.sponsor,
+                        join_month: m.join_month,
+                        pv: &self.pv[..n],
+                        participating: &m.participating[..n],
+                        qualified: &self.qualified[..n],
+                        point_value: pvm,
+                    };
+                    bonus::fast_start::pay(
+                        &month,
+                        *rate,
+                        *months,
+                        *require_active,
+                        &mut self.acc,
+                        out,
+                    )
+                }
+                Bonus::RankAdvancement { amounts, .. } => {
+                    bonus::rank_advancement::pay(&self.rank[..n], &self.max_rank[..n], amounts, out)
+                }
+            };
+        }
+
+        // Totals and the cap.
+        let volume_value_cents = volume_value(volume, pvm);
+        let payout_before_cap: i64 = plan
+            .bonuses
+            .iter()
+            .zip(&by_bonus)
+            .filter(|(b, _)| b.paid_by_company())
+            .map(|(_, &t)| t)
+            .sum();
+        let mut payout = payout_before_cap;
+        if let Some(cap_rate) = plan.cap {
+            let cap = (volume as i128 * pvm as i128 * cap_rate as i128
+                / (RATE_ONE as i128 * RATE_ONE as i128)) as i64;
+            if payout_before_cap > cap {
+                let mut lines: Vec<&mut i64> = Vec::new();
+                for (b, a) in self.amounts.iter_mut().enumerate() {
+                    if plan.bonuses[b].paid_by_company() {
+                        lines.extend(a[..n].iter_mut().filter(|x| **x != 0));
+                    }
+                }
+                scale_to_cap(&mut lines, cap);
+                payout = cap;
+                for (b, t) in by_bonus.iter_mut().enumerate() {
+                    *t = self.amounts[b][..n].iter().sum();
+                }
+            }
+        }
+
+        // Rank counts and the highest rank reached.
+        let mut rank_counts = vec![0u32; plan.ranks.len()];
+        if trivial_ranks {
+            rank_counts[top as usize] = participating_count;
+            if !fuse_max_rank {
+                for (mr, &on) in self.max_rank[..n].iter_mut().zip(&m.participating[..n]) {
+                    if on {
+                        *mr = top;
+                    }
+                }
+            }
+        } else {
+            for i in 0..n {
+                let r = self.rank[i];
+                if r != NO_RANK {
+                    rank_counts[r as usize] += 1;
+                    let mr = &mut self.max_rank[i];
+                    if *mr == NO_RANK || r > *mr {
+                        *mr = r;
+                    }
+                }
+            }
+        }
+
+        MonthTotals {
+            volume,
+            retail_volume,
+            volume_value: volume_value_cents,
+            by_bonus,
+            payout,
+            payout_before_cap,
+            qualified: qualified_count,
+            rank_counts,
+        }
+    }
+}

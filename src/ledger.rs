@@ -1,0 +1,254 @@
+//! `compute_commissions`: the deterministic engine on a downline and volumes you give it.
+//!
+//! The same [`PlanEngine`] as the simulation, so a hand-worked case, a client's real
+//! month and a simulated month are paid by one set of rules.
+
+use crate::engine::{MonthInput, PlanEngine};
+use crate::error::{Error, Result};
+use crate::plan::CompiledPlan;
+use std::collections::HashMap;
+
+/// One distributor of a given tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeRow {
+    /// The distributor's id (any integer, unique).
+    pub id: i64,
+    /// The sponsor's id, or `None` for a founder.
+    pub sponsor: Option<i64>,
+    /// Month of joining.
+    pub join_month: i64,
+    /// First month no longer participating, if the person quit.
+    pub quit_month: Option<i64>,
+}
+
+/// Volume of one distributor in one month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VolumeRow {
+    /// Distributor id.
+    pub id: i64,
+    /// Month.
+    pub month: i64,
+    /// Personal volume (hundredths of a point), retail customers' volume included.
+    pub pv: i64,
+    /// The part of `pv` from retail customers (hundredths of a point).
+    pub retail: i64,
+}
+
+/// One ledger line: what one bonus pays one distributor in one month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerLine {
+    /// Month.
+    pub month: i64,
+    /// Distributor id.
+    pub id: i64,
+    /// Index of the bonus in the plan.
+    pub bonus: usize,
+    /// Amount in cents (after the cap).
+    pub amount: i64,
+}
+
+const MAX_MONTH: i64 = 60_000;
+
+/// Pay `plan` over a given tree and volumes, month by month from the first join month to
+/// the last month with volume. Returns the non-zero lines ordered by month, id, bonus.
+pub fn compute_commissions(
+    plan: &CompiledPlan,
+    tree: &[TreeRow],
+    volumes: &[VolumeRow],
+) -> Result<Vec<LedgerLine>> {
+    let n = tree.len();
+    if n == 0 {
+        return Ok(vec![]);
+    }
+    let mut pos: HashMap<i64, usize> = HashMap::with_capacity(n);
+    for (k, r) in tree.iter().enumerate() {
+        if pos.insert(r.id, k).is_some() {
+            return Err(Error::Input(format!(
+                "tree: id {} appears more than once",
+                r.id
+            )));
+        }
+        if !(0..=MAX_MONTH).contains(&r.join_month) {
+            return Err(Error::Input(format!(
+                "tree: id {}: join_month {} is outside 0 to {MAX_MONTH}",
+                r.id, r.join_month
+            )));
+        }
+        if let Some(q) = r.quit_month {
+            if q <= r.join_month || q > MAX_MONTH + 1 {
+                return Err(Error::Input(format!(
+                    "tree: id {}: quit_month {q} must be after join_month {}",
+                    r.id, r.join_month
+                )));
+            }
+        }
+    }
+    // Parent of each row, checked; then depth (detects cycles).
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(n);
+    for r in tree {
+        match r.sponsor {
+            None => parent.push(None),
+            Some(s) => {
+                let p = *pos.get(&s).ok_or_else(|| {
+                    Error::Input(format!(
+                        "tree: the sponsor {s} of id {} is not in the tree",
+                        r.id
+                    ))
+                })?;
+                if tree[p].join_month > r.join_month {
+                    return Err(Error::Input(format!(
+                        "tree: id {} joined in month {}, before its sponsor {s} (month {})",
+                        r.id, r.join_month, tree[p].join_month
+                    )));
+                }
+                parent.push(Some(p));
+            }
+        }
+    }
+    let mut depth: Vec<i64> = vec![-1; n];
+    for start in 0..n {
+        let mut path = vec![];
+        let mut k = start;
+        while depth[k] < 0 {
+            if path.len() > n {
+                return Err(Error::Input(format!(
+                    "tree: the sponsors of id {} form a cycle",
+                    tree[start].id
+                )));
+            }
+            path.push(k);
+            match parent[k] {
+                None => {
+                    depth[k] = 0;
+                    path.pop();
+                    break;
+                }
+                Some(p) => k = p,
+            }
+        }
+        let mut d = depth[k];
+        while let Some(j) = path.pop() {
+            d += 1;
+            depth[j] = d;
+        }
+    }
+    // Join order: by join month, then depth (a sponsor before its recruits).
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&k| (tree[k].join_month, depth[k], k));
+    let mut index = vec![0u32; n];
+    for (i, &k) in order.iter().enumerate() {
+        index[k] = i as u32;
+    }
+    let sponsor: Vec<u32> = order
+        .iter()
+        .map(|&k| {
+            parent[k]
+                .map(|p| index[p])
+                .unwrap_or(crate::downline::NO_SPONSOR)
+        })
+        .collect();
+    let join: Vec<u16> = order.iter().map(|&k| tree[k].join_month as u16).collect();
+    let quit: Vec<i64> = order
+        .iter()
+        .map(|&k| tree[k].quit_month.unwrap_or(i64::MAX))
+        .collect();
+
+    // Volumes by month.
+    let mut by_month: std::collections::BTreeMap<i64, Vec<(u32, i64, i64)>> = Default::default();
+    let mut seen: HashMap<(i64, i64), ()> = HashMap::with_capacity(volumes.len());
+    for (row, v) in volumes.iter().enumerate() {
+        let k = *pos.get(&v.id).ok_or_else(|| {
+            Error::Input(format!("volumes row {row}: id {} is not in the tree", v.id))
+        })?;
+        let t = &tree[k];
+        if v.month < t.join_month || t.quit_month.is_some_and(|q| v.month >= q) {
+            return Err(Error::Input(format!(
+                "volumes row {row}: id {} has volume in month {}, when it does not participate",
+                v.id, v.month
+            )));
+        }
+        if v.month > MAX_MONTH {
+            return Err(Error::Input(format!(
+                "volumes row {row}: month {} is above {MAX_MONTH}",
+                v.month
+            )));
+        }
+        if v.pv < 0 || v.retail < 0 {
+            return Err(Error::Input(format!(
+                "volumes row {row}: id {}: volume is negative",
+                v.id
+            )));
+        }
+        if v.retail > v.pv {
+            return Err(Error::Input(format!(
+                "volumes row {row}: id {}: retail {} is more than pv {}; pv includes retail volume",
+                v.id,
+                crate::money::Volume(v.retail).to_decimal(),
+                crate::money::Volume(v.pv).to_decimal()
+            )));
+        }
+        if seen.insert((v.id, v.month), ()).is_some() {
+            return Err(Error::Input(format!(
+                "volumes row {row}: id {} has more than one row for month {}",
+                v.id, v.month
+            )));
+        }
+        by_month
+            .entry(v.month)
+            .or_default()
+            .push((index[k], v.pv - v.retail, v.retail));
+    }
+    let first = tree.iter().map(|r| r.join_month).min().unwrap_or(0);
+    let last = by_month
+        .keys()
+        .next_back()
+        .copied()
+        .unwrap_or(first)
+        .max(first);
+
+    let mut engine = PlanEngine::new(plan);
+    let mut own = vec![0i64; n];
+    let mut retail = vec![0i64; n];
+    let mut participating = vec![false; n];
+    let mut lines = Vec::new();
+    for month in first..=last {
+        // Only those who have joined by this month are in the month's tree.
+        let count = join.partition_point(|&j| (j as i64) <= month);
+        own.fill(0);
+        retail.fill(0);
+        for i in 0..count {
+            participating[i] = month < quit[i];
+        }
+        if let Some(rows) = by_month.get(&month) {
+            for &(i, o, r) in rows {
+                own[i as usize] = o;
+                retail[i as usize] = r;
+            }
+        }
+        let input = MonthInput {
+            month: month as u16,
+            sponsor: &sponsor[..count],
+            join_month: &join[..count],
+            participating: &participating[..count],
+            own_pv: &own[..count],
+            retail_pv: &retail[..count],
+        };
+        engine.run_month(&input);
+        let mut month_lines = vec![];
+        for (b, amounts) in engine.amounts.iter().enumerate() {
+            for (i, &a) in amounts[..count].iter().enumerate() {
+                if a != 0 {
+                    month_lines.push(LedgerLine {
+                        month,
+                        id: tree[order[i]].id,
+                        bonus: b,
+                        amount: a,
+                    });
+                }
+            }
+        }
+        month_lines.sort_by_key(|l| (l.id, l.bonus));
+        lines.extend(month_lines);
+    }
+    Ok(lines)
+}

@@ -1,0 +1,471 @@
+//! Validation and compilation of a [`PlanSpec`] into a [`CompiledPlan`].
+//!
+//! Every check names the field path and says what to fix. Amounts become cents, volumes
+//! hundredths of a point, rates millionths (see [`crate::money`]).
+
+use super::spec::*;
+use crate::error::{Error, Result};
+use crate::money::{to_fixed, RATE_ONE};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Rank index meaning "no rank this month" (not participating, or no rank's requirements met).
+pub const NO_RANK: u8 = u8::MAX;
+
+/// The most ranks a plan may have.
+pub const MAX_RANKS: usize = 64;
+/// The deepest unilevel a plan may pay.
+pub const MAX_LEVELS: usize = 100;
+
+/// One compiled rank.
+#[derive(Clone, Debug)]
+pub struct Rank {
+    /// The rank's name.
+    pub name: String,
+    /// Minimum PV, hundredths of a point.
+    pub pv: i64,
+    /// Minimum GV, hundredths of a point.
+    pub gv: i64,
+    /// Minimum number of personally sponsored distributors active this month.
+    pub active_legs: u32,
+    /// (index into [`CompiledPlan::leg_rank_slots`], legs needed).
+    pub leg_ranks: Vec<(usize, u32)>,
+    /// (index into [`CompiledPlan::leg_caps`]) when one leg may supply only part of the GV.
+    pub leg_cap_slot: Option<usize>,
+}
+
+/// One compiled bonus.
+#[derive(Clone, Debug)]
+pub enum Bonus {
+    /// Retail margin: `markup` (millionths) of the wholesale value of customer volume.
+    Retail { name: String, markup: i64 },
+    /// Unilevel: `rates[rank * depth + level - 1]` in millionths.
+    Unilevel {
+        name: String,
+        compression: bool,
+        depth: usize,
+        rates: Vec<i64>,
+    },
+    /// Fast start: `rate` (millionths) of a recruit's PV to the sponsor in the recruit's
+    /// first `months` months.
+    FastStart {
+        name: String,
+        rate: i64,
+        months: u32,
+        require_active: bool,
+    },
+    /// Rank advancement: `amounts[rank]` in cents, paid once when the rank is first reached.
+    RankAdvancement { name: String, amounts: Vec<i64> },
+}
+
+impl Bonus {
+    /// The name of the bonus in the ledger.
+    pub fn name(&self) -> &str {
+        match self {
+            Bonus::Retail { name, .. }
+            | Bonus::Unilevel { name, .. }
+            | Bonus::FastStart { name, .. }
+            | Bonus::RankAdvancement { name, .. } => name,
+        }
+    }
+    /// Whether the company pays it (retail margin is paid by customers).
+    pub fn paid_by_company(&self) -> bool {
+        !matches!(self, Bonus::Retail { .. })
+    }
+}
+
+/// What a participant pays, in cents.
+#[derive(Clone, Debug, Default)]
+pub struct Costs {
+    /// Once, in the join month.
+    pub enrollment_fee: i64,
+    /// At every 12 months of membership.
+    pub annual_fee: i64,
+    /// Minimum own purchase every month of membership.
+    pub min_monthly_purchase: i64,
+}
+
+/// A validated plan in integer fixed point, ready for the engine.
+#[derive(Clone, Debug)]
+pub struct CompiledPlan {
+    /// The plan as written (after defaults were applied where the file was silent).
+    pub spec: PlanSpec,
+    /// Name for reports.
+    pub name: String,
+    /// Currency code.
+    pub currency: String,
+    /// Currency per point, millionths.
+    pub point_value: i64,
+    /// Minimum PV to be active, hundredths of a point.
+    pub min_pv: i64,
+    /// Ranks, lowest first; never empty (a plan without ranks has one, "Distributor").
+    pub ranks: Vec<Rank>,
+    /// The distinct ranks that some rank requires legs of.
+    pub leg_rank_slots: Vec<u8>,
+    /// The distinct per-leg GV caps (hundredths of a point) of `max_leg_share` rules.
+    pub leg_caps: Vec<i64>,
+    /// Bonuses in payment order.
+    pub bonuses: Vec<Bonus>,
+    /// Cap on the month's company payout as a share of volume value (millionths).
+    pub cap: Option<i64>,
+    /// Participant costs.
+    pub costs: Costs,
+    /// Retail markup (millionths), 0 without a retail bonus.
+    pub retail_markup: i64,
+}
+
+fn err(path: impl Into<String>, msg: impl Into<String>) -> Error {
+    Error::plan(path, msg)
+}
+
+fn fixed(d: Dec, places: u32, path: &str) -> Result<i64> {
+    to_fixed(d.0, places).map_err(|e| err(path, format!("{} {e}", d)))
+}
+
+/// A share or rate in [0, 1].
+fn rate(d: Dec, path: &str) -> Result<i64> {
+    if d.0 < Decimal::ZERO {
+        return Err(err(path, format!("{d} is below 0")));
+    }
+    if d.0 > Decimal::ONE {
+        return Err(err(path, format!("{d} is above 1")));
+    }
+    fixed(d, 6, path)
+}
+
+fn non_negative(d: Dec, places: u32, path: &str, what: &str) -> Result<i64> {
+    if d.0 < Decimal::ZERO {
+        return Err(err(
+            path,
+            format!("{d} is negative; {what} must be 0 or more"),
+        ));
+    }
+    fixed(d, places, path)
+}
+
+fn rank_index(ranks: &[Rank], name: &str, path: &str) -> Result<usize> {
+    ranks.iter().position(|r| r.name == name).ok_or_else(|| {
+        let names: Vec<&str> = ranks.iter().map(|r| r.name.as_str()).collect();
+        err(
+            path,
+            format!("no rank is named {name:?}; the ranks are {names:?}"),
+        )
+    })
+}
+
+/// Validate a plan and compile it.
+pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
+    let point_value = match spec.volume.point_value {
+        None => RATE_ONE,
+        Some(d) => {
+            if d.0 <= Decimal::ZERO {
+                return Err(err("volume.point_value", format!("{d} must be above 0")));
+            }
+            fixed(d, 6, "volume.point_value")?
+        }
+    };
+    let min_pv = match spec.active.min_pv {
+        None => 0,
+        Some(d) => non_negative(d, 2, "active.min_pv", "a volume")?,
+    };
+
+    // Ranks.
+    let mut ranks: Vec<Rank> = Vec::new();
+    let mut leg_rank_slots: Vec<u8> = Vec::new();
+    let mut leg_caps: Vec<i64> = Vec::new();
+    if spec.ranks.len() > MAX_RANKS {
+        return Err(err(
+            "ranks",
+            format!("{} ranks; at most {MAX_RANKS}", spec.ranks.len()),
+        ));
+    }
+    for (i, r) in spec.ranks.iter().enumerate() {
+        let p = format!("ranks[{i}]");
+        let name = r.name.trim().to_string();
+        if name.is_empty() {
+            return Err(err(format!("{p}.name"), "is empty; give the rank a name"));
+        }
+        if let Some(j) = ranks.iter().position(|x| x.name == name) {
+            return Err(err(
+                format!("{p}.name"),
+                format!("{name:?} is already the name of ranks[{j}]; rank names must differ"),
+            ));
+        }
+        let pv = match r.pv {
+            None => 0,
+            Some(d) => non_negative(d, 2, &format!("{p}.pv"), "a volume")?,
+        };
+        let gv = match r.gv {
+            None => 0,
+            Some(d) => non_negative(d, 2, &format!("{p}.gv"), "a volume")?,
+        };
+        let mut legs = Vec::new();
+        for (lname, &count) in &r.leg_ranks {
+            let lp = format!("{p}.leg_ranks.{lname}");
+            let li = rank_index(&ranks, lname, &lp).map_err(|e| match e {
+                Error::Plan { path, message } if spec.ranks.iter().any(|x| &x.name == lname) => {
+                    let _ = message;
+                    Error::Plan {
+                        path,
+                        message: format!(
+                            "{lname:?} is not below {name:?}; a rank can only require legs of a lower rank"
+                        ),
+                    }
+                }
+                e => e,
+            })?;
+            if count == 0 {
+                return Err(err(lp, "0 legs; require at least 1 or remove the entry"));
+            }
+            let slot = match leg_rank_slots.iter().position(|&s| s as usize == li) {
+                Some(s) => s,
+                None => {
+                    leg_rank_slots.push(li as u8);
+                    leg_rank_slots.len() - 1
+                }
+            };
+            legs.push((slot, count));
+        }
+        let leg_cap_slot = match r.max_leg_share {
+            None => None,
+            Some(d) => {
+                let sp = format!("{p}.max_leg_share");
+                let share = rate(d, &sp)?;
+                if share == 0 {
+                    return Err(err(sp, "0 would let no leg count; use a share above 0"));
+                }
+                if gv == 0 {
+                    return Err(err(
+                        sp,
+                        format!("needs a group volume requirement: set {p}.gv"),
+                    ));
+                }
+                let cap = (gv as i128 * share as i128 / RATE_ONE as i128) as i64;
+                Some(match leg_caps.iter().position(|&c| c == cap) {
+                    Some(s) => s,
+                    None => {
+                        leg_caps.push(cap);
+                        leg_caps.len() - 1
+                    }
+                })
+            }
+        };
+        ranks.push(Rank {
+            name,
+            pv,
+            gv,
+            active_legs: r.active_legs.unwrap_or(0),
+            leg_ranks: legs,
+            leg_cap_slot,
+        });
+    }
+    if ranks.is_empty() {
+        ranks.push(Rank {
+            name: "Distributor".into(),
+            pv: 0,
+            gv: 0,
+            active_legs: 0,
+            leg_ranks: vec![],
+            leg_cap_slot: None,
+        });
+    }
+
+    // Bonuses.
+    let mut bonuses = Vec::new();
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    let mut retail_markup = 0;
+    let mut retail_seen = false;
+    for (i, b) in spec.bonus.iter().enumerate() {
+        let p = format!("bonus[{i}]");
+        let name = b.name();
+        if name.trim().is_empty() {
+            return Err(err(format!("{p}.name"), "is empty"));
+        }
+        if let Some(j) = names.insert(name.clone(), i) {
+            return Err(err(
+                format!("{p}.name"),
+                format!("{name:?} is already the name of bonus[{j}]; give each bonus its own name"),
+            ));
+        }
+        let compiled = match b {
+            BonusSpec::Retail(r) => {
+                if retail_seen {
+                    return Err(err(p, "a plan has at most one retail bonus"));
+                }
+                retail_seen = true;
+                let mp = format!("{p}.markup");
+                if r.markup.0 < Decimal::ZERO || r.markup.0 > Decimal::from(10) {
+                    return Err(err(mp, format!("{} is outside 0 to 10", r.markup)));
+                }
+                retail_markup = fixed(r.markup, 6, &mp)?;
+                Bonus::Retail {
+                    name,
+                    markup: retail_markup,
+                }
+            }
+            BonusSpec::Unilevel(u) => {
+                if u.levels.is_none() && u.rates.is_empty() {
+                    return Err(err(
+                        p,
+                        "a unilevel needs `levels` (rates by level for every rank) or `rates` (by rank)",
+                    ));
+                }
+                let mut by_rank: Vec<Option<Vec<i64>>> = vec![None; ranks.len()];
+                let default = match &u.levels {
+                    None => None,
+                    Some(l) => Some(level_rates(l, &format!("{p}.levels"))?),
+                };
+                for (rname, l) in &u.rates {
+                    let rp = format!("{p}.rates.{rname}");
+                    let ri = rank_index(&ranks, rname, &rp)?;
+                    by_rank[ri] = Some(level_rates(l, &rp)?);
+                }
+                let depth = by_rank
+                    .iter()
+                    .flatten()
+                    .chain(default.iter())
+                    .map(|v| v.len())
+                    .max()
+                    .unwrap_or(0);
+                let mut rates = vec![0i64; ranks.len() * depth];
+                for (ri, r) in by_rank.iter().enumerate() {
+                    if let Some(v) = r.as_ref().or(default.as_ref()) {
+                        rates[ri * depth..ri * depth + v.len()].copy_from_slice(v);
+                    }
+                }
+                Bonus::Unilevel {
+                    name,
+                    compression: u.compression,
+                    depth,
+                    rates,
+                }
+            }
+            BonusSpec::FastStart(f) => {
+                let months = f.months.unwrap_or(1);
+                if !(1..=120).contains(&months) {
+                    return Err(err(
+                        format!("{p}.months"),
+                        format!("{months} is outside 1 to 120"),
+                    ));
+                }
+                Bonus::FastStart {
+                    name,
+                    rate: rate(f.rate, &format!("{p}.rate"))?,
+                    months,
+                    require_active: f.require_active.unwrap_or(true),
+                }
+            }
+            BonusSpec::RankAdvancement(r) => {
+                let mut amounts = vec![0i64; ranks.len()];
+                if r.amounts.is_empty() {
+                    return Err(err(
+                        format!("{p}.amounts"),
+                        "is empty; give an amount for at least one rank",
+                    ));
+                }
+                for (rname, &d) in &r.amounts {
+                    let ap = format!("{p}.amounts.{rname}");
+                    let ri = rank_index(&ranks, rname, &ap)?;
+                    amounts[ri] = non_negative(d, 2, &ap, "an amount")?;
+                }
+                Bonus::RankAdvancement { name, amounts }
+            }
+        };
+        bonuses.push(compiled);
+    }
+
+    let cap = match &spec.cap {
+        None => None,
+        Some(c) => {
+            let v = rate(c.max_payout_ratio, "cap.max_payout_ratio")?;
+            if v == 0 {
+                return Err(err(
+                    "cap.max_payout_ratio",
+                    "0 would pay nothing; use a share above 0",
+                ));
+            }
+            Some(v)
+        }
+    };
+    let money = |d: Option<Dec>, path: &str| -> Result<i64> {
+        match d {
+            None => Ok(0),
+            Some(d) => non_negative(d, 2, path, "an amount"),
+        }
+    };
+    let costs = Costs {
+        enrollment_fee: money(spec.costs.enrollment_fee, "costs.enrollment_fee")?,
+        annual_fee: money(spec.costs.annual_fee, "costs.annual_fee")?,
+        min_monthly_purchase: money(
+            spec.costs.min_monthly_purchase,
+            "costs.min_monthly_purchase",
+        )?,
+    };
+
+    Ok(CompiledPlan {
+        name: spec.name.clone().unwrap_or_else(|| "plan".into()),
+        currency: spec.currency.clone().unwrap_or_else(|| "USD".into()),
+        spec,
+        point_value,
+        min_pv,
+        ranks,
+        leg_rank_slots,
+        leg_caps,
+        bonuses,
+        cap,
+        costs,
+        retail_markup,
+    })
+}
+
+fn level_rates(levels: &[Dec], path: &str) -> Result<Vec<i64>> {
+    if levels.is_empty() {
+        return Err(err(path, "has no levels; give at least one rate"));
+    }
+    if levels.len() > MAX_LEVELS {
+        return Err(err(
+            path,
+            format!("{} levels; at most {MAX_LEVELS}", levels.len()),
+        ));
+    }
+    levels
+        .iter()
+        .enumerate()
+        .map(|(k, &d)| rate(d, &format!("{path}[{k}]")))
+        .collect()
+}
+
+impl CompiledPlan {
+    /// Index of the rank named `name`.
+    pub fn rank_index(&self, name: &str) -> Option<usize> {
+        self.ranks.iter().position(|r| r.name == name)
+    }
+    /// Whether any rank has a requirement, so that ranks must be evaluated each month.
+    pub fn has_rank_requirements(&self) -> bool {
+        self.ranks
+            .iter()
+            .any(|r| r.pv > 0 || r.gv > 0 || r.active_legs > 0 || !r.leg_ranks.is_empty())
+    }
+    /// Volume (hundredths of a point) bought with `cents` at wholesale price.
+    #[inline]
+    pub fn volume_of(&self, cents: i64) -> i64 {
+        if self.point_value == RATE_ONE {
+            cents
+        } else {
+            (cents as i128 * RATE_ONE as i128 / self.point_value as i128) as i64
+        }
+    }
+    /// The wholesale part of a retail sale of `retail_cents` (customers pay
+    /// `wholesale × (1 + markup)`), rounded half away from zero.
+    #[inline]
+    pub fn wholesale_of(&self, retail_cents: i64) -> i64 {
+        if self.retail_markup == 0 {
+            retail_cents
+        } else {
+            crate::money::round_div(
+                retail_cents as i128 * RATE_ONE as i128,
+                (RATE_ONE + self.retail_markup) as i128,
+            )
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Compensation plans: the rules a company decides.
+//!
+//! A plan file ([`spec::PlanSpec`], TOML or JSON) is parsed, validated field by field and
+//! compiled ([`compile`]) into a [`CompiledPlan`]: integer fixed-point amounts and rank
+//! tables, ready for the engine.
+
+pub mod compile;
+pub mod spec;
+
+pub use compile::{Bonus, CompiledPlan, Costs, Rank, NO_RANK};
+pub use spec::{Dec, PlanSpec};
+
+use crate::error::{Error, Result};
+
+/// Which text format a file is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// TOML (`.toml`).
+    Toml,
+    /// JSON (`.json`).
+    Json,
+}
+
+impl Format {
+    /// The format of a file by its extension (TOML unless it ends in `.json`).
+    pub fn from_path(path: &str) -> Format {
+        if path.to_ascii_lowercase().ends_with(".json") {
+            Format::Json
+        } else {
+            Format::Toml
+        }
+    }
+}
+
+/// Parse TOML or JSON text into a generic value; `mk` builds the error for the file.
+pub(crate) fn parse_value(
+    text: &str,
+    format: Format,
+    mk: fn(String, String) -> Error,
+) -> Result<serde_json::Value> {
+    match format {
+        Format::Toml => toml::from_str::<serde_json::Value>(text).map_err(|e| {
+            mk(
+                "(file)".into(),
+                format!("not valid TOML: {}", e.message().trim()),
+            )
+        }),
+        Format::Json => serde_json::from_str(text)
+            .map_err(|e| mk("(file)".into(), format!("not valid JSON: {e}"))),
+    }
+}
+
+/// Deserialize a generic value into `T`, with the field path of the first error.
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    mk: fn(String, String) -> Error,
+) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." || path.is_empty() {
+            "(top level)".to_string()
+        } else {
+            path
+        };
+        mk(path, e.into_inner().to_string())
+    })
+}
+
+impl CompiledPlan {
+    /// Parse, validate and compile a plan written as TOML or JSON text.
+    pub fn parse(text: &str, format: Format) -> Result<CompiledPlan> {
+        let value = parse_value(text, format, |p, m| Error::Plan {
+            path: p,
+            message: m,
+        })?;
+        Self::from_json_value(value)
+    }
+
+    /// Validate and compile a plan given as a generic (JSON-shaped) value.
+    pub fn from_json_value(value: serde_json::Value) -> Result<CompiledPlan> {
+        let spec: PlanSpec = from_value(value, |p, m| Error::Plan {
+            path: p,
+            message: m,
+        })?;
+        compile::compile(spec)
+    }
+
+    /// Read a plan file (`.toml` or `.json`).
+    pub fn load(path: &str) -> Result<CompiledPlan> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::plan("(file)", format!("cannot read {path}: {e}")))?;
+        Self::parse(&text, Format::from_path(path))
+    }
+}

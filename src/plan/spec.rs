@@ -1,0 +1,251 @@
+//! The plan file as written: serde structures for TOML and JSON plan files.
+//!
+//! Every struct denies unknown fields, so a misspelt key is an error that names it.
+//! Amounts, volumes and rates are [`Dec`]: a decimal written as a string (`"0.05"`) or a
+//! number (`0.05`); they become exact integers in [`super::compile`].
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// A decimal number from a plan file: a string such as `"0.05"`, an integer, or a float
+/// (read by its shortest decimal representation, so `0.05` is exactly 0.05).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Dec(pub Decimal);
+
+impl Serialize for Dec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.normalize().to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a decimal number, written as a string like \"0.05\" or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                let t = v.trim().replace('_', "");
+                Decimal::from_str(&t)
+                    .or_else(|_| Decimal::from_scientific(&t))
+                    .map(Dec)
+                    .map_err(|_| E::custom(format!("{v:?} is not a decimal number")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+                if !v.is_finite() {
+                    return Err(E::custom(format!("{v} is not a finite number")));
+                }
+                self.visit_str(&format!("{v}"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl std::fmt::Display for Dec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
+/// A compensation plan as written in a plan file.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSpec {
+    /// A name for reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Currency code of every amount, for reports (default `"USD"`).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// How volume is valued.
+    #[serde(default)]
+    pub volume: VolumeSpec,
+    /// What makes a distributor active (qualified) in a month.
+    #[serde(default)]
+    pub active: ActiveSpec,
+    /// Ranks, lowest first.
+    #[serde(default)]
+    pub ranks: Vec<RankSpec>,
+    /// Bonuses, paid in this order.
+    #[serde(default)]
+    pub bonus: Vec<BonusSpec>,
+    /// An optional cap on the month's total payout.
+    #[serde(default)]
+    pub cap: Option<CapSpec>,
+    /// What a participant pays.
+    #[serde(default)]
+    pub costs: CostsSpec,
+}
+
+/// `[volume]`
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeSpec {
+    /// Currency value of one volume point (default 1). Commissions are paid on
+    /// `volume × point_value`; purchases in currency become `amount ÷ point_value` points.
+    #[serde(default)]
+    pub point_value: Option<Dec>,
+}
+
+/// `[active]`
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveSpec {
+    /// Minimum personal volume in a month to be active (qualified) that month (default 0).
+    #[serde(default)]
+    pub min_pv: Option<Dec>,
+}
+
+/// `[[ranks]]`: one rank and what it takes to be paid as it in a month.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RankSpec {
+    /// The rank's name, unique in the plan.
+    pub name: String,
+    /// Minimum personal volume (points).
+    #[serde(default)]
+    pub pv: Option<Dec>,
+    /// Minimum group volume (points): own PV plus the PV of the whole sponsor downline.
+    #[serde(default)]
+    pub gv: Option<Dec>,
+    /// Minimum number of personally sponsored distributors who are active this month.
+    #[serde(default)]
+    pub active_legs: Option<u32>,
+    /// Legs (personally sponsored lines) holding at least a rank: `{ Manager = 2 }` means
+    /// two different legs each with someone paid as Manager or higher this month.
+    #[serde(default)]
+    pub leg_ranks: BTreeMap<String, u32>,
+    /// At most this share of the `gv` requirement may come from any one leg (needs `gv`).
+    #[serde(default)]
+    pub max_leg_share: Option<Dec>,
+}
+
+/// `[[bonus]]`, told apart by `kind`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BonusSpec {
+    /// Retail margin on sales to customers: earned by the distributor, paid by the customer.
+    Retail(RetailSpec),
+    /// Unilevel: rates by level of the sponsor tree, by paid-as rank.
+    Unilevel(UnilevelSpec),
+    /// Fast start: a rate on personally sponsored recruits' volume in their first months.
+    FastStart(FastStartSpec),
+    /// Rank advancement: a one-time amount the first time a rank is reached.
+    RankAdvancement(RankAdvancementSpec),
+}
+
+/// `kind = "retail"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetailSpec {
+    /// Name in the ledger (default `"retail"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Retail price over wholesale: customers pay `wholesale × (1 + markup)`; the
+    /// distributor keeps `markup × wholesale`.
+    pub markup: Dec,
+}
+
+/// `kind = "unilevel"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnilevelSpec {
+    /// Name in the ledger (default `"unilevel"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rates by level (level 1 = personally sponsored) for every rank not in `rates`.
+    #[serde(default)]
+    pub levels: Option<Vec<Dec>>,
+    /// Rates by level for a paid-as rank: `Manager = ["0.05", "0.05", "0.04"]`.
+    #[serde(default)]
+    pub rates: BTreeMap<String, Vec<Dec>>,
+    /// Dynamic compression: distributors who are not active this month do not count as a
+    /// level (default false).
+    #[serde(default)]
+    pub compression: bool,
+}
+
+/// `kind = "fast_start"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FastStartSpec {
+    /// Name in the ledger (default `"fast_start"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rate on the recruit's personal volume.
+    pub rate: Dec,
+    /// For how many months from joining (the join month is the first; default 1).
+    #[serde(default)]
+    pub months: Option<u32>,
+    /// Whether the sponsor must be active that month to be paid (default true).
+    #[serde(default)]
+    pub require_active: Option<bool>,
+}
+
+/// `kind = "rank_advancement"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankAdvancementSpec {
+    /// Name in the ledger (default `"rank_advancement"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// One-time amount per rank: `{ Manager = "100", Director = "500" }`.
+    pub amounts: BTreeMap<String, Dec>,
+}
+
+/// `[cap]`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapSpec {
+    /// The most the company pays in a month, as a share of the month's volume value.
+    pub max_payout_ratio: Dec,
+}
+
+/// `[costs]`: what a participant pays.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CostsSpec {
+    /// Paid once, at joining (currency).
+    #[serde(default)]
+    pub enrollment_fee: Option<Dec>,
+    /// Paid at every 12 months of membership (currency).
+    #[serde(default)]
+    pub annual_fee: Option<Dec>,
+    /// Every participating distributor buys at least this much each month (currency):
+    /// a purchase requirement (autoship). A drawn purchase below it is topped up.
+    #[serde(default)]
+    pub min_monthly_purchase: Option<Dec>,
+}
+
+impl BonusSpec {
+    /// The `kind` string of this bonus.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BonusSpec::Retail(_) => "retail",
+            BonusSpec::Unilevel(_) => "unilevel",
+            BonusSpec::FastStart(_) => "fast_start",
+            BonusSpec::RankAdvancement(_) => "rank_advancement",
+        }
+    }
+    /// The ledger name: the `name` field, or the kind.
+    pub fn name(&self) -> String {
+        let n = match self {
+            BonusSpec::Retail(b) => &b.name,
+            BonusSpec::Unilevel(b) => &b.name,
+            BonusSpec::FastStart(b) => &b.name,
+            BonusSpec::RankAdvancement(b) => &b.name,
+        };
+        n.clone().unwrap_or_else(|| self.kind().to_string())
+    }
+}

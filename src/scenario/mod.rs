@@ -1,0 +1,87 @@
+//! Scenarios: what the world does — market, recruiting, quitting, buying, customers,
+//! expenses. Kept apart from the plan on purpose: a consultant compares plans under one
+//! scenario; a stress test sweeps scenarios under one plan.
+//!
+//! Scenario values are assumptions, not money rules, so they are plain numbers (`f64`).
+//! Amounts are in the plan's currency.
+
+pub mod samplers;
+pub mod spec;
+
+pub use spec::ScenarioSpec;
+
+use crate::error::{Error, Result};
+use crate::plan::{from_value, parse_value, Format};
+
+/// A validated scenario, ready for the simulator.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The scenario as written, defaults applied.
+    pub spec: ScenarioSpec,
+    /// Number of founders (joined in month 1, no sponsor).
+    pub founders: u32,
+    /// Reachable market: people who could ever join; `None` for no limit.
+    pub market_size: Option<f64>,
+    /// Expected recruits per participating distributor per month, by months since joining
+    /// (index 0 = the first month after the join month); the last value repeats.
+    pub recruit_rate: Vec<f64>,
+    /// Gamma shape of individual recruiting skill (mean 1); `None` = everyone alike.
+    pub heterogeneity: Option<f64>,
+    /// Monthly quit probability by months since joining (index 0 = the decision at the
+    /// start of the month after the join month); the last value repeats.
+    pub quit: Vec<f64>,
+    /// Probability that a participating distributor orders in a month.
+    pub order_probability: f64,
+    /// Lognormal order size: mean (currency) and sigma of the log.
+    pub order_mean: f64,
+    /// Sigma of the log of the order size.
+    pub order_sigma: f64,
+    /// New retail customers per participating distributor per month (Poisson mean).
+    pub customer_rate: f64,
+    /// Probability that a customer stops buying in a month.
+    pub customer_churn: f64,
+    /// Probability that a customer orders in a month.
+    pub customer_order_probability: f64,
+    /// Mean retail order (currency, at retail price).
+    pub customer_order_mean: f64,
+    /// Sigma of the log of a retail order.
+    pub customer_order_sigma: f64,
+    /// Business expenses per participating distributor per month (currency).
+    pub monthly_expenses: f64,
+}
+
+impl Scenario {
+    /// Parse and validate a scenario written as TOML or JSON text.
+    pub fn parse(text: &str, format: Format) -> Result<Scenario> {
+        let value = parse_value(text, format, |p, m| Error::Scenario {
+            path: p,
+            message: m,
+        })?;
+        Self::from_json_value(value)
+    }
+
+    /// Validate a scenario given as a generic (JSON-shaped) value.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Scenario> {
+        let spec: ScenarioSpec = from_value(value, |p, m| Error::Scenario {
+            path: p,
+            message: m,
+        })?;
+        spec.validate()
+    }
+
+    /// Read a scenario file (`.toml` or `.json`).
+    pub fn load(path: &str) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::scenario("(file)", format!("cannot read {path}: {e}")))?;
+        Self::parse(&text, Format::from_path(path))
+    }
+
+    /// Expected recruits per month at `months_since_join` (≥ 1), before skill and market.
+    #[inline]
+    pub fn recruit_rate_at(&self, months_since_join: usize) -> f64 {
+        let k = months_since_join
+            .saturating_sub(1)
+            .min(self.recruit_rate.len() - 1);
+        self.recruit_rate[k]
+    }
+}

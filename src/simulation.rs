@@ -1,0 +1,295 @@
+//! One Monte Carlo run: grow a downline month by month and run the plan over it.
+//!
+//! Each month: attrition → recruitment → purchases and customers → the plan (volumes,
+//! ranks, bonuses, cap) → per-person and monthly accumulators.
+//!
+//! Every random draw comes from a generator of its own purpose (see [`crate::rng`]) and
+//! none depends on the plan: two plans run with the same seed see the same people, buying
+//! the same orders (common random numbers). The plan only turns those orders into volume
+//! (a required monthly purchase tops a smaller order up, without a draw).
+
+use crate::downline::{Downline, NEVER, NO_SPONSOR};
+use crate::engine::{MonthInput, PlanEngine};
+use crate::error::{Error, Result};
+use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
+use crate::plan::CompiledPlan;
+use crate::rng::{stream, Purpose};
+use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
+use crate::scenario::Scenario;
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Shared progress of a simulation: months done across all runs, and a cancel flag that
+/// stops every run at the next month boundary.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Months completed, summed over runs.
+    pub months_done: AtomicU64,
+    /// Set to stop; runs return [`Error::Interrupted`].
+    pub cancel: AtomicBool,
+}
+
+/// Options of one run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions {
+    /// Months to simulate.
+    pub months: u16,
+    /// Master seed.
+    pub seed: u64,
+    /// Keep the per-distributor table of this run.
+    pub keep_distributors: bool,
+}
+
+/// Simulate run number `run` of `plan` under `scenario`.
+pub fn run_one(
+    plan: &CompiledPlan,
+    scenario: &Scenario,
+    run: u32,
+    opts: RunOptions,
+    progress: Option<&Progress>,
+) -> Result<RunOutput> {
+    let months = opts.months;
+    let mut rng_recruit = stream(opts.seed, run, Purpose::Recruitment);
+    let mut rng_quit = stream(opts.seed, run, Purpose::Attrition);
+    let mut rng_buy = stream(opts.seed, run, Purpose::Purchases);
+    let mut rng_cust = stream(opts.seed, run, Purpose::Customers);
+    let mut rng_traits = stream(opts.seed, run, Purpose::Traits);
+
+    let lifetime = Lifetime::new(&scenario.quit, months as usize + 1);
+    let orders = LogNormalCents::new(scenario.order_mean, scenario.order_sigma);
+    let cust_orders =
+        LogNormalCents::new(scenario.customer_order_mean, scenario.customer_order_sigma);
+    let skill_dist = scenario
+        .heterogeneity
+        .map(|k| Gamma::new(k, 1.0 / k).expect("validated shape"));
+    let skill = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus| -> f32 {
+        match &skill_dist {
+            Some(g) => g.sample(rng) as f32,
+            None => 1.0,
+        }
+    };
+    let homogeneous = skill_dist.is_none() && scenario.recruit_rate.len() == 1;
+    let expenses_cents = (scenario.monthly_expenses * 100.0).round() as i64;
+    let costs = &plan.costs;
+
+    let mut d = Downline::with_capacity(scenario.founders as usize * 2);
+    for _ in 0..scenario.founders {
+        let q = lifetime.quit_month(&mut rng_quit, 1);
+        let s = skill(&mut rng_traits);
+        d.push(NO_SPONSOR, 1, q, s);
+    }
+
+    let mut engine = PlanEngine::new(plan);
+    let mut active: Vec<u32> = (0..d.len() as u32).collect();
+    let mut participating: Vec<bool> = vec![true; d.len()];
+    let mut own_pv: Vec<i64> = vec![0; d.len()];
+    let mut retail_pv: Vec<i64> = vec![0; d.len()];
+    // per person, whole run
+    let mut earnings: Vec<i64> = vec![0; d.len()];
+    let mut retail_profit: Vec<i64> = vec![0; d.len()];
+    let mut fees: Vec<i64> = vec![0; d.len()];
+    let mut purchases: Vec<i64> = vec![0; d.len()];
+    let mut expenses: Vec<i64> = vec![0; d.len()];
+
+    let mut monthly: Vec<MonthRow> = Vec::with_capacity(months as usize);
+    let mut weights: Vec<f64> = Vec::new();
+    let mut new_sponsors: Vec<u32> = Vec::new();
+    let retail_index = plan.bonuses.iter().position(|b| !b.paid_by_company());
+
+    for m in 1..=months {
+        if let Some(p) = progress {
+            if p.cancel.load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+        }
+        // Attrition: lifetimes were drawn at joining.
+        let mut quit = 0u32;
+        if m > 1 {
+            active.retain(|&i| {
+                let stays = d.quit_month[i as usize] > m;
+                if !stays {
+                    participating[i as usize] = false;
+                    own_pv[i as usize] = 0;
+                    retail_pv[i as usize] = 0;
+                    quit += 1;
+                }
+                stays
+            });
+        }
+
+        // Recruitment: the total is Poisson(Σ rates); sponsors are drawn in proportion
+        // to their rates (the same law as one Poisson per person, with fewer draws).
+        let mut joined = if m == 1 { scenario.founders } else { 0 };
+        let saturation = match scenario.market_size {
+            Some(size) => (1.0 - d.len() as f64 / size).max(0.0),
+            None => 1.0,
+        };
+        let eligible = active
+            .iter()
+            .take_while(|&&i| d.join_month[i as usize] < m)
+            .count();
+        if m > 1 && eligible > 0 && saturation > 0.0 {
+            new_sponsors.clear();
+            if homogeneous {
+                let lambda = eligible as f64 * scenario.recruit_rate[0] * saturation;
+                let k = poisson(&mut rng_recruit, lambda);
+                for _ in 0..k {
+                    new_sponsors.push(active[rng_recruit.random_range(0..eligible)]);
+                }
+            } else {
+                weights.clear();
+                let mut total = 0.0f64;
+                for &i in &active[..eligible] {
+                    let i = i as usize;
+                    let tenure = (m - d.join_month[i]) as usize;
+                    total += scenario.recruit_rate_at(tenure) * d.skill[i] as f64;
+                    weights.push(total);
+                }
+                let k = poisson(&mut rng_recruit, total * saturation);
+                for _ in 0..k {
+                    let u = rng_recruit.random::<f64>() * total;
+                    let j = weights.partition_point(|&w| w <= u).min(eligible - 1);
+                    new_sponsors.push(active[j]);
+                }
+            }
+            if let Some(size) = scenario.market_size {
+                let room = (size - d.len() as f64).max(0.0) as usize;
+                new_sponsors.truncate(room);
+            }
+            new_sponsors.sort_unstable();
+            for &s in &new_sponsors {
+                let q = lifetime.quit_month(&mut rng_quit, m);
+                let sk = skill(&mut rng_traits);
+                let id = d.push(s, m, q, sk);
+                active.push(id);
+            }
+            joined = new_sponsors.len() as u32;
+            let n = d.len();
+            participating.resize(n, true);
+            own_pv.resize(n, 0);
+            retail_pv.resize(n, 0);
+            earnings.resize(n, 0);
+            retail_profit.resize(n, 0);
+            fees.resize(n, 0);
+            purchases.resize(n, 0);
+            expenses.resize(n, 0);
+        }
+
+        // Own purchases, customers, fees and expenses of everyone participating.
+        let p_order = scenario.order_probability;
+        for &i in &active {
+            let i = i as usize;
+            let mut cents = if p_order >= 1.0 || rng_buy.random::<f64>() < p_order {
+                orders.sample(&mut rng_buy)
+            } else {
+                0
+            };
+            cents = cents.max(costs.min_monthly_purchase);
+            purchases[i] += cents;
+            own_pv[i] = plan.volume_of(cents);
+            let tenure = m - d.join_month[i];
+            if tenure == 0 {
+                fees[i] += costs.enrollment_fee;
+            } else if tenure % 12 == 0 {
+                fees[i] += costs.annual_fee;
+            }
+            expenses[i] += expenses_cents;
+        }
+        if scenario.customer_rate > 0.0 {
+            for &i in &active {
+                let i = i as usize;
+                let mut c = d.customers[i] as u64;
+                c -= binomial(&mut rng_cust, c, scenario.customer_churn);
+                c = (c + poisson(&mut rng_cust, scenario.customer_rate)).min(u16::MAX as u64);
+                d.customers[i] = c as u16;
+                let k = binomial(&mut rng_cust, c, scenario.customer_order_probability);
+                let mut sales = 0i64;
+                for _ in 0..k {
+                    sales += cust_orders.sample(&mut rng_cust);
+                }
+                retail_pv[i] = plan.volume_of(plan.wholesale_of(sales));
+            }
+        }
+
+        // The plan.
+        let n = d.len();
+        let input = MonthInput {
+            month: m,
+            sponsor: &d.sponsor,
+            join_month: &d.join_month,
+            participating: &participating[..n],
+            own_pv: &own_pv[..n],
+            retail_pv: &retail_pv[..n],
+        };
+        let totals = engine.run_month(&input);
+        for (b, bonus) in plan.bonuses.iter().enumerate() {
+            if totals.by_bonus[b] == 0 {
+                continue;
+            }
+            let acc = if bonus.paid_by_company() {
+                &mut earnings
+            } else {
+                &mut retail_profit
+            };
+            for (e, &a) in acc.iter_mut().zip(&engine.amounts[b][..n]) {
+                *e += a;
+            }
+        }
+        let retail_total = retail_index.map(|b| totals.by_bonus[b]).unwrap_or(0);
+        monthly.push(MonthRow {
+            month: m,
+            active: active.len() as u32,
+            joined,
+            quit,
+            qualified: totals.qualified,
+            volume: totals.volume,
+            retail_volume: totals.retail_volume,
+            volume_value: totals.volume_value,
+            payout: totals.payout,
+            payout_before_cap: totals.payout_before_cap,
+            retail_profit: retail_total,
+            by_bonus: totals.by_bonus,
+            rank_counts: totals.rank_counts,
+        });
+        if let Some(p) = progress {
+            p.months_done.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    let summary = RunSummary::compute(
+        &monthly,
+        &earnings,
+        &retail_profit,
+        &fees,
+        &purchases,
+        &expenses,
+        &active,
+    );
+    let distributors = if opts.keep_distributors {
+        Some(DistributorTable {
+            sponsor: d.sponsor,
+            join_month: d.join_month,
+            quit_month: d
+                .quit_month
+                .iter()
+                .map(|&q| if q > months { NEVER } else { q })
+                .collect(),
+            recruits: d.recruits,
+            max_rank: engine.max_rank.clone(),
+            earnings,
+            retail_profit,
+            fees,
+            purchases,
+            expenses,
+        })
+    } else {
+        None
+    };
+    Ok(RunOutput {
+        run,
+        monthly,
+        summary,
+        distributors,
+    })
+}

@@ -8,6 +8,7 @@ pub mod bonus;
 pub mod ranks;
 pub mod volumes;
 
+use crate::downline::NO_SPONSOR;
 use crate::money::{scale_to_cap, volume_value, RATE_ONE};
 use crate::plan::{Bonus, CompiledPlan, NO_RANK};
 
@@ -65,9 +66,60 @@ pub struct PlanEngine<'p> {
     pub max_rank: Vec<u8>,
     /// This month's amount per bonus (plan order) per distributor, cents, after the cap.
     pub amounts: Vec<Vec<i64>>,
+    /// Sum of the PV of each distributor's personally sponsored recruits (level 1).
+    pub child_pv: Vec<i64>,
+    /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
+    /// The downline only grows by appending, and a sponsor never changes.
+    tree: TreeIndex,
     rank_scratch: ranks::RankScratch,
     uni_scratch: bonus::unilevel::Scratch,
     acc: Vec<i128>,
+}
+
+/// Who has recruits, kept up to date as the downline grows.
+#[derive(Debug, Default)]
+struct TreeIndex {
+    seen: usize,
+    has_child: Vec<bool>,
+    /// Distributors with at least one recruit, in join order.
+    internal: Vec<u32>,
+    fresh: Vec<u32>,
+    merged: Vec<u32>,
+}
+
+impl TreeIndex {
+    fn update(&mut self, sponsor: &[u32]) {
+        let n = sponsor.len();
+        assert!(n >= self.seen, "the downline may only grow");
+        self.has_child.resize(n, false);
+        self.fresh.clear();
+        for &p in &sponsor[self.seen..] {
+            if p != NO_SPONSOR && !self.has_child[p as usize] {
+                self.has_child[p as usize] = true;
+                self.fresh.push(p);
+            }
+        }
+        self.seen = n;
+        if self.fresh.is_empty() {
+            return;
+        }
+        self.fresh.sort_unstable();
+        self.merged.clear();
+        let (a, b) = (&self.internal, &self.fresh);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i] < b[j] {
+                self.merged.push(a[i]);
+                i += 1;
+            } else {
+                self.merged.push(b[j]);
+                j += 1;
+            }
+        }
+        self.merged.extend_from_slice(&a[i..]);
+        self.merged.extend_from_slice(&b[j..]);
+        std::mem::swap(&mut self.internal, &mut self.merged);
+    }
 }
 
 impl<'p> PlanEngine<'p> {
@@ -81,6 +133,8 @@ impl<'p> PlanEngine<'p> {
             rank: vec![],
             max_rank: vec![],
             amounts: vec![vec![]; plan.bonuses.len()],
+            child_pv: vec![],
+            tree: TreeIndex::default(),
             rank_scratch: Default::default(),
             uni_scratch: Default::default(),
             acc: vec![],
@@ -99,6 +153,7 @@ impl<'p> PlanEngine<'p> {
             self.qualified.resize(n, false);
             self.rank.resize(n, NO_RANK);
             self.max_rank.resize(n, NO_RANK);
+            self.child_pv.resize(n, 0);
             for a in &mut self.amounts {
                 a.resize(n, 0);
             }
@@ -111,6 +166,7 @@ impl<'p> PlanEngine<'p> {
         let plan = self.plan;
         let n = m.sponsor.len();
         self.grow(n);
+        self.tree.update(m.sponsor);
         let pvm = plan.point_value;
 
         // Volumes and activity (and, for a plan whose ranks ask nothing, the ranks).
@@ -129,6 +185,10 @@ impl<'p> PlanEngine<'p> {
         let mut qualified_count = 0u32;
         let mut participating_count = 0u32;
         {
+            // One forward pass. A distributor's GV and recruits' PV are reset when the pass
+            // reaches it, before any of its recruits (who come later) add to them; a
+            // recruit without recruits of its own adds its PV to its sponsor's GV here,
+            // so that the reverse GV pass need only visit those with recruits.
             let (part, own, ret) = (&m.participating[..n], &m.own_pv[..n], &m.retail_pv[..n]);
             let (pv, gv, qual) = (
                 &mut self.pv[..n],
@@ -136,12 +196,23 @@ impl<'p> PlanEngine<'p> {
                 &mut self.qualified[..n],
             );
             let (rank, max_rank) = (&mut self.rank[..n], &mut self.max_rank[..n]);
+            let (child_pv, has_child) = (&mut self.child_pv[..n], &self.tree.has_child[..n]);
+            let sponsor = &m.sponsor[..n];
             for i in 0..n {
                 let on = part[i];
                 let r = if on { ret[i] } else { 0 };
                 let p = if on { own[i] + r } else { 0 };
                 pv[i] = p;
                 gv[i] = p;
+                child_pv[i] = 0;
+                let s = sponsor[i];
+                if s != NO_SPONSOR {
+                    assert!((s as usize) < i, "a sponsor must come before its recruit");
+                    child_pv[s as usize] += p;
+                    if !has_child[i] {
+                        gv[s as usize] += p;
+                    }
+                }
                 volume += p;
                 retail_volume += r;
                 let q = on && p >= min_pv;
@@ -157,7 +228,7 @@ impl<'p> PlanEngine<'p> {
                 }
             }
         }
-        volumes::roll_up_group_volume(m.sponsor, &mut self.gv[..n]);
+        volumes::roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
         if !trivial_ranks {
             ranks::evaluate_ranks(
                 plan,
@@ -192,6 +263,8 @@ impl<'p> PlanEngine<'p> {
                         rank: &self.rank[..n],
                         point_value: pvm,
                         total_pv: volume,
+                        internal: &self.tree.internal,
+                        child_pv: &self.child_pv[..n],
                     };
                     bonus::unilevel::pay(
                         &month,

@@ -19,6 +19,19 @@ pub fn roll_up_group_volume(sponsor: &[u32], gv: &mut [i64]) {
     }
 }
 
+/// The second half of the GV roll-up when distributors without recruits have already
+/// added their PV to their sponsors' GV: a reverse pass over `internal` (those with
+/// recruits, in join order) only. `gv` holds own PV plus recruits-without-recruits' PV on
+/// entry, GV on return.
+pub fn roll_up_internal(sponsor: &[u32], internal: &[u32], gv: &mut [i64]) {
+    for &i in internal.iter().rev() {
+        let s = sponsor[i as usize];
+        if s != NO_SPONSOR {
+            gv[s as usize] += gv[i as usize];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,6 @@ pub struct Scratch {
     b: Vec<i64>,
     acc64: Vec<i64>,
     acc128: Vec<i128>,
-    has_child: Vec<bool>,
-    internal: Vec<u32>,
 }
 
 /// Inputs of one month.
@@ -40,6 +38,10 @@ pub struct Month<'a> {
     pub point_value: i64,
     /// Total PV of the month (bounds every level volume).
     pub total_pv: i64,
+    /// Distributors with at least one recruit, in join order.
+    pub internal: &'a [u32],
+    /// Sum of each distributor's recruits' PV (level 1 without compression).
+    pub child_pv: &'a [i64],
 }
 
 /// An accumulator of Σ volume × rate: 64-bit when the month's total volume proves it
@@ -115,38 +117,27 @@ fn run<A: Acc>(
         s.a.resize(n, 0);
         s.b.resize(n, 0);
     }
-    s.has_child.clear();
-    s.has_child.resize(n, false);
     out[..n].fill(0);
+    let internal = m.internal;
     let (mut cur, mut nxt) = (std::mem::take(&mut s.a), std::mem::take(&mut s.b));
-    // Level 1 from own PV, over everyone; marks who has recruits on the way.
-    {
-        let (x, has_child) = (&mut cur[..n], &mut s.has_child[..n]);
-        if compression {
-            for i in (0..n).rev() {
-                let p = sponsor[i];
-                if p != NO_SPONSOR {
-                    let give = if qualified[i] { pv[i] } else { x[i] + pv[i] };
-                    x[p as usize] += give;
-                    has_child[p as usize] = true;
-                }
-            }
-        } else {
-            for i in 0..n {
-                let p = sponsor[i];
-                if p != NO_SPONSOR {
-                    x[p as usize] += pv[i];
-                    has_child[p as usize] = true;
-                }
+    // Level 1. Without compression it is the recruits' PV, summed by the engine; with
+    // compression a reverse pass over everyone lets inactive recruits pass their level on.
+    if compression {
+        let x = &mut cur[..n];
+        for i in (0..n).rev() {
+            let p = sponsor[i];
+            if p != NO_SPONSOR {
+                let give = if qualified[i] { pv[i] } else { x[i] + pv[i] };
+                x[p as usize] += give;
             }
         }
+    } else {
+        for &i in internal {
+            cur[i as usize] = m.child_pv[i as usize];
+        }
     }
-    // Below level 1 only distributors with recruits can hold volume: later passes visit
-    // just those (in a typical downline most people recruit nobody).
-    s.internal.clear();
-    s.internal
-        .extend((0..n as u32).filter(|&i| s.has_child[i as usize]));
-    let internal = &s.internal[..];
+    // Below level 1 only distributors with recruits hold volume: the passes visit just
+    // those (in a typical downline most people recruit nobody).
     let rate = |i: usize, k: usize| -> i64 {
         if qualified[i] && rank[i] != NO_RANK {
             rates[rank[i] as usize * depth + k - 1]

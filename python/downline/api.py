@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,28 @@ def _json_default(o: Any) -> Any:
     if isinstance(o, Decimal):
         return str(o)
     raise TypeError(f"{type(o).__name__} is not a plan or scenario value")
+
+
+def _check_finite(value: Any, error: type, path: str = "") -> None:
+    """JSON cannot carry NaN or infinity: reject them here, naming the field."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise error(f"{path or '(top level)'}: {value} is not a finite number")
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_finite(v, error, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _check_finite(v, error, f"{path}[{i}]")
+
+
+def _to_json(spec: Mapping[str, Any], error: type) -> str:
+    if not isinstance(spec, Mapping):
+        raise error(f"(top level): expected a dict, got {type(spec).__name__}")
+    _check_finite(spec, error)
+    try:
+        return json.dumps(spec, default=_json_default, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise error(f"(top level): {e}") from None
 
 
 def _read(path: PathLike, error: type) -> tuple[str, bool]:
@@ -60,7 +82,7 @@ class Plan:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> "Plan":
         """Validate a plan given as a dict shaped like the plan file."""
-        return cls(_core.Plan.from_json(json.dumps(spec, default=_json_default)))
+        return cls(_core.Plan.from_json(_to_json(spec, PlanError)))
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as a dict shaped like the plan file (decimals as strings)."""
@@ -117,7 +139,7 @@ class Scenario:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> "Scenario":
         """Validate a scenario given as a dict shaped like the scenario file."""
-        return cls(_core.Scenario.from_json(json.dumps(spec, default=_json_default)))
+        return cls(_core.Scenario.from_json(_to_json(spec, ScenarioError)))
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as a dict shaped like the scenario file."""
@@ -218,8 +240,9 @@ class SimulationResult:
 
 
 def _atomic_parquet(df: pl.DataFrame, path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    # A temporary name beside the target (same file system, so the rename is atomic),
+    # created with the usual permissions.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         df.write_parquet(tmp)
         os.replace(tmp, path)
@@ -278,6 +301,13 @@ def simulate(
         keep = keep_distributors
     else:
         raise ValueError("keep_distributors must be True, False or a number of runs (>= 0)")
+    for name, value, low, high in (("months", months, 1, 600), ("runs", runs, 1, 10**9)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} = {value!r}: use a whole number from {low} to {high}")
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= 4096
+    ):
+        raise ValueError(f"threads = {threads!r}: use a whole number from 1, or None for all cores")
     if not isinstance(seed, int) or seed < 0 or seed >= 2**64:
         raise ValueError(f"seed = {seed!r}: use a whole number from 0 to 2**64 - 1")
     cb, bar = _progress_callback(progress)
@@ -307,6 +337,9 @@ def _volume_strings(s: pl.Series, name: str) -> list[str]:
         raise InputError(f"volumes: column {name!r} has missing values")
     if s.dtype == pl.String:
         return s.to_list()
+    if s.dtype == pl.Float32:
+        # the shortest text that reads back as the same 32-bit float: 50.1, not 50.09999847
+        return s.cast(pl.String).to_list()
     if s.dtype.is_numeric() or isinstance(s.dtype, pl.Decimal):
         return [str(v) for v in s.to_list()]
     raise InputError(f"volumes: column {name!r} is {s.dtype}; give numbers (points)")

@@ -39,14 +39,35 @@ pub(crate) fn parse_value(
     mk: fn(String, String) -> Error,
 ) -> Result<serde_json::Value> {
     match format {
-        Format::Toml => toml::from_str::<serde_json::Value>(text).map_err(|e| {
-            mk(
-                "(file)".into(),
-                format!("not valid TOML: {}", e.message().trim()),
-            )
-        }),
+        Format::Toml => toml::from_str::<toml::Value>(text)
+            .map(toml_to_json)
+            .map_err(|e| {
+                mk(
+                    "(file)".into(),
+                    format!("not valid TOML: {}", e.message().trim()),
+                )
+            }),
         Format::Json => serde_json::from_str(text)
             .map_err(|e| mk("(file)".into(), format!("not valid JSON: {e}"))),
+    }
+}
+
+/// A TOML value as JSON. A float that JSON cannot hold (`inf`, `nan`) becomes a string,
+/// so that it is rejected with its field path instead of silently becoming null.
+fn toml_to_json(v: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(J::Number)
+            .unwrap_or_else(|| J::String(f.to_string())),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -56,13 +77,25 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
     mk: fn(String, String) -> Error,
 ) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
+        let mut path = e.path().to_string();
+        let mut message = e.into_inner().to_string();
+        // An error from a value deserialized by hand carries the rest of its path.
+        if let Some(rest) = message.strip_prefix(spec::PATH_MARK) {
+            if let Some((sub, msg)) = rest.split_once(spec::PATH_MARK) {
+                path = if sub.starts_with('[') {
+                    format!("{path}{sub}")
+                } else {
+                    format!("{path}.{sub}")
+                };
+                message = msg.to_string();
+            }
+        }
         let path = if path == "." || path.is_empty() {
             "(top level)".to_string()
         } else {
             path
         };
-        mk(path, e.into_inner().to_string())
+        mk(path, message)
     })
 }
 

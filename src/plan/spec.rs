@@ -132,7 +132,10 @@ pub struct RankSpec {
 }
 
 /// `[[bonus]]`, told apart by `kind`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+///
+/// Deserialized by hand (not as a serde internally tagged enum) so that an error inside
+/// a bonus keeps its field path: `bonus[1].rates.Manager[3]`, not just `bonus[1]`.
+#[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BonusSpec {
     /// Retail margin on sales to customers: earned by the distributor, paid by the customer.
@@ -143,6 +146,58 @@ pub enum BonusSpec {
     FastStart(FastStartSpec),
     /// Rank advancement: a one-time amount the first time a rank is reached.
     RankAdvancement(RankAdvancementSpec),
+}
+
+/// The bonus kinds a plan may use.
+pub const BONUS_KINDS: [&str; 4] = ["retail", "unilevel", "fast_start", "rank_advancement"];
+
+/// Marks an error message that carries a field path below the value being deserialized
+/// (`PATH_MARK path PATH_MARK message`); [`super::from_value`] splices it into the path.
+pub(crate) const PATH_MARK: char = '\u{1}';
+
+impl<'de> Deserialize<'de> for BonusSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut value = serde_json::Value::deserialize(d)?;
+        let obj = value
+            .as_object_mut()
+            .ok_or_else(|| D::Error::custom("a bonus is a table with a `kind`"))?;
+        let kind = match obj.remove("kind") {
+            Some(serde_json::Value::String(k)) => k,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "{PATH_MARK}kind{PATH_MARK}{other} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
+                )))
+            }
+            None => {
+                return Err(D::Error::custom(format!(
+                    "{PATH_MARK}kind{PATH_MARK}is missing; say which kind of bonus: {BONUS_KINDS:?}"
+                )))
+            }
+        };
+        fn inner<T: serde::de::DeserializeOwned, E: serde::de::Error>(
+            v: serde_json::Value,
+        ) -> Result<T, E> {
+            serde_path_to_error::deserialize(v).map_err(|e| {
+                let path = e.path().to_string();
+                let msg = e.into_inner().to_string();
+                if path == "." || path.is_empty() {
+                    E::custom(msg)
+                } else {
+                    E::custom(format!("{PATH_MARK}{path}{PATH_MARK}{msg}"))
+                }
+            })
+        }
+        match kind.as_str() {
+            "retail" => inner(value).map(BonusSpec::Retail),
+            "unilevel" => inner(value).map(BonusSpec::Unilevel),
+            "fast_start" => inner(value).map(BonusSpec::FastStart),
+            "rank_advancement" => inner(value).map(BonusSpec::RankAdvancement),
+            other => Err(D::Error::custom(format!(
+                "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
+            ))),
+        }
+    }
 }
 
 /// `kind = "retail"`

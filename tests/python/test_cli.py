@@ -162,9 +162,6 @@ def test_simulate_bad_arguments_exit_2(capsys, args, needle):
 
 @pytest.mark.parametrize("args", [["--runs", "-1"], ["--months", "-1"], ["--threads", "-2"]],
                          ids=["runs", "months", "threads"])
-@pytest.mark.xfail(reason="bug: negative --runs/--months/--threads raise OverflowError in the "
-                          "core binding, which the CLI does not catch: a traceback instead of "
-                          "exit status 2", strict=True)
 def test_simulate_negative_counts_exit_2(capsys, args):
     rc = cli.main(["simulate", str(UNILEVEL_TOML), str(BASELINE_TOML), "--runs", "1",
                    "--months", "2", *args])
@@ -184,9 +181,6 @@ def test_usage_errors_exit_2(capsys):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes")
-@pytest.mark.xfail(reason="bug: write_parquet writes through tempfile.mkstemp and renames, so "
-                          "every Parquet file is mode 0600 whatever the umask (a plain write "
-                          "gives 0666 & ~umask)", strict=True)
 def test_parquet_files_respect_umask(capsys, tmp_path):
     old = os.umask(0o022)
     try:

@@ -125,10 +125,8 @@ pub fn run_one(
             Some(size) => (1.0 - d.len() as f64 / size).max(0.0),
             None => 1.0,
         };
-        let eligible = active
-            .iter()
-            .take_while(|&&i| d.join_month[i as usize] < m)
-            .count();
+        // Everyone in the list joined in an earlier month: this month's recruits come next.
+        let eligible = active.len();
         if m > 1 && eligible > 0 && saturation > 0.0 {
             new_sponsors.clear();
             if homogeneous {

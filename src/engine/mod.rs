@@ -209,9 +209,8 @@ impl<'p> PlanEngine<'p> {
                 if s != NO_SPONSOR {
                     assert!((s as usize) < i, "a sponsor must come before its recruit");
                     child_pv[s as usize] += p;
-                    if !has_child[i] {
-                        gv[s as usize] += p;
-                    }
+                    // branch-free: about half the distributors have recruits, at random
+                    gv[s as usize] += p * (!has_child[i]) as i64;
                 }
                 volume += p;
                 retail_volume += r;

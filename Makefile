@@ -5,9 +5,10 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 # What the Python side needs, from PyPI; versions are lower bounds that were tested.
-PY_DEPS := maturin>=1.7,<2 polars>=1.20 numpy>=1.26 pytest>=8 ruff>=0.6
+PY_DEPS := maturin>=1.7,<2 polars>=1.20 numpy>=1.26 tqdm>=4.60 pytest>=8 nbmake>=1.5 ipykernel>=6 \
+           mypy>=1.11 ruff>=0.6
 
-.PHONY: demo test setup build test-rust test-python bench lint fmt clean
+.PHONY: demo test setup build test-rust test-python bench lint fmt notebooks clean
 
 setup: $(STAMP)
 
@@ -32,7 +33,9 @@ test-rust:
 	cargo test --release --doc
 
 test-python: build
+	$(VPY) -m mypy.stubtest downline._core
 	$(VPY) -m pytest -q tests/python
+	$(VPY) -m pytest -q --nbmake notebooks
 
 bench: build
 	cargo bench --bench month_step
@@ -47,6 +50,10 @@ lint: setup
 fmt: setup
 	cargo fmt --all
 	$(VENV)/bin/ruff format python tests benches
+
+# Rewrite and re-execute the notebooks (committed with their outputs).
+notebooks: build
+	$(VPY) tools/build_notebooks.py
 
 clean:
 	rm -rf $(VENV) out target

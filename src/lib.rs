@@ -35,6 +35,9 @@
 //! # Ok::<(), downline::Error>(())
 //! ```
 
+// Loops over several parallel arrays (structure of arrays) read best indexed.
+#![allow(clippy::needless_range_loop)]
+
 pub mod arrow;
 pub mod downline;
 pub mod engine;

@@ -1,3 +1,5 @@
+// Volumes are written as points_hundredths (100_00 = 100 points) on purpose.
+#![allow(clippy::inconsistent_digit_grouping)]
 //! Golden cases worked by hand.
 //!
 //! Every case is a small tree (3 to 10 distributors) whose ledger was computed on paper

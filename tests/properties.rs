@@ -1,3 +1,5 @@
+// Reference implementations loop over parallel arrays by index on purpose.
+#![allow(clippy::needless_range_loop, clippy::too_many_arguments)]
 //! Property tests over random plans, scenarios, trees and volumes.
 //!
 //! Every case is drawn from a small seeded generator (xoshiro256++), so a failure names the
@@ -150,7 +152,9 @@ fn gen_unilevel(r: &mut R, nranks: usize, mode: RateMode) -> BonusGen {
     let mut rates = vec![];
     let named = nranks.max(1);
     for ri in 0..named {
-        if (nranks > 0 && r.random_bool(0.5)) || (levels.is_none() && rates.is_empty() && ri == named - 1) {
+        if (nranks > 0 && r.random_bool(0.5))
+            || (levels.is_none() && rates.is_empty() && ri == named - 1)
+        {
             let d = r.random_range(1..=8);
             rates.push((ri, gen_rates(r, d, mode)));
         }
@@ -163,8 +167,9 @@ fn gen_unilevel(r: &mut R, nranks: usize, mode: RateMode) -> BonusGen {
 }
 
 fn gen_plan(r: &mut R) -> PlanGen {
-    let point_value = [RATE_ONE, RATE_ONE, RATE_ONE, 500_000, 1_250_000, 2_000_000, 800_000]
-        [r.random_range(0..7)];
+    let point_value = [
+        RATE_ONE, RATE_ONE, RATE_ONE, 500_000, 1_250_000, 2_000_000, 800_000,
+    ][r.random_range(0..7)];
     let min_pv = if r.random_bool(0.6) {
         r.random_range(0..15_000)
     } else {
@@ -238,9 +243,10 @@ fn gen_plan(r: &mut R) -> PlanGen {
         let j = r.random_range(0..=i);
         bonuses.swap(i, j);
     }
-    let cap = r
-        .random_bool(0.5)
-        .then(|| r.random_range(1..=RATE_ONE / 2).max(if r.random_bool(0.2) { RATE_ONE } else { 1 }));
+    let cap = r.random_bool(0.5).then(|| {
+        r.random_range(1..=RATE_ONE / 2)
+            .max(if r.random_bool(0.2) { RATE_ONE } else { 1 })
+    });
     PlanGen {
         point_value,
         min_pv,
@@ -262,7 +268,10 @@ impl PlanGen {
 
     fn toml(&self) -> String {
         let mut s = String::new();
-        s += &format!("name = \"random\"\n[volume]\npoint_value = {}\n", fixed(self.point_value, 6));
+        s += &format!(
+            "name = \"random\"\n[volume]\npoint_value = {}\n",
+            fixed(self.point_value, 6)
+        );
         s += &format!("[active]\nmin_pv = {}\n", fixed(self.min_pv, 2));
         for (i, k) in self.ranks.iter().enumerate() {
             s += &format!("[[ranks]]\nname = \"R{i}\"\n");
@@ -351,7 +360,10 @@ impl PlanGen {
             s += &format!("annual_fee = {}\n", fixed(c.annual_fee, 2));
         }
         if c.min_monthly_purchase > 0 {
-            s += &format!("min_monthly_purchase = {}\n", fixed(c.min_monthly_purchase, 2));
+            s += &format!(
+                "min_monthly_purchase = {}\n",
+                fixed(c.min_monthly_purchase, 2)
+            );
         }
         s
     }
@@ -552,7 +564,11 @@ fn check_run(
         match g.cap {
             Some(ratio) => {
                 let cap = exact_cap(row.volume, g.point_value, ratio);
-                assert!(row.payout <= cap, "month {m}: payout {} above cap {cap}\n{c}", row.payout);
+                assert!(
+                    row.payout <= cap,
+                    "month {m}: payout {} above cap {cap}\n{c}",
+                    row.payout
+                );
                 // against the rounded volume value: volume_value ≥ exact − ½ cent
                 assert!(
                     2 * row.payout as i128 * RATE_ONE as i128
@@ -562,7 +578,10 @@ fn check_run(
                     row.volume_value
                 );
                 if row.payout_before_cap > cap {
-                    assert_eq!(row.payout, cap, "month {m}: a binding cap pays the cap\n{c}");
+                    assert_eq!(
+                        row.payout, cap,
+                        "month {m}: a binding cap pays the cap\n{c}"
+                    );
                 } else {
                     assert_eq!(row.payout, row.payout_before_cap, "month {m}\n{c}");
                 }
@@ -575,7 +594,10 @@ fn check_run(
             (row.volume_value as i128 * RATE_ONE as i128 - exact).abs() <= RATE_ONE as i128 / 2,
             "month {m}: volume value\n{c}"
         );
-        assert!(row.retail_volume >= 0 && row.retail_volume <= row.volume, "{c}");
+        assert!(
+            row.retail_volume >= 0 && row.retail_volume <= row.volume,
+            "{c}"
+        );
         if sc.customers.is_none() {
             assert_eq!(row.retail_volume, 0, "{c}");
         }
@@ -588,7 +610,10 @@ fn check_run(
         if m == 1 {
             assert_eq!((row.joined, row.quit), (sc.founders, 0), "{c}");
         }
-        assert!(row.qualified <= row.active, "month {m}: qualified > active\n{c}");
+        assert!(
+            row.qualified <= row.active,
+            "month {m}: qualified > active\n{c}"
+        );
         assert_eq!(row.rank_counts.len(), g.ranks.len().max(1), "{c}");
         assert!(row.rank_counts.iter().sum::<u32>() <= row.active, "{c}");
         prev_active = row.active;
@@ -601,16 +626,31 @@ fn check_run(
     assert_eq!(s.retail_profit, sum(|r| r.retail_profit), "{c}");
     assert_eq!(s.volume_value, sum(|r| r.volume_value), "{c}");
     assert_eq!(s.capped, sum(|r| r.payout_before_cap - r.payout), "{c}");
-    assert_eq!(s.active_end, out.monthly.last().unwrap().active as u64, "{c}");
+    assert_eq!(
+        s.active_end,
+        out.monthly.last().unwrap().active as u64,
+        "{c}"
+    );
 
     // The per-distributor table.
     let d = out.distributors.as_ref().expect("kept");
     let n = d.sponsor.len();
     assert_eq!(s.ever_joined, n as u64, "{c}");
-    for v in [d.join_month.len(), d.quit_month.len(), d.recruits.len(), d.max_rank.len()] {
+    for v in [
+        d.join_month.len(),
+        d.quit_month.len(),
+        d.recruits.len(),
+        d.max_rank.len(),
+    ] {
         assert_eq!(v, n, "{c}");
     }
-    for v in [&d.earnings, &d.retail_profit, &d.fees, &d.purchases, &d.expenses] {
+    for v in [
+        &d.earnings,
+        &d.retail_profit,
+        &d.fees,
+        &d.purchases,
+        &d.expenses,
+    ] {
         assert_eq!(v.len(), n, "{c}");
         assert!(v.iter().all(|&x| x >= 0), "{c}");
     }
@@ -661,7 +701,11 @@ fn check_run(
             g.costs.enrollment_fee + anniversaries * g.costs.annual_fee,
             "fees of {i}\n{c}"
         );
-        assert_eq!(d.expenses[i], active_months * expense_cents, "expenses of {i}\n{c}");
+        assert_eq!(
+            d.expenses[i],
+            active_months * expense_cents,
+            "expenses of {i}\n{c}"
+        );
         assert!(
             d.purchases[i] >= active_months * g.costs.min_monthly_purchase,
             "purchases of {i}\n{c}"
@@ -708,9 +752,6 @@ fn simulated_money_cap_and_head_counts() {
         .unwrap_or_else(|e| panic!("run failed: {e}\n{c}"));
         assert_eq!(out.run, run);
         check_run(&g, &plan, &sg, &out, months, &c);
-        eprintln!("case {case}: n={} months={} payout={} capped={} retail={} by_bonus_nonzero={:?} ranks={:?}", out.summary.ever_joined, months, out.summary.payout, out.summary.capped, out.summary.retail_profit,
-            (0..plan.bonuses.len()).map(|b| out.monthly.iter().filter(|r| r.by_bonus[b]>0).count()).collect::<Vec<_>>(),
-            out.monthly.last().unwrap().rank_counts);
         capped_months += out
             .monthly
             .iter()
@@ -747,8 +788,12 @@ fn same_seed_same_results_on_any_thread_count() {
         let b = simulate(&plan, &sc, &opts(seed, 2), None).unwrap();
         assert_eq!(a.len(), 3);
         assert_eq!(b.len(), 3);
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(x.run, y.run, "{c}");
+        for (k, (x, y)) in a.iter().zip(&b).enumerate() {
+            assert_eq!(
+                (x.run, y.run),
+                (k as u32, k as u32),
+                "runs come in run order\n{c}"
+            );
             assert_eq!(x.monthly, y.monthly, "run {}\n{c}", x.run);
             assert_eq!(x.summary, y.summary, "run {}\n{c}", x.run);
             assert_eq!(x.distributors.is_some(), x.run < 2, "{c}");
@@ -812,7 +857,11 @@ fn plan_changes_do_not_change_the_people() {
         let months = r.random_range(6..=24);
         let (pa, pb) = (ga.compile(), gb.compile());
         let sc = sg.parse();
-        let c = format!("{}--- plan B ---\n{}", ctx(3000 + case, &ga, &sg, months), gb.toml());
+        let c = format!(
+            "{}--- plan B ---\n{}",
+            ctx(3000 + case, &ga, &sg, months),
+            gb.toml()
+        );
         let opts = RunOptions {
             months,
             seed: 5 + case,
@@ -847,7 +896,11 @@ fn plan_changes_do_not_change_the_people() {
 // Random trees and volumes for the engine
 // ---------------------------------------------------------------------------------------
 
+const NO_RANK: u8 = u8::MAX;
+
 /// A downline in the ledger's join order (join month, then depth), with volumes by month.
+/// Months are absolute: the first is `first` (not always 1, to exercise the ledger's
+/// month range and the fast start's window).
 struct TreeCase {
     sponsor: Vec<u32>,
     join: Vec<u16>,
@@ -855,18 +908,21 @@ struct TreeCase {
     quit: Vec<u16>,
     depth: Vec<usize>,
     ids: Vec<i64>,
+    first: u16,
     months: u16,
-    /// `own[m-1][i]`, `retail[m-1][i]`: zero when `i` does not participate.
+    /// `own[m - first][i]`, `retail[m - first][i]`: zero when `i` does not participate.
     own: Vec<Vec<i64>>,
     retail: Vec<Vec<i64>>,
 }
 
 fn gen_tree(r: &mut R) -> TreeCase {
+    let first = [1u16, 1, 0, 7, 500][r.random_range(0..5)];
     let months = r.random_range(1..=12u16);
+    let last = first + months - 1;
     let shape = r.random_range(0..3);
     let (mut sponsor, mut join, mut quit) = (vec![], vec![], vec![]);
-    for m in 1..=months {
-        let k = if m == 1 {
+    for m in first..=last {
+        let k = if m == first {
             r.random_range(1..=4)
         } else {
             r.random_range(0..=12)
@@ -879,7 +935,7 @@ fn gen_tree(r: &mut R) -> TreeCase {
                 match shape {
                     0 => r.random_range(0..n) as u32,
                     1 => n.saturating_sub(r.random_range(1..=3)) as u32, // deep chains
-                    _ => r.random_range(0..n.min(4)) as u32,              // wide and shallow
+                    _ => r.random_range(0..n.min(4)) as u32,             // wide and shallow
                 }
             };
             sponsor.push(s);
@@ -925,9 +981,15 @@ fn gen_tree(r: &mut R) -> TreeCase {
         let j = r.random_range(0..=i);
         ids.swap(i, j);
     }
+    // now and then volumes so large that sums of volume × rate need 128 bits
+    let scale: i64 = if r.random_bool(0.05) {
+        r.random_range(1_000_000..=1_000_000_000)
+    } else {
+        1
+    };
     let mut own = vec![];
     let mut retail = vec![];
-    for m in 1..=months {
+    for m in first..=last {
         let mut o = vec![0i64; n];
         let mut t = vec![0i64; n];
         for i in 0..n {
@@ -937,10 +999,10 @@ fn gen_tree(r: &mut R) -> TreeCase {
                         0 => r.random_range(0..100),
                         1 => 10_000,
                         _ => r.random_range(0..30_000),
-                    };
+                    } * scale;
                 }
                 if r.random_bool(0.3) {
-                    t[i] = r.random_range(0..10_000);
+                    t[i] = r.random_range(0..10_000) * scale;
                 }
             }
         }
@@ -953,6 +1015,7 @@ fn gen_tree(r: &mut R) -> TreeCase {
         quit,
         depth,
         ids,
+        first,
         months,
         own,
         retail,
@@ -960,11 +1023,20 @@ fn gen_tree(r: &mut R) -> TreeCase {
 }
 
 impl TreeCase {
+    fn own_at(&self, m: u16, i: usize) -> i64 {
+        self.own[(m - self.first) as usize][i]
+    }
+
+    fn retail_at(&self, m: u16, i: usize) -> i64 {
+        self.retail[(m - self.first) as usize][i]
+    }
+
     fn tree_rows(&self) -> Vec<TreeRow> {
         (0..self.sponsor.len())
             .map(|i| TreeRow {
                 id: self.ids[i],
-                sponsor: (self.sponsor[i] != NO_SPONSOR).then(|| self.ids[self.sponsor[i] as usize]),
+                sponsor: (self.sponsor[i] != NO_SPONSOR)
+                    .then(|| self.ids[self.sponsor[i] as usize]),
                 join_month: self.join[i] as i64,
                 quit_month: (self.quit[i] != NEVER).then_some(self.quit[i] as i64),
             })
@@ -973,9 +1045,9 @@ impl TreeCase {
 
     fn volume_rows(&self) -> Vec<VolumeRow> {
         let mut v = vec![];
-        for m in 1..=self.months {
+        for m in self.first..self.first + self.months {
             for i in 0..self.sponsor.len() {
-                let (o, t) = (self.own[m as usize - 1][i], self.retail[m as usize - 1][i]);
+                let (o, t) = (self.own_at(m, i), self.retail_at(m, i));
                 if o + t > 0 || (self.join[i] <= m && m < self.quit[i] && i % 5 == 0) {
                     v.push(VolumeRow {
                         id: self.ids[i],
@@ -989,14 +1061,18 @@ impl TreeCase {
         v
     }
 
-    /// The months the ledger pays: from the first join month to the last with volume.
-    fn ledger_months(&self) -> u16 {
+    /// The last month the ledger pays: the last with volume (at least the first month).
+    fn ledger_last(&self) -> u16 {
         self.volume_rows()
             .iter()
             .map(|v| v.month as u16)
             .max()
-            .unwrap_or(1)
-            .max(1)
+            .unwrap_or(self.first)
+            .max(self.first)
+    }
+
+    fn last(&self) -> u16 {
+        self.first + self.months - 1
     }
 
     fn count_at(&self, m: u16) -> usize {
@@ -1011,33 +1087,38 @@ impl TreeCase {
 
 /// What the engine said about one month, copied out.
 struct EngineMonth {
+    month: u16,
     totals: downline::engine::MonthTotals,
     pv: Vec<i64>,
     gv: Vec<i64>,
     qualified: Vec<bool>,
+    rank: Vec<u8>,
     amounts: Vec<Vec<i64>>,
 }
 
-fn run_engine(plan: &CompiledPlan, t: &TreeCase, months: u16) -> Vec<EngineMonth> {
+fn run_engine(plan: &CompiledPlan, t: &TreeCase, last: u16) -> Vec<EngineMonth> {
     let mut engine = PlanEngine::new(plan);
     let mut out = vec![];
-    for m in 1..=months {
+    for m in t.first..=last {
         let n = t.count_at(m);
         let part = t.participating(m);
+        let k = (m - t.first) as usize;
         let input = MonthInput {
             month: m,
             sponsor: &t.sponsor[..n],
             join_month: &t.join[..n],
             participating: &part,
-            own_pv: &t.own[m as usize - 1][..n],
-            retail_pv: &t.retail[m as usize - 1][..n],
+            own_pv: &t.own[k][..n],
+            retail_pv: &t.retail[k][..n],
         };
         let totals = engine.run_month(&input);
         out.push(EngineMonth {
+            month: m,
             totals,
             pv: engine.pv[..n].to_vec(),
             gv: engine.gv[..n].to_vec(),
             qualified: engine.qualified[..n].to_vec(),
+            rank: engine.rank[..n].to_vec(),
             amounts: engine.amounts.iter().map(|a| a[..n].to_vec()).collect(),
         });
     }
@@ -1045,7 +1126,8 @@ fn run_engine(plan: &CompiledPlan, t: &TreeCase, months: u16) -> Vec<EngineMonth
 }
 
 /// Properties 1 (engine side), 2, 3 and 6 on one month of the engine.
-fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e: &EngineMonth, c: &str) {
+fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, e: &EngineMonth, c: &str) {
+    let m = e.month;
     let n = t.count_at(m);
     let part = t.participating(m);
     let tot = &e.totals;
@@ -1053,7 +1135,7 @@ fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e:
     let mut child_gv = vec![0i64; n];
     for i in 0..n {
         let want = if part[i] {
-            t.own[m as usize - 1][i] + t.retail[m as usize - 1][i]
+            t.own_at(m, i) + t.retail_at(m, i)
         } else {
             0
         };
@@ -1061,7 +1143,11 @@ fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e:
         if t.sponsor[i] != NO_SPONSOR {
             child_gv[t.sponsor[i] as usize] += e.gv[i];
         }
-        assert_eq!(e.qualified[i], part[i] && want >= g.min_pv, "month {m}: qualified {i}\n{c}");
+        assert_eq!(
+            e.qualified[i],
+            part[i] && want >= g.min_pv,
+            "month {m}: qualified {i}\n{c}"
+        );
     }
     for i in 0..n {
         assert_eq!(e.gv[i], e.pv[i] + child_gv[i], "month {m}: GV of {i}\n{c}");
@@ -1071,14 +1157,18 @@ fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e:
         .filter(|&i| t.sponsor[i] == NO_SPONSOR)
         .map(|i| e.gv[i])
         .sum();
-    assert_eq!(founders_gv, total_pv, "month {m}: GV of the founders vs total PV\n{c}");
+    assert_eq!(
+        founders_gv, total_pv,
+        "month {m}: GV of the founders vs total PV\n{c}"
+    );
     assert_eq!(tot.volume, total_pv, "{c}");
-    let retail_pv: i64 = (0..n)
-        .filter(|&i| part[i])
-        .map(|i| t.retail[m as usize - 1][i])
-        .sum();
+    let retail_pv: i64 = (0..n).filter(|&i| part[i]).map(|i| t.retail_at(m, i)).sum();
     assert_eq!(tot.retail_volume, retail_pv, "{c}");
-    assert_eq!(tot.qualified as usize, e.qualified.iter().filter(|&&q| q).count(), "{c}");
+    assert_eq!(
+        tot.qualified as usize,
+        e.qualified.iter().filter(|&&q| q).count(),
+        "{c}"
+    );
     assert!(
         tot.rank_counts.iter().sum::<u32>() as usize <= part.iter().filter(|&&p| p).count(),
         "{c}"
@@ -1096,7 +1186,10 @@ fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e:
         // nobody who does not participate is paid
         for i in 0..n {
             if !part[i] {
-                assert_eq!(e.amounts[b][i], 0, "month {m}: bonus {b} paid to {i}, who is out\n{c}");
+                assert_eq!(
+                    e.amounts[b][i], 0,
+                    "month {m}: bonus {b} paid to {i}, who is out\n{c}"
+                );
             }
         }
     }
@@ -1141,9 +1234,10 @@ fn check_engine_month(g: &PlanGen, plan: &CompiledPlan, t: &TreeCase, m: u16, e:
 
 fn tree_ctx(case: u64, g: &PlanGen, t: &TreeCase) -> String {
     format!(
-        "tree case seed {case}: {} people, {} months\nsponsor {:?}\njoin {:?}\nquit {:?}\n--- plan ---\n{}",
+        "tree case seed {case}: {} people, months {}..={}\nsponsor {:?}\njoin {:?}\nquit {:?}\n--- plan ---\n{}",
         t.sponsor.len(),
-        t.months,
+        t.first,
+        t.last(),
         t.sponsor,
         t.join,
         t.quit,
@@ -1169,10 +1263,9 @@ fn engine_and_ledger_on_random_trees() {
         let plan = g.compile();
         let t = gen_tree(&mut r);
         let c = tree_ctx(4000 + case, &g, &t);
-        let months = t.ledger_months();
-        let eng = run_engine(&plan, &t, months);
-        for (k, e) in eng.iter().enumerate() {
-            check_engine_month(&g, &plan, &t, k as u16 + 1, e, &c);
+        let eng = run_engine(&plan, &t, t.ledger_last());
+        for e in &eng {
+            check_engine_month(&g, &plan, &t, e, &c);
         }
 
         // 1. compute_commissions gives the engine's amounts, line for line
@@ -1181,36 +1274,38 @@ fn engine_and_ledger_on_random_trees() {
         let lines = compute_commissions(&plan, &tree, &vols)
             .unwrap_or_else(|e| panic!("compute_commissions failed: {e}\n{c}"));
         let mut want = vec![];
-        for (k, e) in eng.iter().enumerate() {
+        for e in &eng {
             let mut month = vec![];
             for (b, a) in e.amounts.iter().enumerate() {
                 for (i, &x) in a.iter().enumerate() {
                     if x != 0 {
-                        month.push((k as i64 + 1, t.ids[i], b, x));
+                        month.push((e.month as i64, t.ids[i], b, x));
                     }
                 }
             }
             month.sort();
             want.extend(month);
         }
-        let got: Vec<(i64, i64, usize, i64)> =
-            lines.iter().map(|l| (l.month, l.id, l.bonus, l.amount)).collect();
+        let got: Vec<(i64, i64, usize, i64)> = lines
+            .iter()
+            .map(|l| (l.month, l.id, l.bonus, l.amount))
+            .collect();
         assert_eq!(got, want, "ledger lines vs engine amounts\n{c}");
         // and each month's lines add up to the engine's totals
         let mut by_month: BTreeMap<(i64, usize), i64> = BTreeMap::new();
         for l in &lines {
             *by_month.entry((l.month, l.bonus)).or_default() += l.amount;
         }
-        for (k, e) in eng.iter().enumerate() {
+        for e in &eng {
             let mut payout = 0;
             for b in 0..plan.bonuses.len() {
-                let s = by_month.get(&(k as i64 + 1, b)).copied().unwrap_or(0);
-                assert_eq!(s, e.totals.by_bonus[b], "month {}: bonus {b}\n{c}", k + 1);
+                let s = by_month.get(&(e.month as i64, b)).copied().unwrap_or(0);
+                assert_eq!(s, e.totals.by_bonus[b], "month {}: bonus {b}\n{c}", e.month);
                 if plan.bonuses[b].paid_by_company() {
                     payout += s;
                 }
             }
-            assert_eq!(payout, e.totals.payout, "month {}\n{c}", k + 1);
+            assert_eq!(payout, e.totals.payout, "month {}\n{c}", e.month);
         }
 
         // The order of the rows given does not matter: the same monthly totals per bonus,
@@ -1246,9 +1341,8 @@ fn compression_never_pays_less() {
         g.cap = None;
         let nranks = g.ranks.len();
         let uni = gen_unilevel(&mut r, nranks, RateMode::NonIncreasing);
-        let depth_one = case % 3 == 0;
         let uni = match uni {
-            BonusGen::Unilevel { levels, rates, .. } if depth_one => {
+            BonusGen::Unilevel { levels, rates, .. } if case % 3 == 0 => {
                 // level 1 only: the amount is the credited level-1 volume × one rate
                 let rate = r.random_range(1..=RATE_ONE);
                 BonusGen::Unilevel {
@@ -1270,12 +1364,12 @@ fn compression_never_pays_less() {
         let (pu, pc) = (g.compile(), gc.compile());
         let t = gen_tree(&mut r);
         let c = tree_ctx(5000 + case, &gc, &t);
-        let eu = run_engine(&pu, &t, t.months);
-        let ec = run_engine(&pc, &t, t.months);
-        for (k, (u, x)) in eu.iter().zip(&ec).enumerate() {
-            let m = k as u16 + 1;
-            check_engine_month(&g, &pu, &t, m, u, &c);
-            check_engine_month(&gc, &pc, &t, m, x, &c);
+        let eu = run_engine(&pu, &t, t.last());
+        let ec = run_engine(&pc, &t, t.last());
+        for (u, x) in eu.iter().zip(&ec) {
+            let m = u.month;
+            check_engine_month(&g, &pu, &t, u, &c);
+            check_engine_month(&gc, &pc, &t, x, &c);
             for i in 0..u.amounts[0].len() {
                 assert!(
                     x.amounts[0][i] >= u.amounts[0][i],
@@ -1289,11 +1383,255 @@ fn compression_never_pays_less() {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// A naive reference: the documented rules, computed the slow and obvious way
+// ---------------------------------------------------------------------------------------
+
+/// `round(acc × point_value / 10¹²)`, half away from zero (acc ≥ 0).
+fn cents(acc: i128, point_value: i64) -> i64 {
+    let one = RATE_ONE as i128 * RATE_ONE as i128;
+    ((acc * point_value as i128 + one / 2) / one) as i64
+}
+
+impl PlanGen {
+    /// Unilevel rates of rank `ri` by level: its own row, else the default `levels`.
+    fn unilevel_row(&self, b: usize, ri: usize) -> Vec<i64> {
+        match &self.bonuses[b] {
+            BonusGen::Unilevel { levels, rates, .. } => rates
+                .iter()
+                .find(|(k, _)| *k == ri)
+                .map(|(_, v)| v.clone())
+                .or_else(|| levels.clone())
+                .unwrap_or_default(),
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// Paid-as ranks by the documented rules (`src/engine/ranks.rs`), slowly.
+fn naive_ranks(
+    g: &PlanGen,
+    t: &TreeCase,
+    part: &[bool],
+    pv: &[i64],
+    qualified: &[bool],
+) -> Vec<u8> {
+    let n = part.len();
+    let mut children: Vec<Vec<usize>> = vec![vec![]; n];
+    for i in 0..n {
+        if t.sponsor[i] != NO_SPONSOR {
+            children[t.sponsor[i] as usize].push(i);
+        }
+    }
+    let mut gv = pv.to_vec();
+    for i in (0..n).rev() {
+        for &ch in &children[i] {
+            gv[i] += gv[ch];
+        }
+    }
+    let mut rank = vec![NO_RANK; n];
+    let mut sub_max = vec![NO_RANK; n]; // highest rank in the subtree, NO_RANK for none
+    let reqs: Vec<RankGen> = if g.ranks.is_empty() {
+        vec![RankGen {
+            pv: 0,
+            gv: 0,
+            active_legs: 0,
+            leg_ranks: vec![],
+            max_leg_share: None,
+        }]
+    } else {
+        g.ranks.clone()
+    };
+    for i in (0..n).rev() {
+        if part[i] {
+            for (ri, q) in reqs.iter().enumerate().rev() {
+                let active_legs = children[i].iter().filter(|&&ch| qualified[ch]).count();
+                let group = match q.max_leg_share {
+                    Some(share) => {
+                        let cap = (q.gv as i128 * share as i128 / RATE_ONE as i128) as i64;
+                        pv[i] + children[i].iter().map(|&ch| gv[ch].min(cap)).sum::<i64>()
+                    }
+                    None => gv[i],
+                };
+                let legs_ok = q.leg_ranks.iter().all(|&(lr, need)| {
+                    children[i]
+                        .iter()
+                        .filter(|&&ch| sub_max[ch] != NO_RANK && sub_max[ch] as usize >= lr)
+                        .count()
+                        >= need as usize
+                });
+                if pv[i] >= q.pv
+                    && active_legs >= q.active_legs as usize
+                    && group >= q.gv
+                    && legs_ok
+                {
+                    rank[i] = ri as u8;
+                    break;
+                }
+            }
+        }
+        let mut s = rank[i];
+        for &ch in &children[i] {
+            if sub_max[ch] != NO_RANK && (s == NO_RANK || sub_max[ch] > s) {
+                s = sub_max[ch];
+            }
+        }
+        sub_max[i] = s;
+    }
+    rank
+}
+
+/// Every bonus of one month before the cap, by the documented rules, slowly: unilevel by
+/// walking up from each distributor's volume, fast start, retail, rank advancement.
+fn naive_amounts(
+    g: &PlanGen,
+    t: &TreeCase,
+    m: u16,
+    part: &[bool],
+    pv: &[i64],
+    qualified: &[bool],
+    rank: &[u8],
+    max_before: &[u8],
+) -> Vec<Vec<i64>> {
+    let n = part.len();
+    let pvm = g.point_value;
+    let mut out = vec![];
+    for (b, bonus) in g.bonuses.iter().enumerate() {
+        let mut acc = vec![0i128; n];
+        let mut amounts = vec![0i64; n];
+        match bonus {
+            BonusGen::Retail { markup } => {
+                for i in 0..n {
+                    if part[i] {
+                        acc[i] = t.retail_at(m, i) as i128 * *markup as i128;
+                    }
+                }
+            }
+            BonusGen::Unilevel { compression, .. } => {
+                let rows: Vec<Vec<i64>> = (0..g.ranks.len().max(1))
+                    .map(|ri| g.unilevel_row(b, ri))
+                    .collect();
+                for j in 0..n {
+                    if pv[j] == 0 {
+                        continue;
+                    }
+                    // walk up: the k-th ancestor, and the active ones strictly between
+                    let (mut a, mut dist, mut active_between) = (t.sponsor[j], 0usize, 0usize);
+                    while a != NO_SPONSOR {
+                        let ai = a as usize;
+                        dist += 1;
+                        let level = if *compression {
+                            1 + active_between
+                        } else {
+                            dist
+                        };
+                        if qualified[ai] && rank[ai] != NO_RANK {
+                            let row = &rows[rank[ai] as usize];
+                            if level <= row.len() {
+                                acc[ai] += pv[j] as i128 * row[level - 1] as i128;
+                            }
+                        }
+                        if qualified[ai] {
+                            active_between += 1;
+                        }
+                        a = t.sponsor[ai];
+                    }
+                }
+            }
+            BonusGen::FastStart {
+                rate,
+                months,
+                require_active,
+            } => {
+                for i in 0..n {
+                    let s = t.sponsor[i];
+                    // the join month is the first of `months` months
+                    if s == NO_SPONSOR || (m - t.join[i]) as u32 >= *months {
+                        continue;
+                    }
+                    let s = s as usize;
+                    let ok = if require_active.unwrap_or(true) {
+                        qualified[s]
+                    } else {
+                        part[s]
+                    };
+                    if ok {
+                        acc[s] += pv[i] as i128 * *rate as i128;
+                    }
+                }
+            }
+            BonusGen::RankAdvancement { amounts: table } => {
+                let mut by_rank = vec![0i64; g.ranks.len().max(1)];
+                for &(ri, a) in table {
+                    by_rank[ri] = a;
+                }
+                for i in 0..n {
+                    let (r, mb) = (rank[i], max_before[i]);
+                    if r != NO_RANK && (mb == NO_RANK || r > mb) {
+                        let from = if mb == NO_RANK { 0 } else { mb as usize + 1 };
+                        amounts[i] = by_rank[from..=r as usize].iter().sum();
+                    }
+                }
+            }
+        }
+        if !matches!(bonus, BonusGen::RankAdvancement { .. }) {
+            for i in 0..n {
+                amounts[i] = cents(acc[i], pvm);
+            }
+        }
+        out.push(amounts);
+    }
+    out
+}
+
+/// The engine against the naive reference: ranks every month, and every amount when the
+/// cap does not bind (the company total before the cap when it does).
+#[test]
+fn engine_matches_a_naive_reference() {
+    for case in 0..300u64 {
+        let mut r = rng(7000 + case);
+        let g = gen_plan(&mut r);
+        let plan = g.compile();
+        let t = gen_tree(&mut r);
+        let c = tree_ctx(7000 + case, &g, &t);
+        let eng = run_engine(&plan, &t, t.last());
+        let mut max_rank: Vec<u8> = vec![];
+        for e in &eng {
+            let m = e.month;
+            let part = t.participating(m);
+            let n = part.len();
+            max_rank.resize(n, NO_RANK);
+            let rank = naive_ranks(&g, &t, &part, &e.pv, &e.qualified);
+            assert_eq!(e.rank, rank, "month {m}: paid-as ranks\n{c}");
+            let want = naive_amounts(&g, &t, m, &part, &e.pv, &e.qualified, &rank, &max_rank);
+            let before_cap: i64 = (0..want.len())
+                .filter(|&b| !g.is_retail(b))
+                .map(|b| want[b].iter().sum::<i64>())
+                .sum();
+            assert_eq!(
+                e.totals.payout_before_cap, before_cap,
+                "month {m}: before the cap\n{c}"
+            );
+            let binding = e.totals.payout < e.totals.payout_before_cap;
+            for b in 0..want.len() {
+                if !binding || g.is_retail(b) {
+                    assert_eq!(e.amounts[b], want[b], "month {m}: bonus {b}\n{c}");
+                }
+            }
+            for i in 0..n {
+                if rank[i] != NO_RANK && (max_rank[i] == NO_RANK || rank[i] > max_rank[i]) {
+                    max_rank[i] = rank[i];
+                }
+            }
+        }
+    }
+}
+
 /// Property 3 on trees that grow over many months with sparse volumes, and the engine
 /// reused across months (its tree index is updated incrementally).
 #[test]
 fn group_volume_rolls_up_on_growing_trees() {
-    let g = PlanGen {
+    let bare = PlanGen {
         point_value: RATE_ONE,
         min_pv: 0,
         ranks: vec![],
@@ -1305,19 +1643,18 @@ fn group_volume_rolls_up_on_growing_trees() {
             min_monthly_purchase: 0,
         },
     };
-    let plan = CompiledPlan::parse(&g.toml(), Format::Toml).unwrap();
     for case in 0..100u64 {
         let mut r = rng(6000 + case);
-        let mut g2 = gen_plan(&mut r);
-        if case % 2 == 0 {
-            g2 = g.clone();
-        }
-        let plan2 = g2.compile();
-        let plan = if case % 2 == 0 { &plan } else { &plan2 };
+        let g = if case % 2 == 0 {
+            bare.clone()
+        } else {
+            gen_plan(&mut r)
+        };
+        let plan = g.compile();
         let t = gen_tree(&mut r);
-        let c = tree_ctx(6000 + case, &g2, &t);
-        for (k, e) in run_engine(plan, &t, t.months).iter().enumerate() {
-            check_engine_month(&g2, plan, &t, k as u16 + 1, e, &c);
+        let c = tree_ctx(6000 + case, &g, &t);
+        for e in &run_engine(&plan, &t, t.last()) {
+            check_engine_month(&g, &plan, &t, e, &c);
         }
     }
 }

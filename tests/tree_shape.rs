@@ -19,11 +19,17 @@ use downline::simulation::{run_one, RunOptions};
 use downline::{CompiledPlan, Scenario};
 
 fn plan() -> CompiledPlan {
-    CompiledPlan::parse("[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n", Format::Toml).unwrap()
+    CompiledPlan::parse(
+        "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n",
+        Format::Toml,
+    )
+    .unwrap()
 }
 
 fn scenario(founders: u32, rate: f64, heterogeneity: Option<f64>) -> Scenario {
-    let het = heterogeneity.map(|k| format!("heterogeneity = {k}\n")).unwrap_or_default();
+    let het = heterogeneity
+        .map(|k| format!("heterogeneity = {k}\n"))
+        .unwrap_or_default();
     Scenario::parse(
         &format!(
             "[market]\nfounders = {founders}\n[recruitment]\nrate = {rate}\n{het}[attrition]\nmonthly_quit = 0.0\n"
@@ -37,7 +43,11 @@ fn scenario(founders: u32, rate: f64, heterogeneity: Option<f64>) -> Scenario {
 fn theory(r: f64, t: u32) -> f64 {
     let (mut num, mut den) = (0.0, 0.0);
     for j in 1..=t {
-        let n = if j == 1 { 1.0 } else { r * (1.0 + r).powi(j as i32 - 2) };
+        let n = if j == 1 {
+            1.0
+        } else {
+            r * (1.0 + r).powi(j as i32 - 2)
+        };
         num += n * (-r * (t - j) as f64).exp();
         den += n;
     }
@@ -49,7 +59,18 @@ fn simulated(s: &Scenario, months: u16, runs: u32) -> Vec<f64> {
     let p = plan();
     (0..runs)
         .map(|run| {
-            let out = run_one(&p, s, run, RunOptions { months, seed: 2024, keep_distributors: true }, None).unwrap();
+            let out = run_one(
+                &p,
+                s,
+                run,
+                RunOptions {
+                    months,
+                    seed: 2024,
+                    keep_distributors: true,
+                },
+                None,
+            )
+            .unwrap();
             let d = out.distributors.unwrap();
             d.recruits.iter().filter(|&&k| k == 0).count() as f64 / d.recruits.len() as f64
         })
@@ -85,7 +106,10 @@ fn share_of_non_recruiters_matches_the_process() {
             (m - want).abs() < 4.0 * se + 0.002,
             "r = {r}, T = {months}: simulated {m:.4} ± {se:.4}, theory {want:.4}"
         );
-        assert!((want - 0.5).abs() < 0.06, "near one half for small r: {want}");
+        assert!(
+            (want - 0.5).abs() < 0.06,
+            "near one half for small r: {want}"
+        );
     }
 }
 

@@ -1,6 +1,18 @@
 """Type stubs of the compiled core (downline._core)."""
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, final
+
+__all__ = [
+    "ArrowTable",
+    "InputError",
+    "Plan",
+    "PlanError",
+    "Scenario",
+    "ScenarioError",
+    "compute_commissions",
+    "simulate",
+    "__version__",
+]
 
 __version__: str
 
@@ -8,10 +20,12 @@ class PlanError(ValueError): ...
 class ScenarioError(ValueError): ...
 class InputError(ValueError): ...
 
+@final
 class ArrowTable:
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
     def __len__(self) -> int: ...
 
+@final
 class Plan:
     @staticmethod
     def from_toml(text: str) -> Plan: ...
@@ -27,6 +41,7 @@ class Plan:
     @property
     def bonuses(self) -> list[tuple[str, str, bool]]: ...
 
+@final
 class Scenario:
     @staticmethod
     def from_toml(text: str) -> Scenario: ...

@@ -229,16 +229,14 @@ impl<'p> PlanEngine<'p> {
         }
         volumes::roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
         if !trivial_ranks {
-            ranks::evaluate_ranks(
-                plan,
-                m.sponsor,
-                &m.participating[..n],
-                &self.qualified[..n],
-                &self.pv[..n],
-                &self.gv[..n],
-                &mut self.rank[..n],
-                &mut self.rank_scratch,
-            );
+            let input = ranks::RankInput {
+                sponsor: m.sponsor,
+                participating: &m.participating[..n],
+                qualified: &self.qualified[..n],
+                pv: &self.pv[..n],
+                gv: &self.gv[..n],
+            };
+            ranks::evaluate_ranks(plan, &input, &mut self.rank[..n], &mut self.rank_scratch);
         }
 
         // Bonuses.

@@ -21,17 +21,34 @@ pub struct RankScratch {
     capped: Vec<i64>,
 }
 
+/// What the rank pass reads.
+pub struct RankInput<'a> {
+    /// Sponsor of each distributor.
+    pub sponsor: &'a [u32],
+    /// Participating this month.
+    pub participating: &'a [bool],
+    /// Active (qualified) this month.
+    pub qualified: &'a [bool],
+    /// PV this month.
+    pub pv: &'a [i64],
+    /// GV this month.
+    pub gv: &'a [i64],
+}
+
 /// Evaluate paid-as ranks into `rank` (one per distributor; [`NO_RANK`] for none).
 pub fn evaluate_ranks(
     plan: &CompiledPlan,
-    sponsor: &[u32],
-    participating: &[bool],
-    qualified: &[bool],
-    pv: &[i64],
-    gv: &[i64],
+    input: &RankInput,
     rank: &mut [u8],
     scratch: &mut RankScratch,
 ) {
+    let RankInput {
+        sponsor,
+        participating,
+        qualified,
+        pv,
+        gv,
+    } = *input;
     let n = sponsor.len();
     if !plan.has_rank_requirements() {
         // Every participant meets every rank: each is paid as the highest.

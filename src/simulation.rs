@@ -41,6 +41,33 @@ pub struct RunOptions {
     pub keep_distributors: bool,
 }
 
+/// The expected number of people who ever join over `months` months, by a mean-field
+/// recursion over join cohorts (survival by tenure × recruiting rate by tenure × room in
+/// the market). Only sizes the arrays; nothing depends on it.
+pub fn expected_ever_joined(scenario: &Scenario, months: u16) -> f64 {
+    let m = months as usize;
+    let mut survival = vec![1.0f64; m + 1];
+    for t in 1..=m {
+        let h = scenario.quit[(t - 1).min(scenario.quit.len() - 1)];
+        survival[t] = survival[t - 1] * (1.0 - h);
+    }
+    let mut cohorts = vec![0.0f64; m + 1];
+    cohorts[1] = scenario.founders as f64;
+    let mut total = cohorts[1];
+    for month in 2..=m {
+        let mut recruits = 0.0;
+        for j in 1..month {
+            recruits += cohorts[j] * survival[month - j] * scenario.recruit_rate_at(month - j);
+        }
+        if let Some(size) = scenario.market_size {
+            recruits = recruits.min((size - total).max(0.0)) * (1.0 - total / size).max(0.0);
+        }
+        cohorts[month] = recruits;
+        total += recruits;
+    }
+    total * 1.15 + 1024.0
+}
+
 /// Simulate run number `run` of `plan` under `scenario`.
 pub fn run_one(
     plan: &CompiledPlan,
@@ -73,7 +100,10 @@ pub fn run_one(
     let expenses_cents = (scenario.monthly_expenses * 100.0).round() as i64;
     let costs = &plan.costs;
 
-    let mut d = Downline::with_capacity(scenario.founders as usize * 2);
+    // Room for the expected downline up front: growing the arrays by doubling would copy
+    // them and fault their pages in again.
+    let cap = expected_ever_joined(scenario, months).min(50_000_000.0) as usize;
+    let mut d = Downline::with_capacity(cap);
     for _ in 0..scenario.founders {
         let q = lifetime.quit_month(&mut rng_quit, 1);
         let s = skill(&mut rng_traits);
@@ -81,16 +111,23 @@ pub fn run_one(
     }
 
     let mut engine = PlanEngine::new(plan);
+    engine.reserve(cap);
     let mut active: Vec<u32> = (0..d.len() as u32).collect();
-    let mut participating: Vec<bool> = vec![true; d.len()];
-    let mut own_pv: Vec<i64> = vec![0; d.len()];
-    let mut retail_pv: Vec<i64> = vec![0; d.len()];
+    let with = |v: i64| {
+        let mut x = Vec::with_capacity(cap);
+        x.resize(d.len(), v);
+        x
+    };
+    let mut participating: Vec<bool> = Vec::with_capacity(cap);
+    participating.resize(d.len(), true);
+    let mut own_pv: Vec<i64> = with(0);
+    let mut retail_pv: Vec<i64> = with(0);
     // per person, whole run
-    let mut earnings: Vec<i64> = vec![0; d.len()];
-    let mut retail_profit: Vec<i64> = vec![0; d.len()];
-    let mut fees: Vec<i64> = vec![0; d.len()];
-    let mut purchases: Vec<i64> = vec![0; d.len()];
-    let mut expenses: Vec<i64> = vec![0; d.len()];
+    let mut earnings: Vec<i64> = with(0);
+    let mut retail_profit: Vec<i64> = with(0);
+    let mut fees: Vec<i64> = with(0);
+    let mut purchases: Vec<i64> = with(0);
+    let mut expenses: Vec<i64> = with(0);
 
     let mut monthly: Vec<MonthRow> = Vec::with_capacity(months as usize);
     let mut weights: Vec<f64> = Vec::new();

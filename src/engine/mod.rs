@@ -146,6 +146,20 @@ impl<'p> PlanEngine<'p> {
         self.plan
     }
 
+    /// Make room for a downline of `cap` people without reallocating.
+    pub fn reserve(&mut self, cap: usize) {
+        let extra = cap.saturating_sub(self.pv.len());
+        self.pv.reserve(extra);
+        self.gv.reserve(extra);
+        self.qualified.reserve(extra);
+        self.rank.reserve(extra);
+        self.max_rank.reserve(extra);
+        self.child_pv.reserve(extra);
+        for a in &mut self.amounts {
+            a.reserve(extra);
+        }
+    }
+
     fn grow(&mut self, n: usize) {
         if self.pv.len() < n {
             self.pv.resize(n, 0);
@@ -206,11 +220,13 @@ impl<'p> PlanEngine<'p> {
                 gv[i] = p;
                 child_pv[i] = 0;
                 let s = sponsor[i];
-                if s != NO_SPONSOR {
+                // Those with no volume (everyone who has quit) add nothing: no scatter.
+                if s != NO_SPONSOR && p != 0 {
                     assert!((s as usize) < i, "a sponsor must come before its recruit");
                     child_pv[s as usize] += p;
-                    // branch-free: about half the distributors have recruits, at random
-                    gv[s as usize] += p * (!has_child[i]) as i64;
+                    if !has_child[i] {
+                        gv[s as usize] += p;
+                    }
                 }
                 volume += p;
                 retail_volume += r;

@@ -26,8 +26,9 @@ pub fn roll_up_group_volume(sponsor: &[u32], gv: &mut [i64]) {
 pub fn roll_up_internal(sponsor: &[u32], internal: &[u32], gv: &mut [i64]) {
     for &i in internal.iter().rev() {
         let s = sponsor[i as usize];
-        if s != NO_SPONSOR {
-            gv[s as usize] += gv[i as usize];
+        let g = gv[i as usize];
+        if s != NO_SPONSOR && g != 0 {
+            gv[s as usize] += g;
         }
     }
 }

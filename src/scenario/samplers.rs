@@ -73,11 +73,17 @@ impl LogNormalCents {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         // Amounts are positive: adding one half and truncating rounds half up, without
         // a call to libm's `round`.
-        if self.sigma == 0.0 {
-            return (self.mu.exp() + 0.5) as i64;
-        }
-        let z: f64 = StandardNormal.sample(rng);
-        ((self.mu + self.sigma * z).exp() + 0.5) as i64
+        let x = if self.sigma == 0.0 {
+            self.mu.exp()
+        } else {
+            let z: f64 = StandardNormal.sample(rng);
+            (self.mu + self.sigma * z).exp()
+        };
+        // x is finite and positive (mu, sigma and z are finite); clamp to a trillion so
+        // that the conversion needs no range checks.
+        let x = x.min(1e14) + 0.5;
+        // SAFETY: 0.5 <= x <= 1e14 + 0.5, which is finite and fits an i64.
+        unsafe { x.to_int_unchecked::<i64>() }
     }
 }
 

@@ -18,10 +18,20 @@ use crate::plan::NO_RANK;
 /// Scratch arrays reused from month to month.
 #[derive(Default, Debug)]
 pub struct Scratch {
+    /// level buffers in the compact space
     a: Vec<i64>,
     b: Vec<i64>,
+    /// level 1 with compression, over everyone
+    full: Vec<i64>,
     acc64: Vec<i64>,
     acc128: Vec<i128>,
+    /// position in the compact space of each distributor with recruits
+    pos: Vec<u32>,
+    /// compact sponsor, rate row, and active flag
+    isp: Vec<u32>,
+    row: Vec<u8>,
+    iq: Vec<bool>,
+    table: Vec<i64>,
 }
 
 /// Inputs of one month.
@@ -96,8 +106,13 @@ pub fn pay(
     }
 }
 
-/// The level passes. Between calls `s.a`, `s.b` and `acc` are all zero: every pass clears
-/// what it reads, so no pass is spent clearing.
+/// The level passes.
+///
+/// Below level 1 only distributors with recruits can hold volume, and the sponsor of one
+/// has recruits too: levels 2 and deeper live entirely among them. They are run in a
+/// compact index space of their own (`j` = position in `internal`), so each level is one
+/// contiguous pass over a fraction of the downline. Between calls the level buffers and
+/// accumulators are all zero: every pass clears what it reads.
 fn run<A: Acc>(
     m: &Month,
     compression: bool,
@@ -110,20 +125,53 @@ fn run<A: Acc>(
     let n = m.sponsor.len();
     let sponsor = &m.sponsor[..n];
     let (pv, qualified, rank) = (&m.pv[..n], &m.qualified[..n], &m.rank[..n]);
-    if acc.len() < n {
-        acc.resize(n, A::default());
-    }
-    if s.a.len() < n {
-        s.a.resize(n, 0);
-        s.b.resize(n, 0);
-    }
-    out[..n].fill(0);
     let internal = m.internal;
+    let ni = internal.len();
+    out[..n].fill(0);
+
+    // The compact space: sponsor and rate row of each distributor with recruits.
+    let ranks = rates.len() / depth;
+    let zero_row = ranks as u8;
+    s.table.clear();
+    s.table.extend_from_slice(rates);
+    s.table.extend(std::iter::repeat_n(0, depth));
+    if s.pos.len() < n {
+        s.pos.resize(n, 0);
+    }
+    for (j, &i) in internal.iter().enumerate() {
+        s.pos[i as usize] = j as u32;
+    }
+    s.isp.clear();
+    s.row.clear();
+    s.iq.clear();
+    for &i in internal {
+        let i = i as usize;
+        let p = sponsor[i];
+        s.isp.push(if p == NO_SPONSOR {
+            NO_SPONSOR
+        } else {
+            s.pos[p as usize]
+        });
+        let paid = qualified[i] && rank[i] != NO_RANK;
+        s.row.push(if paid { rank[i] } else { zero_row });
+        s.iq.push(qualified[i]);
+    }
+    if acc.len() < ni {
+        acc.resize(ni, A::default());
+    }
+    if s.a.len() < ni {
+        s.a.resize(ni, 0);
+        s.b.resize(ni, 0);
+    }
     let (mut cur, mut nxt) = (std::mem::take(&mut s.a), std::mem::take(&mut s.b));
+
     // Level 1. Without compression it is the recruits' PV, summed by the engine; with
     // compression a reverse pass over everyone lets inactive recruits pass their level on.
     if compression {
-        let x = &mut cur[..n];
+        if s.full.len() < n {
+            s.full.resize(n, 0);
+        }
+        let x = &mut s.full[..n];
         for i in (0..n).rev() {
             let p = sponsor[i];
             if p != NO_SPONSOR {
@@ -131,46 +179,36 @@ fn run<A: Acc>(
                 x[p as usize] += give;
             }
         }
+        for (j, &i) in internal.iter().enumerate() {
+            cur[j] = std::mem::take(&mut x[i as usize]);
+        }
     } else {
-        for &i in internal {
-            cur[i as usize] = m.child_pv[i as usize];
+        for (j, &i) in internal.iter().enumerate() {
+            cur[j] = m.child_pv[i as usize];
         }
     }
-    // Below level 1 only distributors with recruits hold volume: the passes visit just
-    // those (in a typical downline most people recruit nobody).
-    let rate = |i: usize, k: usize| -> i64 {
-        if qualified[i] && rank[i] != NO_RANK {
-            rates[rank[i] as usize * depth + k - 1]
-        } else {
-            0
-        }
-    };
-    // `cur` holds level k; `nxt` (all zero) receives level k + 1.
+
+    let table = &s.table[..];
+    let (isp, row, iq) = (&s.isp[..], &s.row[..], &s.iq[..]);
+    let acc = &mut acc[..ni];
     for k in 1..depth {
-        let (c, x) = (&mut cur[..n], &mut nxt[..n]);
+        let (c, x) = (&mut cur[..ni], &mut nxt[..ni]);
         if compression {
             // Reverse: an inactive distributor passes on the level it received unchanged.
-            for &i in internal.iter().rev() {
-                let i = i as usize;
-                let v = c[i];
-                c[i] = 0;
-                acc[i].add(v, rate(i, k));
-                let p = sponsor[i];
+            for j in (0..ni).rev() {
+                let v = std::mem::take(&mut c[j]);
+                acc[j].add(v, table[row[j] as usize * depth + k - 1]);
+                let p = isp[j];
                 if p != NO_SPONSOR {
-                    let give = if qualified[i] { v } else { x[i] };
+                    let give = if iq[j] { v } else { x[j] };
                     x[p as usize] += give;
                 }
             }
         } else {
-            for &i in internal {
-                let i = i as usize;
-                let v = c[i];
-                if v == 0 {
-                    continue;
-                }
-                c[i] = 0;
-                acc[i].add(v, rate(i, k));
-                let p = sponsor[i];
+            for j in 0..ni {
+                let v = std::mem::take(&mut c[j]);
+                acc[j].add(v, table[row[j] as usize * depth + k - 1]);
+                let p = isp[j];
                 if p != NO_SPONSOR {
                     x[p as usize] += v;
                 }
@@ -180,16 +218,13 @@ fn run<A: Acc>(
     }
     // The deepest level, and the amounts.
     let mut total = 0i64;
-    for &i in internal {
-        let i = i as usize;
-        let v = cur[i];
-        cur[i] = 0;
-        acc[i].add(v, rate(i, depth));
-        let a = acc[i].get();
-        acc[i] = A::default();
+    for j in 0..ni {
+        let v = std::mem::take(&mut cur[j]);
+        acc[j].add(v, table[row[j] as usize * depth + depth - 1]);
+        let a = std::mem::take(&mut acc[j]).get();
         if a != 0 {
             let c = cents_of(a, m.point_value);
-            out[i] = c;
+            out[internal[j] as usize] = c;
             total += c;
         }
     }

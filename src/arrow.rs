@@ -89,6 +89,24 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
                 rows().map(|(_, m)| ratio(m.payout, m.volume_value)),
             )),
         ),
+        (
+            "payout_from_retail",
+            money(rows().map(|(_, m)| m.sources.retail)),
+        ),
+        ("payout_from_own", money(rows().map(|(_, m)| m.sources.own))),
+        (
+            "payout_from_downline",
+            money(rows().map(|(_, m)| m.sources.downline)),
+        ),
+        ("payout_other", money(rows().map(|(_, m)| m.sources.other))),
+        (
+            "payout_if_all_qualified",
+            money(rows().map(|(_, m)| m.potential)),
+        ),
+        (
+            "breakage",
+            money(rows().map(|(_, m)| m.potential - m.payout)),
+        ),
     ])
 }
 
@@ -264,6 +282,16 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
         ("fees", all(|d| &d.fees)),
         ("purchases", all(|d| &d.purchases)),
         ("expenses", all(|d| &d.expenses)),
+        (
+            "months_active",
+            Arc::new(UInt32Array::from_iter_values(
+                kept.iter()
+                    .flat_map(|(_, d)| d.months_active.iter().copied()),
+            )),
+        ),
+        ("own_volume", all(|d| &d.own_volume)),
+        ("customer_volume", all(|d| &d.customer_volume)),
+        ("required_purchases", all(|d| &d.required_purchases)),
     ])
 }
 

@@ -128,6 +128,9 @@ pub fn run_one(
     let mut fees: Vec<i64> = with(0);
     let mut purchases: Vec<i64> = with(0);
     let mut expenses: Vec<i64> = with(0);
+    let mut own_volume: Vec<i64> = with(0);
+    let mut customer_volume: Vec<i64> = with(0);
+    let mut required: Vec<i64> = with(0);
 
     let mut monthly: Vec<MonthRow> = Vec::with_capacity(months as usize);
     let mut weights: Vec<f64> = Vec::new();
@@ -209,6 +212,9 @@ pub fn run_one(
             fees.resize(n, 0);
             purchases.resize(n, 0);
             expenses.resize(n, 0);
+            own_volume.resize(n, 0);
+            customer_volume.resize(n, 0);
+            required.resize(n, 0);
         }
 
         // Own purchases, customers, fees and expenses of everyone participating.
@@ -220,9 +226,14 @@ pub fn run_one(
             } else {
                 0
             };
-            cents = cents.max(costs.min_monthly_purchase);
+            if cents < costs.min_monthly_purchase {
+                required[i] += costs.min_monthly_purchase - cents;
+                cents = costs.min_monthly_purchase;
+            }
             purchases[i] += cents;
-            own_pv[i] = plan.volume_of(cents);
+            let v = plan.volume_of(cents);
+            own_pv[i] = v;
+            own_volume[i] += v;
             let tenure = m - d.join_month[i];
             if tenure == 0 {
                 fees[i] += costs.enrollment_fee;
@@ -243,7 +254,9 @@ pub fn run_one(
                 for _ in 0..k {
                     sales += cust_orders.sample(&mut rng_cust);
                 }
-                retail_pv[i] = plan.volume_of(plan.wholesale_of(sales));
+                let v = plan.volume_of(plan.wholesale_of(sales));
+                retail_pv[i] = v;
+                customer_volume[i] += v;
             }
         }
 
@@ -286,6 +299,8 @@ pub fn run_one(
             retail_profit: retail_total,
             by_bonus: totals.by_bonus,
             rank_counts: totals.rank_counts,
+            sources: totals.sources,
+            potential: totals.potential,
         });
         if let Some(p) = progress {
             p.months_done.fetch_add(1, Ordering::Relaxed);
@@ -301,6 +316,9 @@ pub fn run_one(
         &expenses,
         &active,
     );
+    let months_active: Vec<u32> = (0..d.len())
+        .map(|i| (d.quit_month[i] as u32).min(months as u32 + 1) - d.join_month[i] as u32)
+        .collect();
     let distributors = if opts.keep_distributors {
         Some(DistributorTable {
             sponsor: d.sponsor,
@@ -317,6 +335,10 @@ pub fn run_one(
             fees,
             purchases,
             expenses,
+            months_active,
+            own_volume,
+            customer_volume,
+            required_purchases: required,
         })
     } else {
         None

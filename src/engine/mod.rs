@@ -28,9 +28,27 @@ pub struct MonthInput<'a> {
     pub retail_pv: &'a [i64],
 }
 
+/// Where a month's company payout came from, in cents; the parts add up to the payout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// Paid on retail customers' (non-participants') volume.
+    pub retail: i64,
+    /// Paid on the payee's own purchases (no current bonus kind does).
+    pub own: i64,
+    /// Paid on downline participants' own purchases.
+    pub downline: i64,
+    /// Not paid on volume (rank advancement).
+    pub other: i64,
+}
+
 /// Totals of one month.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MonthTotals {
+    /// Where the payout came from.
+    pub sources: Sources,
+    /// What the company-paid bonuses would have paid had every participant been active,
+    /// before the cap (at the ranks actually earned), cents.
+    pub potential: i64,
     /// Total PV (own + retail), hundredths of a point.
     pub volume: i64,
     /// Total PV from retail customers, hundredths of a point.
@@ -68,6 +86,11 @@ pub struct PlanEngine<'p> {
     pub amounts: Vec<Vec<i64>>,
     /// Sum of the PV of each distributor's personally sponsored recruits (level 1).
     pub child_pv: Vec<i64>,
+    /// Retail customers' PV of each participant, and of each one's recruits.
+    rpv: Vec<i64>,
+    child_rpv: Vec<i64>,
+    /// Amounts of the what-if evaluations (retail volume alone; everyone active).
+    shadow: Vec<Vec<i64>>,
     /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
     /// The downline only grows by appending, and a sponsor never changes.
     tree: TreeIndex,
@@ -134,6 +157,9 @@ impl<'p> PlanEngine<'p> {
             max_rank: vec![],
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
+            rpv: vec![],
+            child_rpv: vec![],
+            shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
             rank_scratch: Default::default(),
             uni_scratch: Default::default(),
@@ -168,7 +194,7 @@ impl<'p> PlanEngine<'p> {
             self.rank.resize(n, NO_RANK);
             self.max_rank.resize(n, NO_RANK);
             self.child_pv.resize(n, 0);
-            for a in &mut self.amounts {
+            for a in self.amounts.iter_mut().chain(self.shadow.iter_mut()) {
                 a.resize(n, 0);
             }
         }
@@ -256,67 +282,98 @@ impl<'p> PlanEngine<'p> {
         }
 
         // Bonuses.
-        let mut by_bonus = vec![0i64; plan.bonuses.len()];
-        for (b, bonus) in plan.bonuses.iter().enumerate() {
-            let out = &mut self.amounts[b][..n];
-            by_bonus[b] = match bonus {
-                Bonus::Retail { markup, .. } => {
-                    bonus::retail::pay(&m.retail_pv[..n], &m.participating[..n], *markup, pvm, out)
+        let mut amounts = std::mem::take(&mut self.amounts);
+        let ctx = BonusCtx {
+            month: m.month,
+            sponsor: m.sponsor,
+            join_month: m.join_month,
+            participating: &m.participating[..n],
+            retail_pv: &m.retail_pv[..n],
+            pv: &self.pv[..n],
+            child_pv: &self.child_pv[..n],
+            qualified: &self.qualified[..n],
+            rank: &self.rank[..n],
+            max_rank: &self.max_rank[..n],
+            internal: &self.tree.internal,
+            total_pv: volume,
+        };
+        let mut by_bonus = pay_bonuses(
+            plan,
+            &ctx,
+            false,
+            &mut self.uni_scratch,
+            &mut self.acc,
+            &mut amounts,
+        );
+        self.amounts = amounts;
+
+        // What the company-paid bonuses pay on retail customers' volume alone (the same
+        // people active, at the same ranks): bonuses are linear in volume, so the rest of
+        // their volume-based pay came from participants' own purchases.
+        let mut from_retail_before_cap = 0i64;
+        if retail_volume > 0 {
+            self.rpv.resize(n, 0);
+            self.child_rpv.resize(n, 0);
+            for i in 0..n {
+                self.child_rpv[i] = 0;
+            }
+            for i in 0..n {
+                let r = if m.participating[i] {
+                    m.retail_pv[i]
+                } else {
+                    0
+                };
+                self.rpv[i] = r;
+                let s = m.sponsor[i];
+                if s != NO_SPONSOR && r != 0 {
+                    self.child_rpv[s as usize] += r;
                 }
-                Bonus::Unilevel {
-                    compression,
-                    depth,
-                    rates,
-                    ..
-                } => {
-                    let month = bonus::unilevel::Month {
-                        sponsor: m.sponsor,
-                        pv: &self.pv[..n],
-                        qualified: &self.qualified[..n],
-                        rank: &self.rank[..n],
-                        point_value: pvm,
-                        total_pv: volume,
-                        internal: &self.tree.internal,
-                        child_pv: &self.child_pv[..n],
-                    };
-                    bonus::unilevel::pay(
-                        &month,
-                        *compression,
-                        *depth,
-                        rates,
-                        &mut self.uni_scratch,
-                        out,
-                    )
-                }
-                Bonus::FastStart {
-                    rate,
-                    months,
-                    require_active,
-                    ..
-                } => {
-                    let month = bonus::fast_start::Month {
-                        month: m.month,
-                        sponsor: m.sponsor,
-                        join_month: m.join_month,
-                        pv: &self.pv[..n],
-                        participating: &m.participating[..n],
-                        qualified: &self.qualified[..n],
-                        point_value: pvm,
-                    };
-                    bonus::fast_start::pay(
-                        &month,
-                        *rate,
-                        *months,
-                        *require_active,
-                        &mut self.acc,
-                        out,
-                    )
-                }
-                Bonus::RankAdvancement { amounts, .. } => {
-                    bonus::rank_advancement::pay(&self.rank[..n], &self.max_rank[..n], amounts, out)
-                }
+            }
+            let mut shadow = std::mem::take(&mut self.shadow);
+            let ctx = BonusCtx {
+                pv: &self.rpv[..n],
+                child_pv: &self.child_rpv[..n],
+                total_pv: retail_volume,
+                ..ctx
             };
+            let t = pay_bonuses(
+                plan,
+                &ctx,
+                true,
+                &mut self.uni_scratch,
+                &mut self.acc,
+                &mut shadow,
+            );
+            self.shadow = shadow;
+            from_retail_before_cap = t.iter().sum();
         }
+        // What they would pay had every participant been active (breakage is the gap).
+        let volume_bonuses_before_cap: i64 = plan
+            .bonuses
+            .iter()
+            .zip(&by_bonus)
+            .filter(|(b, _)| b.is_volume_based())
+            .map(|(_, &t)| t)
+            .sum();
+        let potential_volume_bonuses = if qualified_count < participating_count {
+            let mut shadow = std::mem::take(&mut self.shadow);
+            let ctx = BonusCtx {
+                qualified: &m.participating[..n],
+                ..ctx
+            };
+            let t = pay_bonuses(
+                plan,
+                &ctx,
+                true,
+                &mut self.uni_scratch,
+                &mut self.acc,
+                &mut shadow,
+            );
+            self.shadow = shadow;
+            t.iter().sum::<i64>()
+        } else {
+            volume_bonuses_before_cap
+        };
 
         // Totals and the cap.
         let volume_value_cents = volume_value(volume, pvm);
@@ -346,6 +403,26 @@ impl<'p> PlanEngine<'p> {
             }
         }
 
+        // Attribute the payout to the volume it was paid on, exactly to the cent: the cap
+        // scales every part alike; what rounding leaves goes to downline purchases.
+        let other_before_cap = payout_before_cap - volume_bonuses_before_cap;
+        let scale = |x: i64| -> i64 {
+            if payout_before_cap == 0 {
+                0
+            } else {
+                (x as i128 * payout as i128 / payout_before_cap as i128) as i64
+            }
+        };
+        let from_retail = scale(from_retail_before_cap);
+        let from_other = scale(other_before_cap);
+        let sources = Sources {
+            retail: from_retail,
+            own: 0,
+            downline: payout - from_retail - from_other,
+            other: from_other,
+        };
+        let potential = potential_volume_bonuses + other_before_cap;
+
         // Rank counts and the highest rank reached.
         let mut rank_counts = vec![0u32; plan.ranks.len()];
         if trivial_ranks {
@@ -371,6 +448,8 @@ impl<'p> PlanEngine<'p> {
         }
 
         MonthTotals {
+            sources,
+            potential,
             volume,
             retail_volume,
             volume_value: volume_value_cents,
@@ -381,4 +460,87 @@ impl<'p> PlanEngine<'p> {
             rank_counts,
         }
     }
+}
+
+/// What the bonuses of a month read.
+#[derive(Clone, Copy)]
+struct BonusCtx<'a> {
+    month: u16,
+    sponsor: &'a [u32],
+    join_month: &'a [u16],
+    participating: &'a [bool],
+    retail_pv: &'a [i64],
+    pv: &'a [i64],
+    child_pv: &'a [i64],
+    qualified: &'a [bool],
+    rank: &'a [u8],
+    max_rank: &'a [u8],
+    internal: &'a [u32],
+    total_pv: i64,
+}
+
+/// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals.
+/// With `volume_only`, only the company-paid bonuses paid on volume are evaluated (the
+/// others are left at zero): for what-if evaluations.
+fn pay_bonuses(
+    plan: &CompiledPlan,
+    c: &BonusCtx,
+    volume_only: bool,
+    uni: &mut bonus::unilevel::Scratch,
+    acc: &mut Vec<i128>,
+    out: &mut [Vec<i64>],
+) -> Vec<i64> {
+    let n = c.sponsor.len();
+    let pvm = plan.point_value;
+    let mut totals = vec![0i64; plan.bonuses.len()];
+    for (b, bonus) in plan.bonuses.iter().enumerate() {
+        if volume_only && !bonus.is_volume_based() {
+            continue;
+        }
+        let out = &mut out[b][..n];
+        totals[b] = match bonus {
+            Bonus::Retail { markup, .. } => {
+                bonus::retail::pay(c.retail_pv, c.participating, *markup, pvm, out)
+            }
+            Bonus::Unilevel {
+                compression,
+                depth,
+                rates,
+                ..
+            } => {
+                let month = bonus::unilevel::Month {
+                    sponsor: c.sponsor,
+                    pv: c.pv,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    point_value: pvm,
+                    total_pv: c.total_pv,
+                    internal: c.internal,
+                    child_pv: c.child_pv,
+                };
+                bonus::unilevel::pay(&month, *compression, *depth, rates, uni, out)
+            }
+            Bonus::FastStart {
+                rate,
+                months,
+                require_active,
+                ..
+            } => {
+                let month = bonus::fast_start::Month {
+                    month: c.month,
+                    sponsor: c.sponsor,
+                    join_month: c.join_month,
+                    pv: c.pv,
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                bonus::fast_start::pay(&month, *rate, *months, *require_active, acc, out)
+            }
+            Bonus::RankAdvancement { amounts, .. } => {
+                bonus::rank_advancement::pay(c.rank, c.max_rank, amounts, out)
+            }
+        };
+    }
+    totals
 }

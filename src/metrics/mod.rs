@@ -30,6 +30,11 @@ pub struct MonthRow {
     pub by_bonus: Vec<i64>,
     /// Distributors paid as each rank.
     pub rank_counts: Vec<u32>,
+    /// Where the payout came from (adds up to `payout`).
+    pub sources: crate::engine::Sources,
+    /// What the company-paid bonuses would have paid had every participant been active,
+    /// before the cap, cents. Breakage is this minus `payout`.
+    pub potential: i64,
 }
 
 /// Everyone who ever joined in one run (structure of arrays, join order).
@@ -55,6 +60,14 @@ pub struct DistributorTable {
     pub purchases: Vec<i64>,
     /// Business expenses, cents.
     pub expenses: Vec<i64>,
+    /// Months participating within the horizon.
+    pub months_active: Vec<u32>,
+    /// PV of own orders over the run, hundredths of a point.
+    pub own_volume: Vec<i64>,
+    /// PV of retail customers' orders over the run, hundredths of a point.
+    pub customer_volume: Vec<i64>,
+    /// The part of `purchases` that only topped an order up to the plan's minimum, cents.
+    pub required_purchases: Vec<i64>,
 }
 
 /// Headline figures of one run.

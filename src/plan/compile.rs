@@ -72,6 +72,11 @@ impl Bonus {
     pub fn paid_by_company(&self) -> bool {
         !matches!(self, Bonus::Retail { .. })
     }
+    /// Whether the company pays it as a rate on volume (so that its pay can be traced to
+    /// the volume it was paid on).
+    pub fn is_volume_based(&self) -> bool {
+        matches!(self, Bonus::Unilevel { .. } | Bonus::FastStart { .. })
+    }
 }
 
 /// What a participant pays, in cents.

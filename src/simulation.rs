@@ -15,7 +15,7 @@ use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
 use crate::plan::CompiledPlan;
 use crate::rng::{stream, Purpose};
 use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
-use crate::scenario::Scenario;
+use crate::scenario::{MarketModel, Scenario};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -84,6 +84,17 @@ pub fn run_one(
     let mut rng_traits = stream(opts.seed, run, Purpose::Traits);
 
     let lifetime = Lifetime::new(&scenario.quit, months as usize + 1);
+    // Recruits' lifetimes, when the recruiting style changes how long they stay.
+    let recruit_lifetime = if scenario.recruit_quit_multiplier == 1.0 {
+        lifetime.clone()
+    } else {
+        let scaled: Vec<f64> = scenario
+            .quit
+            .iter()
+            .map(|h| (h * scenario.recruit_quit_multiplier).min(1.0))
+            .collect();
+        Lifetime::new(&scaled, months as usize + 1)
+    };
     let orders = LogNormalCents::new(scenario.order_mean, scenario.order_sigma);
     let cust_orders =
         LogNormalCents::new(scenario.customer_order_mean, scenario.customer_order_sigma);
@@ -96,7 +107,10 @@ pub fn run_one(
             None => 1.0,
         }
     };
-    let homogeneous = skill_dist.is_none() && scenario.recruit_rate.len() == 1;
+    let homogeneous = skill_dist.is_none()
+        && scenario.recruit_rate.len() == 1
+        && scenario.success_breeds_success == 0.0
+        && scenario.market_model == MarketModel::Fill;
     let expenses_cents = (scenario.monthly_expenses * 100.0).round() as i64;
     let costs = &plan.costs;
 
@@ -178,13 +192,31 @@ pub fn run_one(
             } else {
                 weights.clear();
                 let mut total = 0.0f64;
+                let sbs = scenario.success_breeds_success;
                 for &i in &active[..eligible] {
                     let i = i as usize;
                     let tenure = (m - d.join_month[i]) as usize;
-                    total += scenario.recruit_rate_at(tenure) * d.skill[i] as f64;
+                    let boost = 1.0 + sbs * d.recruits[i] as f64;
+                    total += scenario.recruit_rate_at(tenure) * d.skill[i] as f64 * boost;
                     weights.push(total);
                 }
-                let k = poisson(&mut rng_recruit, total * saturation);
+                let lambda = match scenario.market_model {
+                    MarketModel::Fill => total * saturation,
+                    MarketModel::Bass {
+                        innovation,
+                        imitation,
+                    } => {
+                        // Bass diffusion sets how many join; recruiting sets who signs them.
+                        let size = scenario.market_size.expect("validated: Bass needs a size");
+                        let left = (size - d.len() as f64).max(0.0);
+                        if total > 0.0 {
+                            (innovation + imitation * eligible as f64 / size) * left
+                        } else {
+                            0.0
+                        }
+                    }
+                };
+                let k = poisson(&mut rng_recruit, lambda);
                 for _ in 0..k {
                     let u = rng_recruit.random::<f64>() * total;
                     let j = weights.partition_point(|&w| w <= u).min(eligible - 1);
@@ -197,7 +229,7 @@ pub fn run_one(
             }
             new_sponsors.sort_unstable();
             for &s in &new_sponsors {
-                let q = lifetime.quit_month(&mut rng_quit, m);
+                let q = recruit_lifetime.quit_month(&mut rng_quit, m);
                 let sk = skill(&mut rng_traits);
                 let id = d.push(s, m, q, sk);
                 active.push(id);

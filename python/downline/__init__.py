@@ -16,8 +16,10 @@ all subclasses of ``ValueError``, with the field path in the message.
 
 from __future__ import annotations
 
+from downline import analytics as analytics
 from downline._core import InputError, PlanError, ScenarioError
 from downline._core import __version__ as __version__
+from downline.analytics import compare
 from downline.api import (
     Plan,
     Scenario,
@@ -33,6 +35,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationResult",
+    "analytics",
+    "compare",
     "compute_commissions",
     "simulate",
     "__version__",

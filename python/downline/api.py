@@ -108,6 +108,11 @@ class Plan:
         """``(name, kind, paid_by_company)`` of each bonus, in payment order."""
         return self._core.bonuses
 
+    def _repr_html_(self) -> str:
+        from downline.display import plan_html
+
+        return plan_html(self)
+
     def __repr__(self) -> str:
         kinds = ", ".join(f"{n} ({k})" for n, k, _ in self.bonuses) or "no bonuses"
         return f"<downline.Plan {self.name!r}: {len(self.ranks)} ranks; {kinds}>"
@@ -137,6 +142,18 @@ class Scenario:
         return cls(_core.Scenario.from_toml(text))
 
     @classmethod
+    def preset(cls, name: str) -> "Scenario":
+        """A named preset: ``baseline``, ``one_on_one_era``, ``social_media_era``,
+        ``careful_process``, ``shotgun`` (see :meth:`presets`). Each is a file in
+        ``examples/scenarios/`` whose comments cite the public figures it was set against."""
+        return cls(_core.Scenario.preset(name), f"preset:{name}")
+
+    @staticmethod
+    def presets() -> list[str]:
+        """The names of the presets."""
+        return list(_core.Scenario.preset_names())
+
+    @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> "Scenario":
         """Validate a scenario given as a dict shaped like the scenario file."""
         return cls(_core.Scenario.from_json(_to_json(spec, ScenarioError)))
@@ -149,6 +166,11 @@ class Scenario:
     def founders(self) -> int:
         """Distributors in month 1."""
         return self._core.founders
+
+    def _repr_html_(self) -> str:
+        from downline.display import scenario_html
+
+        return scenario_html(self)
 
     def __repr__(self) -> str:
         return f"<downline.Scenario {self.to_dict().get('name') or ''!r}: {self.founders} founders>"
@@ -231,6 +253,11 @@ class SimulationResult:
         for name in ("monthly", "bonuses", "ranks", "runs", "distributors"):
             written.append(_atomic_parquet(getattr(self, name), d / f"{name}.parquet"))
         return written
+
+    def _repr_html_(self) -> str:
+        from downline.display import result_html
+
+        return result_html(self)
 
     def __repr__(self) -> str:
         return (

@@ -103,6 +103,18 @@ impl PyScenario {
             inner: Arc::new(Scenario::parse(text, Format::Json).map_err(to_py)?),
         })
     }
+    /// A named preset shipped with downline.
+    #[staticmethod]
+    fn preset(name: &str) -> PyResult<Self> {
+        Ok(PyScenario {
+            inner: Arc::new(Scenario::preset(name).map_err(to_py)?),
+        })
+    }
+    /// The names of the presets.
+    #[staticmethod]
+    fn preset_names() -> Vec<&'static str> {
+        crate::scenario::PRESETS.iter().map(|(n, _)| *n).collect()
+    }
     /// The scenario as JSON text.
     fn to_json(&self) -> String {
         serde_json::to_string(&self.inner.spec).expect("a scenario spec serializes")

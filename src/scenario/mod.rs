@@ -13,6 +13,21 @@ pub use spec::ScenarioSpec;
 use crate::error::{Error, Result};
 use crate::plan::{from_value, parse_value, Format};
 
+/// How joining slows as the market fills.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MarketModel {
+    /// Each distributor's recruiting × (1 − ever joined ÷ size); no limit without a size.
+    Fill,
+    /// Bass diffusion: joiners a month = (innovation + imitation × active ÷ size) ×
+    /// (size − ever joined), signed up by distributors in proportion to their recruiting.
+    Bass {
+        /// `p`, per month.
+        innovation: f64,
+        /// `q`, per month.
+        imitation: f64,
+    },
+}
+
 /// A validated scenario, ready for the simulator.
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -22,6 +37,12 @@ pub struct Scenario {
     pub founders: u32,
     /// Reachable market: people who could ever join; `None` for no limit.
     pub market_size: Option<f64>,
+    /// How joining slows as the market fills.
+    pub market_model: MarketModel,
+    /// Recruits' monthly quit probabilities are multiplied by this (recruiting style).
+    pub recruit_quit_multiplier: f64,
+    /// Each recruit a distributor has raises its recruiting rate by this share.
+    pub success_breeds_success: f64,
     /// Expected recruits per participating distributor per month, by months since joining
     /// (index 0 = the first month after the join month); the last value repeats.
     pub recruit_rate: Vec<f64>,
@@ -50,7 +71,44 @@ pub struct Scenario {
     pub monthly_expenses: f64,
 }
 
+/// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing
+/// the public figures it was set against).
+pub const PRESETS: [(&str, &str); 5] = [
+    (
+        "baseline",
+        include_str!("../../examples/scenarios/baseline.toml"),
+    ),
+    (
+        "one_on_one_era",
+        include_str!("../../examples/scenarios/one_on_one_era.toml"),
+    ),
+    (
+        "social_media_era",
+        include_str!("../../examples/scenarios/social_media_era.toml"),
+    ),
+    (
+        "careful_process",
+        include_str!("../../examples/scenarios/careful_process.toml"),
+    ),
+    (
+        "shotgun",
+        include_str!("../../examples/scenarios/shotgun.toml"),
+    ),
+];
+
 impl Scenario {
+    /// A named preset (see [`PRESETS`]).
+    pub fn preset(name: &str) -> Result<Scenario> {
+        let (_, text) = PRESETS.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+            let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+            Error::scenario(
+                "(preset)",
+                format!("no preset is named {name:?}; the presets are {names:?}"),
+            )
+        })?;
+        Self::parse(text, Format::Toml)
+    }
+
     /// Parse and validate a scenario written as TOML or JSON text.
     pub fn parse(text: &str, format: Format) -> Result<Scenario> {
         let value = parse_value(text, format, |p, m| Error::Scenario {

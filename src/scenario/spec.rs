@@ -1,6 +1,6 @@
 //! The scenario file as written, and its validation.
 
-use super::Scenario;
+use super::{MarketModel, Scenario};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,44 @@ pub struct MarketSpec {
     /// slows as the market fills. Absent: no limit.
     #[serde(default)]
     pub size: Option<f64>,
+    /// How joining slows as the market fills: `"fill"` (default; each distributor's
+    /// recruiting × the share of the market not yet reached) or `"bass"` (Bass diffusion:
+    /// joiners a month = (innovation + imitation × active ÷ size) × (size − ever joined),
+    /// signed up by distributors in proportion to their recruiting). `"bass"` needs `size`.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Bass innovation coefficient `p` (joining without word of mouth), per month.
+    #[serde(default)]
+    pub innovation: Option<f64>,
+    /// Bass imitation coefficient `q` (joining through those already in), per month.
+    #[serde(default)]
+    pub imitation: Option<f64>,
+}
+
+/// `[recruitment.prospecting]`: recruiting as contacts × conversion.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProspectingSpec {
+    /// Prospects approached per participating distributor per month, by months since
+    /// joining (a number or a table; last repeats).
+    pub contacts: ByTenure,
+    /// Share of contacts who sign.
+    pub conversion: f64,
+    /// How the recruiting style changes how long recruits stay: their monthly quit
+    /// probabilities are multiplied by this (default 1; a careful process signs people
+    /// who stay longer: below 1).
+    #[serde(default)]
+    pub quit_multiplier: Option<f64>,
+}
+
+/// `[attrition.weibull]`: a parametric survival curve.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeibullSpec {
+    /// Shape `k`: below 1, quitting is most likely early and falls with tenure.
+    pub shape: f64,
+    /// Scale `λ` in months: P(still in after t months) = exp(−(t ÷ λ)^k).
+    pub scale: f64,
 }
 
 /// `[recruitment]`
@@ -75,6 +113,13 @@ pub struct RecruitmentSpec {
     /// concentrated: a few recruit many, most recruit nobody. Absent: everyone alike.
     #[serde(default)]
     pub heterogeneity: Option<f64>,
+    /// "Success breeds success": each recruit a distributor already has raises its
+    /// recruiting rate by this share (default 0).
+    #[serde(default)]
+    pub success_breeds_success: Option<f64>,
+    /// Recruiting as contacts × conversion, instead of `rate`.
+    #[serde(default)]
+    pub prospecting: Option<ProspectingSpec>,
 }
 
 /// `[attrition]`
@@ -85,6 +130,9 @@ pub struct AttritionSpec {
     /// month after the join month); a number or a table whose last value repeats.
     #[serde(default)]
     pub monthly_quit: Option<ByTenure>,
+    /// A Weibull survival curve instead of `monthly_quit`.
+    #[serde(default)]
+    pub weibull: Option<WeibullSpec>,
 }
 
 /// `[purchases]`: participants' own orders.
@@ -216,21 +264,75 @@ impl ScenarioSpec {
                 Some(s)
             }
         };
-        let rate = self
-            .recruitment
-            .rate
-            .clone()
-            .unwrap_or(ByTenure::Constant(0.1));
-        let recruit_rate = table(&rate, "recruitment.rate", |v, p| {
-            non_negative(v, p)?;
-            if v > 50.0 {
-                return Err(e(
-                    p,
-                    format!("{v} recruits a month is more than 50; is it a percentage?"),
-                ));
+        let (recruit_rate, recruit_quit_multiplier) = match &self.recruitment.prospecting {
+            Some(pr) => {
+                if self.recruitment.rate.is_some() {
+                    return Err(e(
+                        "recruitment.rate",
+                        "give either `rate` or `[recruitment.prospecting]`, not both",
+                    ));
+                }
+                let contacts = table(&pr.contacts, "recruitment.prospecting.contacts", |v, p| {
+                    non_negative(v, p)?;
+                    if v > 10_000.0 {
+                        return Err(e(p, format!("{v} contacts a month is more than 10,000")));
+                    }
+                    Ok(v)
+                })?;
+                let conversion = probability(pr.conversion, "recruitment.prospecting.conversion")?;
+                let mult = match pr.quit_multiplier {
+                    None => 1.0,
+                    Some(m) => {
+                        let p = "recruitment.prospecting.quit_multiplier";
+                        finite(m, p)?;
+                        if m <= 0.0 || m > 10.0 {
+                            return Err(e(p, format!("{m} is outside (0, 10]")));
+                        }
+                        m
+                    }
+                };
+                let rates: Vec<f64> = contacts.iter().map(|c| c * conversion).collect();
+                if let Some(k) = rates.iter().position(|&r| r > 50.0) {
+                    return Err(e(
+                        "recruitment.prospecting.contacts",
+                        format!(
+                            "contacts × conversion = {} recruits a month at entry {k}; at most 50",
+                            rates[k]
+                        ),
+                    ));
+                }
+                (rates, mult)
             }
-            Ok(v)
-        })?;
+            None => {
+                let rate = self
+                    .recruitment
+                    .rate
+                    .clone()
+                    .unwrap_or(ByTenure::Constant(0.1));
+                let r = table(&rate, "recruitment.rate", |v, p| {
+                    non_negative(v, p)?;
+                    if v > 50.0 {
+                        return Err(e(
+                            p,
+                            format!("{v} recruits a month is more than 50; is it a percentage?"),
+                        ));
+                    }
+                    Ok(v)
+                })?;
+                (r, 1.0)
+            }
+        };
+        let success_breeds_success = match self.recruitment.success_breeds_success {
+            None => 0.0,
+            Some(b) => {
+                let p = "recruitment.success_breeds_success";
+                non_negative(b, p)?;
+                if b > 10.0 {
+                    return Err(e(p, format!("{b} is above 10")));
+                }
+                b
+            }
+        };
         let heterogeneity = match self.recruitment.heterogeneity {
             None => None,
             Some(k) => {
@@ -244,12 +346,72 @@ impl ScenarioSpec {
                 Some(k)
             }
         };
-        let quit_spec = self
-            .attrition
-            .monthly_quit
-            .clone()
-            .unwrap_or(ByTenure::Constant(0.05));
-        let quit = table(&quit_spec, "attrition.monthly_quit", probability)?;
+        let quit = match (&self.attrition.monthly_quit, &self.attrition.weibull) {
+            (Some(_), Some(_)) => {
+                return Err(e(
+                    "attrition.weibull",
+                    "give either `monthly_quit` or `weibull`, not both",
+                ));
+            }
+            (_, Some(w)) => {
+                finite(w.shape, "attrition.weibull.shape")?;
+                finite(w.scale, "attrition.weibull.scale")?;
+                if w.shape <= 0.0 || w.shape > 20.0 {
+                    return Err(e(
+                        "attrition.weibull.shape",
+                        format!("{} is outside (0, 20]", w.shape),
+                    ));
+                }
+                if w.scale <= 0.0 {
+                    return Err(e(
+                        "attrition.weibull.scale",
+                        format!("{} must be above 0 months", w.scale),
+                    ));
+                }
+                weibull_hazards(w.shape, w.scale, 1200)
+            }
+            (q, None) => {
+                let quit_spec = q.clone().unwrap_or(ByTenure::Constant(0.05));
+                table(&quit_spec, "attrition.monthly_quit", probability)?
+            }
+        };
+        let market_model = match self.market.model.as_deref() {
+            None | Some("fill") => {
+                if self.market.innovation.is_some() || self.market.imitation.is_some() {
+                    return Err(e(
+                        "market.model",
+                        "innovation and imitation need model = \"bass\"",
+                    ));
+                }
+                MarketModel::Fill
+            }
+            Some("bass") => {
+                if market_size.is_none() {
+                    return Err(e("market.size", "the Bass model needs a market size"));
+                }
+                let p = probability(self.market.innovation.unwrap_or(0.0), "market.innovation")?;
+                let q = non_negative(self.market.imitation.unwrap_or(0.0), "market.imitation")?;
+                if q > 10.0 {
+                    return Err(e("market.imitation", format!("{q} is above 10")));
+                }
+                if p == 0.0 && q == 0.0 {
+                    return Err(e(
+                        "market.innovation",
+                        "the Bass model needs innovation or imitation above 0",
+                    ));
+                }
+                MarketModel::Bass {
+                    innovation: p,
+                    imitation: q,
+                }
+            }
+            Some(other) => {
+                return Err(e(
+                    "market.model",
+                    format!("{other:?} is not a market model; use \"fill\" or \"bass\""),
+                ));
+            }
+        };
         let p = &self.purchases;
         let order_probability = probability(p.probability.unwrap_or(1.0), "purchases.probability")?;
         let order_mean = non_negative(p.mean.unwrap_or(100.0), "purchases.mean")?;
@@ -288,7 +450,10 @@ impl ScenarioSpec {
         Ok(Scenario {
             founders,
             market_size,
+            market_model,
             recruit_rate,
+            recruit_quit_multiplier,
+            success_breeds_success,
             heterogeneity,
             quit,
             order_probability,
@@ -303,4 +468,13 @@ impl ScenarioSpec {
             spec: self,
         })
     }
+}
+
+/// Monthly quit probabilities of a Weibull survival curve `S(t) = exp(−(t/scale)^shape)`:
+/// `h[k] = 1 − S(k + 1) / S(k)`, for `n` months.
+pub fn weibull_hazards(shape: f64, scale: f64, n: usize) -> Vec<f64> {
+    let log_s = |t: f64| -(t / scale).powf(shape);
+    (0..n)
+        .map(|k| (1.0 - (log_s(k as f64 + 1.0) - log_s(k as f64)).exp()).clamp(0.0, 1.0))
+        .collect()
 }

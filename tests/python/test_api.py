@@ -133,7 +133,7 @@ def test_scenario_load_toml():
     assert s.founders == 20
     d = s.to_dict()
     assert d["name"] == "baseline"
-    assert d["market"]["size"] == 200_000
+    assert d["market"]["size"] == 50_000
     assert d["recruitment"]["heterogeneity"] == 0.25
     assert d["attrition"]["monthly_quit"][0] == 0.20
     assert s.source == str(BASELINE_TOML)

@@ -1,0 +1,1331 @@
+"""What a simulation means: the company's view, the participants' view, retention, the
+regulator's view, and comparing plans on the same simulated people.
+
+Every figure is computed **per run** and then reported **across runs**: ``mean`` and the
+5th, 50th and 95th percentiles (``p05``, ``p50``, ``p95``, linear interpolation between
+runs) with ``runs``, the number of runs in which the figure is defined. Summaries are long
+polars DataFrames ``[keys…], metric, mean, p05, p50, p95, runs``; ``per_run=True`` returns
+the per-run figures instead. Money is in currency units (Float64) in summaries; sums that
+must add up exactly (payout by source, total earnings by rank) are computed on the exact
+``Decimal(18, 2)`` columns and kept as decimals in the per-run tables.
+
+Participant figures use ``res.distributors`` (one row per person who ever joined, for the
+kept runs); company figures use ``res.monthly``, ``res.bonuses`` and ``res.ranks`` (all
+runs). Every formula, and the sources of the regulatory thresholds, are in
+``docs/analytics.md``.
+
+A function that needs a column the result does not have (the payout attribution and
+per-person volume columns come with a newer core) raises :class:`MissingColumnError`
+naming the columns.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, Union
+
+import polars as pl
+
+__all__ = [
+    "NO_RANK",
+    "SOURCES",
+    "CompanyView",
+    "MissingColumnError",
+    "breakage",
+    "compare",
+    "compliance",
+    "earnings_distribution",
+    "income_disclosure",
+    "independent_difference",
+    "lorenz",
+    "net_results",
+    "paired_difference",
+    "participant_net",
+    "payout",
+    "payout_by_bonus",
+    "payout_monthly",
+    "payout_summary",
+    "rank_counts",
+    "retention",
+    "sources_of_money",
+    "t_quantile",
+]
+
+#: Label of "never paid as any rank" in tables grouped by highest rank.
+NO_RANK = "(none)"
+
+#: Half-width of the break-even band of :func:`net_results`, in currency units.
+BREAK_EVEN = 1.0
+
+_F = pl.Float64
+_STATS = ["mean", "p05", "p50", "p95", "runs"]
+
+
+class MissingColumnError(ValueError):
+    """A table of the result lacks a column a figure needs (an older core)."""
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+
+
+def _require(res: Any, table: str, cols: Sequence[str], what: str) -> pl.DataFrame:
+    df = getattr(res, table)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise MissingColumnError(
+            f"res.{table} has no column(s) {missing}, which {what} needs. They come with the "
+            "core that attributes payout to volume sources and records per-distributor "
+            "volumes and required purchases: rebuild the extension and simulate again."
+        )
+    return df
+
+
+def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """num ÷ den as Float64, null when den is 0 or null."""
+    return pl.when(den.cast(_F) != 0).then(num.cast(_F) / den.cast(_F)).otherwise(None)
+
+
+def _across_runs(
+    per_run: pl.DataFrame, keys: Sequence[str], metrics: Sequence[str]
+) -> pl.DataFrame:
+    """Long summary over runs: [keys…], metric, mean, p05, p50, p95, runs."""
+    keys = list(keys)
+    order = pl.DataFrame(
+        {"metric": list(metrics), "_order": list(range(len(metrics)))},
+        schema={"metric": pl.String, "_order": pl.Int64},
+    )
+    long = per_run.select(
+        ["run", *keys, *[pl.col(m).cast(_F) for m in metrics]]
+    ).unpivot(index=["run", *keys], on=list(metrics), variable_name="metric", value_name="v")
+    v = pl.col("v").filter(pl.col("v").is_not_null() & pl.col("v").is_not_nan())
+    out = long.group_by([*keys, "metric"]).agg(
+        mean=v.mean(),
+        p05=v.quantile(0.05, "linear"),
+        p50=v.quantile(0.5, "linear"),
+        p95=v.quantile(0.95, "linear"),
+        runs=v.count().cast(pl.UInt32),
+    )
+    out = out.join(order, on="metric").sort([*keys, "_order"]).drop("_order")
+    return out.select([*keys, "metric", *_STATS])
+
+
+def _runs_of(df: pl.DataFrame) -> list[int]:
+    return sorted(df["run"].unique().to_list())
+
+
+def _point_value(res: Any) -> float:
+    """Currency value of one volume point: the plan's, else Σ volume_value ÷ Σ volume."""
+    plan = getattr(res, "plan", None)
+    if plan is not None and hasattr(plan, "to_dict"):
+        pv = plan.to_dict().get("volume", {}).get("point_value")
+        if pv is not None:
+            return float(pv)
+    m = res.monthly
+    vol = float(m["volume"].cast(_F).sum())
+    return float(m["volume_value"].cast(_F).sum()) / vol if vol else 1.0
+
+
+def _months_in(months: int) -> pl.Expr:
+    """Months a person participated: (quit_month, or months + 1 if still in) − join_month."""
+    return (
+        pl.col("quit_month").fill_null(months + 1).cast(pl.Int64)
+        - pl.col("join_month").cast(pl.Int64)
+    )
+
+
+def _people(res: Any, cols: Sequence[str], what: str) -> pl.DataFrame:
+    d = _require(res, "distributors", ["run", *cols], what)
+    if d.height == 0:
+        raise ValueError(
+            f"res.distributors is empty: {what} needs the per-distributor rows "
+            "(simulate with keep_distributors=True or a number of runs to keep)"
+        )
+    return d
+
+
+def _rank_order(res: Any, labels: Sequence[str]) -> pl.DataFrame:
+    """rank, rank_index: (none) = −1, the plan's ranks lowest first, then unknown labels."""
+    plan = getattr(res, "plan", None)
+    ranks = list(plan.ranks) if plan is not None else []
+    for lab in labels:
+        if lab != NO_RANK and lab not in ranks:
+            ranks.append(lab)
+    return pl.DataFrame(
+        {"rank": [NO_RANK, *ranks], "rank_index": list(range(-1, len(ranks)))},
+        schema={"rank": pl.String, "rank_index": pl.Int64},
+    )
+
+
+# --------------------------------------------------------------------------------------
+# 1. the company's view
+
+
+def payout_summary(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """The company's cost over the whole horizon, per run (sums over months of ``res.monthly``):
+
+    - ``payout_ratio`` = Σ payout ÷ Σ volume_value (commissions paid by the company, after
+      the cap, over the value of all volume);
+    - ``volume_value``, ``payout``, ``payout_before_cap``, ``retail_profit`` (paid by
+      customers, not by the company: outside the ratio);
+    - ``capped`` = Σ (payout_before_cap − payout); ``capped_share`` = capped ÷ Σ
+      payout_before_cap;
+    - ``active_months`` = Σ active (participating distributor-months);
+      ``cost_per_active_month`` = Σ payout ÷ Σ active; ``qualified_months`` and
+      ``cost_per_qualified_month`` likewise with ``qualified``;
+    - when the core provides them: ``potential_payout`` = Σ payout_if_all_qualified (what the
+      company-paid bonuses would pay if every participant were qualified, before the cap),
+      ``potential_payout_ratio`` = potential ÷ Σ volume_value, ``breakage`` = Σ breakage
+      (= potential − payout), ``breakage_share`` = breakage ÷ potential, split into
+      ``breakage_qualification`` = potential − Σ payout_before_cap and the cap's ``capped``.
+      Without those columns the breakage rows are left out with a warning (use
+      :func:`breakage` to require them).
+    """
+    m = res.monthly
+    has_b = all(c in m.columns for c in ("payout_if_all_qualified", "breakage"))
+    aggs = [
+        pl.col("volume_value").sum(),
+        pl.col("payout").sum(),
+        pl.col("payout_before_cap").sum(),
+        pl.col("retail_profit").sum(),
+        pl.col("active").cast(pl.Int64).sum().alias("active_months"),
+        pl.col("qualified").cast(pl.Int64).sum().alias("qualified_months"),
+    ]
+    if has_b:
+        aggs += [
+            pl.col("payout_if_all_qualified").sum().alias("potential_payout"),
+            pl.col("breakage").sum(),
+        ]
+    per = m.group_by("run").agg(aggs).sort("run")
+    per = per.with_columns(
+        payout_ratio=_ratio(pl.col("payout"), pl.col("volume_value")),
+        capped=pl.col("payout_before_cap") - pl.col("payout"),
+        cost_per_active_month=_ratio(pl.col("payout"), pl.col("active_months")),
+        cost_per_qualified_month=_ratio(pl.col("payout"), pl.col("qualified_months")),
+    ).with_columns(capped_share=_ratio(pl.col("capped"), pl.col("payout_before_cap")))
+    metrics = [
+        "payout_ratio", "volume_value", "payout", "payout_before_cap", "capped",
+        "capped_share", "retail_profit", "active_months", "cost_per_active_month",
+        "qualified_months", "cost_per_qualified_month",
+    ]
+    if has_b:
+        per = per.with_columns(
+            potential_payout_ratio=_ratio(pl.col("potential_payout"), pl.col("volume_value")),
+            breakage_share=_ratio(pl.col("breakage"), pl.col("potential_payout")),
+            breakage_qualification=pl.col("potential_payout") - pl.col("payout_before_cap"),
+        )
+        metrics += [
+            "potential_payout", "potential_payout_ratio", "breakage", "breakage_share",
+            "breakage_qualification",
+        ]
+    else:
+        warnings.warn(
+            "res.monthly has no payout_if_all_qualified/breakage columns (an older core): "
+            "breakage is left out of the payout summary",
+            stacklevel=2,
+        )
+    if per_run:
+        return per.select(["run", *metrics])
+    return _across_runs(per, [], metrics)
+
+
+def breakage(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """Breakage over the horizon, per run: ``potential_payout`` = Σ payout_if_all_qualified,
+    ``payout``, ``breakage`` = Σ breakage (= potential − payout, exact decimals),
+    ``breakage_share`` = breakage ÷ potential, ``breakage_qualification`` = potential −
+    Σ payout_before_cap (the part lost to unqualified distributors) and ``capped`` = Σ
+    (payout_before_cap − payout) (the part the cap withheld). Raises
+    :class:`MissingColumnError` without the core's breakage columns."""
+    m = _require(
+        res, "monthly", ["payout_if_all_qualified", "breakage"], "breakage"
+    )
+    per = (
+        m.group_by("run")
+        .agg(
+            pl.col("payout_if_all_qualified").sum().alias("potential_payout"),
+            pl.col("payout").sum(),
+            pl.col("payout_before_cap").sum(),
+            pl.col("breakage").sum(),
+        )
+        .sort("run")
+        .with_columns(
+            breakage_share=_ratio(pl.col("breakage"), pl.col("potential_payout")),
+            breakage_qualification=pl.col("potential_payout") - pl.col("payout_before_cap"),
+            capped=pl.col("payout_before_cap") - pl.col("payout"),
+        )
+    )
+    metrics = [
+        "potential_payout", "payout", "breakage", "breakage_share",
+        "breakage_qualification", "capped",
+    ]
+    if per_run:
+        return per.select(["run", *metrics])
+    return _across_runs(per, [], metrics)
+
+
+def payout_monthly(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """Month by month, per run: ``payout_ratio`` = payout ÷ volume_value (null in a month
+    without volume), ``payout``, ``volume_value``, ``active``, ``qualified``,
+    ``qualified_share`` = qualified ÷ active, ``cost_per_active`` = payout ÷ active and,
+    when the core provides it, ``breakage`` and ``breakage_share`` = breakage ÷
+    payout_if_all_qualified. Summary keyed by ``month``."""
+    m = res.monthly
+    has_b = all(c in m.columns for c in ("payout_if_all_qualified", "breakage"))
+    per = m.sort(["run", "month"]).with_columns(
+        payout_ratio=_ratio(pl.col("payout"), pl.col("volume_value")),
+        qualified_share=_ratio(pl.col("qualified"), pl.col("active")),
+        cost_per_active=_ratio(pl.col("payout"), pl.col("active")),
+    )
+    metrics = [
+        "payout_ratio", "payout", "volume_value", "active", "qualified", "qualified_share",
+        "cost_per_active",
+    ]
+    if has_b:
+        per = per.with_columns(
+            breakage_share=_ratio(pl.col("breakage"), pl.col("payout_if_all_qualified"))
+        )
+        metrics += ["breakage", "breakage_share"]
+    if per_run:
+        return per.select(["run", "month", *metrics])
+    return _across_runs(per, ["month"], metrics)
+
+
+def payout_by_bonus(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """Each bonus over the horizon, per run: ``amount`` = Σ amount (``res.bonuses``),
+    ``share_of_payout`` = amount ÷ Σ amounts of all company-paid bonuses (null for a bonus
+    not paid by the company, e.g. the retail margin), ``share_of_volume_value`` = amount ÷
+    Σ volume_value. Keys: ``bonus_index`` (plan order), ``bonus`` (name), ``kind``,
+    ``paid_by_company``."""
+    b = res.bonuses
+    plan = getattr(res, "plan", None)
+    spec = list(plan.bonuses) if plan is not None else []
+    names = [n for n, _, _ in spec]
+    for n in b["bonus"].unique(maintain_order=True).to_list():
+        if n not in names:
+            names.append(n)
+            spec.append((n, None, None))
+    meta = pl.DataFrame(
+        {
+            "bonus_index": list(range(len(spec))),
+            "bonus": [s[0] for s in spec],
+            "kind": [s[1] for s in spec],
+        },
+        schema={"bonus_index": pl.Int64, "bonus": pl.String, "kind": pl.String},
+    )
+    per = b.group_by(["run", "bonus"]).agg(
+        pl.col("amount").sum(), pl.col("paid_by_company").first()
+    )
+    company = per.filter(pl.col("paid_by_company")).group_by("run").agg(
+        pl.col("amount").sum().alias("_company")
+    )
+    vv = res.monthly.group_by("run").agg(pl.col("volume_value").sum().alias("_vv"))
+    per = (
+        per.join(meta, on="bonus", how="left")
+        .join(company, on="run", how="left")
+        .join(vv, on="run", how="left")
+        .with_columns(
+            share_of_payout=pl.when(pl.col("paid_by_company"))
+            .then(_ratio(pl.col("amount"), pl.col("_company")))
+            .otherwise(None),
+            share_of_volume_value=_ratio(pl.col("amount"), pl.col("_vv")),
+        )
+        .sort(["run", "bonus_index"])
+    )
+    keys = ["bonus_index", "bonus", "kind", "paid_by_company"]
+    metrics = ["amount", "share_of_payout", "share_of_volume_value"]
+    if per_run:
+        return per.select(["run", *keys, *metrics])
+    return _across_runs(per, keys, metrics)
+
+
+def rank_counts(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """Distributors paid as each rank, month by month, per run: ``count`` (``res.ranks``) and
+    ``share_of_active`` = count ÷ participating distributors that month. Keys: ``month``,
+    ``rank_index``, ``rank``."""
+    r = res.ranks.join(res.monthly.select("run", "month", "active"), on=["run", "month"],
+                       how="left")
+    per = r.with_columns(share_of_active=_ratio(pl.col("count"), pl.col("active"))).sort(
+        ["run", "month", "rank_index"]
+    )
+    keys = ["month", "rank_index", "rank"]
+    if per_run:
+        return per.select(["run", *keys, "count", "share_of_active"])
+    return _across_runs(per, keys, ["count", "share_of_active"])
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """The tables of :func:`payout`."""
+
+    #: :func:`payout_summary`: horizon payout ratio, cap, breakage, cost per active month.
+    summary: pl.DataFrame
+    #: :func:`payout_monthly`: the same month by month.
+    monthly: pl.DataFrame
+    #: :func:`payout_by_bonus`: amount and shares per bonus (name and kind).
+    by_bonus: pl.DataFrame
+    #: :func:`rank_counts`: distributors paid as each rank, month by month.
+    ranks: pl.DataFrame
+
+
+def payout(res: Any) -> CompanyView:
+    """The company's view: :class:`CompanyView` with ``summary`` (:func:`payout_summary`),
+    ``monthly`` (:func:`payout_monthly`), ``by_bonus`` (:func:`payout_by_bonus`) and
+    ``ranks`` (:func:`rank_counts`), each summarised across runs."""
+    return CompanyView(
+        summary=payout_summary(res),
+        monthly=payout_monthly(res),
+        by_bonus=payout_by_bonus(res),
+        ranks=rank_counts(res),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# 2. the participants' view
+
+_PCTS = [10, 25, 75, 90, 95, 99]
+
+
+def _income(res: Any, of: str) -> tuple[pl.DataFrame, str]:
+    if of == "earnings":
+        d = _people(res, ["earnings"], "earnings_distribution")
+        return d.with_columns(x=pl.col("earnings").cast(_F)), "earnings"
+    if of == "gross":
+        d = _people(res, ["earnings", "retail_profit"], "earnings_distribution")
+        return d.with_columns(
+            x=(pl.col("earnings") + pl.col("retail_profit")).cast(_F)
+        ), "gross"
+    raise ValueError(f"of = {of!r}: use 'earnings' (paid by the company) or 'gross' "
+                     "(earnings + retail margin)")
+
+
+def earnings_distribution(res: Any, of: str = "earnings", per_run: bool = False) -> pl.DataFrame:
+    """How earnings are spread over **everyone who ever joined** (quitters and people paid
+    nothing included), per run. ``of="earnings"``: commissions paid by the company over the
+    horizon; ``of="gross"``: earnings + retail margin. With x₁ ≤ … ≤ xₙ one run's values:
+
+    - ``people`` = n, ``total`` = Σ x, ``mean`` = Σ x ÷ n;
+    - ``median`` and ``p10 … p99``: percentiles with linear interpolation between order
+      statistics (the median of an even n is the mean of the middle two);
+    - ``share_zero`` = #{x = 0} ÷ n (paid nothing);
+    - ``gini`` = Σᵢ Σⱼ |xᵢ − xⱼ| ÷ (2 n² mean) = 2 Σᵢ i xᵢ ÷ (n Σ x) − (n + 1) ÷ n
+      (null when Σ x = 0);
+    - ``top1_share``, ``top10_share`` = the sum of the k largest values ÷ Σ x with k =
+      ⌈n × 1%⌉, ⌈n × 10%⌉ (null when Σ x = 0).
+    """
+    d, _ = _income(res, of)
+    x = pl.col("x")
+    xs = x.sort()
+    n = pl.len()
+    desc = x.sort(descending=True)
+    pos = pl.int_range(0, n)
+    aggs = [
+        n.cast(pl.Int64).alias("people"),
+        x.sum().alias("total"),
+        x.mean().alias("mean"),
+        x.median().alias("median"),
+        *[x.quantile(p / 100, "linear").alias(f"p{p}") for p in _PCTS],
+        ((x == 0).sum() / n).alias("share_zero"),
+        ((pl.int_range(1, n + 1) * xs).sum()).alias("_ix"),
+        pl.when(pos < (n * 1 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top1"),
+        pl.when(pos < (n * 10 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top10"),
+    ]
+    per = d.group_by("run").agg(aggs).sort("run")
+    tot = pl.col("total")
+    per = per.with_columns(
+        gini=pl.when(tot != 0)
+        .then(2 * pl.col("_ix") / (pl.col("people") * tot) - (pl.col("people") + 1)
+              / pl.col("people"))
+        .otherwise(None),
+        top1_share=_ratio(pl.col("_top1"), tot),
+        top10_share=_ratio(pl.col("_top10"), tot),
+    )
+    metrics = [
+        "people", "total", "mean", "median", *[f"p{p}" for p in _PCTS], "share_zero", "gini",
+        "top1_share", "top10_share",
+    ]
+    if per_run:
+        return per.select(["run", *metrics])
+    return _across_runs(per, [], metrics)
+
+
+def _lorenz_points(values: pl.Series, points: int) -> list[float | None]:
+    """L(k/(points−1)) for k = 0…points−1: the piecewise-linear Lorenz curve through
+    (i/n, Sᵢ/Sₙ), Sᵢ = sum of the i smallest values."""
+    xs = values.cast(_F).sort()
+    n = xs.len()
+    cs = pl.concat([pl.Series([0.0]), xs.cum_sum()])
+    total = cs[n] if n else 0.0
+    if n == 0 or total == 0:
+        return [None] * points
+    seg = points - 1
+    idx = [(k * n) // seg for k in range(points)]
+    lo = cs.gather(idx).to_list()
+    hi = cs.gather([min(i + 1, n) for i in idx]).to_list()
+    out = []
+    for k, i, a, b in zip(range(points), idx, lo, hi):
+        frac = (k * n - i * seg) / seg
+        out.append((a + frac * (b - a)) / total)
+    return out
+
+
+def lorenz(
+    res: Any,
+    points: int = 101,
+    of: str = "earnings",
+    pooled: bool = False,
+    per_run: bool = False,
+) -> pl.DataFrame:
+    """Lorenz curve of earnings over everyone who ever joined: ``population_share`` p =
+    k ÷ (points − 1) (poorest first) and ``earnings_share`` L(p) = the share of all
+    earnings received by the poorest p, linear between the points (i/n, Sᵢ ÷ Sₙ), where Sᵢ
+    is the sum of the i smallest values. ``of`` as in :func:`earnings_distribution`.
+
+    Default: one curve per run, summarised across runs at each p (``mean, p05, p50, p95,
+    runs``). ``per_run=True``: ``run, population_share, earnings_share``.
+    ``pooled=True``: a single curve over the people of all kept runs together.
+    """
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+        raise ValueError(f"points = {points!r}: use a whole number ≥ 2")
+    d, _ = _income(res, of)
+    grid = [k / (points - 1) for k in range(points)]
+    if pooled:
+        return pl.DataFrame(
+            {"population_share": grid, "earnings_share": _lorenz_points(d["x"], points)},
+            schema={"population_share": _F, "earnings_share": _F},
+        )
+    frames = []
+    for (run,), part in d.partition_by("run", as_dict=True, maintain_order=True).items():
+        frames.append(
+            pl.DataFrame(
+                {
+                    "run": [run] * points,
+                    "population_share": grid,
+                    "earnings_share": _lorenz_points(part["x"], points),
+                },
+                schema={"run": pl.Int64, "population_share": _F, "earnings_share": _F},
+            )
+        )
+    per = pl.concat(frames).sort(["run", "population_share"])
+    if per_run:
+        return per
+    out = _across_runs(per, ["population_share"], ["earnings_share"])
+    return out.drop("metric")
+
+
+def _check_share(name: str, v: float) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} = {v!r}: use a share from 0 to 1")
+    return float(v)
+
+
+def participant_net(res: Any, consumed_share: float = 0.5) -> pl.DataFrame:
+    """One row per person who ever joined (``res.distributors``) with their net result over
+    the horizon, in currency units (Float64):
+
+    - ``gross`` = earnings (paid by the company) + retail_profit (margin paid by customers);
+    - ``voluntary_purchases`` = purchases − required_purchases (the orders the person chose);
+    - ``excess_purchases`` = required_purchases + (1 − consumed_share) × voluntary_purchases:
+      the purchases beyond what the person would have consumed anyway. A top-up to the
+      plan's monthly minimum was bought only because the plan required it, so none of it
+      counts as consumption; of the orders the person chose, ``consumed_share`` is taken as
+      product they would have bought for their own use at that price and the rest as a cost
+      of the business (stock, orders placed to qualify);
+    - ``costs`` = fees + expenses + excess_purchases;
+    - ``net`` = gross − costs;
+    - ``months_in`` = (quit_month, or months + 1 if still in) − join_month;
+    - ``outcome``: ``"loss"`` if net ≤ −1, ``"break_even"`` if |net| < 1, ``"profit"`` if
+      net ≥ 1 (one currency unit either side of zero).
+
+    Customers' orders are not in ``purchases`` (the customer pays the company; the
+    distributor keeps the margin), so nothing is subtracted for resale.
+    ``consumed_share = 1`` counts only the top-ups as a cost; ``0`` counts every purchase.
+    """
+    cs = _check_share("consumed_share", consumed_share)
+    cols = ["earnings", "retail_profit", "fees", "purchases", "expenses", "required_purchases",
+            "join_month", "quit_month"]
+    d = _people(res, cols, "the net result (participant_net)")
+    vol = (pl.col("purchases") - pl.col("required_purchases")).cast(_F)
+    out = d.with_columns(
+        gross=(pl.col("earnings") + pl.col("retail_profit")).cast(_F),
+        voluntary_purchases=vol,
+        excess_purchases=pl.col("required_purchases").cast(_F) + (1.0 - cs) * vol,
+        months_in=_months_in(res.months),
+    ).with_columns(
+        costs=pl.col("fees").cast(_F) + pl.col("expenses").cast(_F) + pl.col("excess_purchases")
+    ).with_columns(net=pl.col("gross") - pl.col("costs"))
+    return out.with_columns(
+        outcome=pl.when(pl.col("net") <= -BREAK_EVEN)
+        .then(pl.lit("loss"))
+        .when(pl.col("net") >= BREAK_EVEN)
+        .then(pl.lit("profit"))
+        .otherwise(pl.lit("break_even"))
+    )
+
+
+def net_results(res: Any, consumed_share: float = 0.5, per_run: bool = False) -> pl.DataFrame:
+    """Who loses money, per run, over everyone who ever joined, with ``net`` as in
+    :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
+    ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
+    up to 1); ``median_net``, ``mean_net``, ``p10_net``, ``p90_net``; and the mean of each
+    part: ``mean_gross``, ``mean_fees``, ``mean_expenses``, ``mean_excess_purchases``."""
+    p = participant_net(res, consumed_share)
+    n = pl.len()
+    per = p.group_by("run").agg(
+        n.cast(pl.Int64).alias("people"),
+        ((pl.col("outcome") == "loss").sum() / n).alias("share_loss"),
+        ((pl.col("outcome") == "break_even").sum() / n).alias("share_break_even"),
+        ((pl.col("outcome") == "profit").sum() / n).alias("share_profit"),
+        pl.col("net").median().alias("median_net"),
+        pl.col("net").mean().alias("mean_net"),
+        pl.col("net").quantile(0.1, "linear").alias("p10_net"),
+        pl.col("net").quantile(0.9, "linear").alias("p90_net"),
+        pl.col("gross").mean().alias("mean_gross"),
+        pl.col("fees").cast(_F).mean().alias("mean_fees"),
+        pl.col("expenses").cast(_F).mean().alias("mean_expenses"),
+        pl.col("excess_purchases").mean().alias("mean_excess_purchases"),
+    ).sort("run")
+    metrics = [c for c in per.columns if c != "run"]
+    if per_run:
+        return per
+    return _across_runs(per, [], metrics)
+
+
+# --------------------------------------------------------------------------------------
+# 3. retention
+
+
+def _km(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Kaplan–Meier by keys. events: keys…, time (months since joining), event (bool).
+    Returns keys…, months, at_risk, quits, censored, survival, greenwood (Σ d/(n(n−d)))."""
+    counts = events.group_by([*keys, "time"]).agg(
+        quits=pl.col("event").sum().cast(pl.Int64),
+        censored=(~pl.col("event")).sum().cast(pl.Int64),
+    )
+    groups = counts.group_by(keys).agg(
+        _n=(pl.col("quits") + pl.col("censored")).sum(), _tmax=pl.col("time").max()
+    )
+    grid = groups.with_columns(time=pl.int_ranges(0, pl.col("_tmax") + 1)).explode("time")
+    t = (
+        grid.join(counts, on=[*keys, "time"], how="left")
+        .with_columns(pl.col("quits").fill_null(0), pl.col("censored").fill_null(0))
+        .sort([*keys, "time"])
+    )
+    left = (pl.col("quits") + pl.col("censored")).cum_sum().over(keys)
+    t = t.with_columns(
+        at_risk=pl.col("_n") - (left - pl.col("quits") - pl.col("censored"))
+    ).filter(pl.col("at_risk") > 0)
+    d, n = pl.col("quits").cast(_F), pl.col("at_risk").cast(_F)
+    t = t.with_columns(
+        survival=(1.0 - d / n).cum_prod().over(keys),
+        greenwood=pl.when(n > d).then(d / (n * (n - d))).otherwise(0.0).cum_sum().over(keys),
+    )
+    return t.select(
+        [*keys, pl.col("time").alias("months"), "at_risk", "quits", "censored", "survival",
+         "greenwood"]
+    )
+
+
+def retention(
+    res: Any,
+    by: str | None = None,
+    conf: float = 0.95,
+    ci: str = "log-log",
+) -> pl.DataFrame:
+    """Kaplan–Meier survival of participation by months since joining, optionally by
+    ``"join_month"`` (cohorts) or ``"max_rank"`` (highest rank reached; ``(none)`` for
+    never ranked — note that reaching a rank takes time, so this split favours stayers).
+
+    *Time.* Quitting happens at the start of a month. Someone who joined in month j and
+    quit in month q (``quit_month``, the first month no longer in) was in for q − j months:
+    an event at t = q − j. Someone still in at the horizon (``quit_month`` null) has been in
+    for ``months − j + 1`` months and has so far faced ``months − j`` quit points without
+    quitting (their next is at the start of month ``months + 1``, unobserved): censored at
+    t = months − j, i.e. known to survive t quit points. (Counting them at risk at
+    months − j + 1 would credit them with surviving a quit point nobody observed and bias
+    survival upward.) ``survival`` at ``months`` = t is S(t) = P(still in t months after
+    joining) = Πₛ≤ₜ (1 − dₛ ÷ nₛ), where nₛ (``at_risk``) counts everyone with event or
+    censoring time ≥ s and dₛ (``quits``) the quits at s. t = 0 has S = 1.
+
+    *Intervals.* Greenwood: Var S(t) = S(t)² Σₛ≤ₜ dₛ ÷ (nₛ (nₛ − dₛ)); ``se`` = its root.
+    ``ci="log-log"`` (default; stays within [0, 1]): S^exp(±z se ÷ (S |log S|));
+    ``ci="plain"``: S ± z se clipped to [0, 1]; z = the normal quantile of (1 + conf) ÷ 2.
+    This pooled curve treats the people of all kept runs as one sample. The spread between
+    runs is reported too: each run's own Kaplan–Meier S(t) gives ``run_mean``,
+    ``run_p05``, ``run_p50``, ``run_p95`` and ``runs`` (runs with someone at risk at t).
+    """
+    if by not in (None, "join_month", "max_rank"):
+        raise ValueError(f"by = {by!r}: use None, 'join_month' or 'max_rank'")
+    if ci not in ("log-log", "plain"):
+        raise ValueError(f"ci = {ci!r}: use 'log-log' or 'plain'")
+    if not 0.0 < conf < 1.0:
+        raise ValueError(f"conf = {conf!r}: use a level between 0 and 1, e.g. 0.95")
+    cols = ["join_month", "quit_month"] + (["max_rank"] if by == "max_rank" else [])
+    d = _people(res, cols, "retention")
+    months = int(res.months)
+    ev = d.with_columns(
+        time=pl.when(pl.col("quit_month").is_null())
+        .then(months - pl.col("join_month").cast(pl.Int64))
+        .otherwise(pl.col("quit_month").cast(pl.Int64) - pl.col("join_month").cast(pl.Int64)),
+        event=pl.col("quit_month").is_not_null(),
+    )
+    if ev.filter(pl.col("time") < 0).height or ev.filter(
+        pl.col("event") & (pl.col("time") < 1)
+    ).height:
+        raise ValueError("res.distributors: quit_month must be after join_month, and "
+                         "join_month at most the horizon")
+    if by is None:
+        ev = ev.with_columns(_all=pl.lit(0))
+        keys = ["_all"]
+    elif by == "max_rank":
+        ev = ev.with_columns(pl.col("max_rank").fill_null(NO_RANK))
+        keys = ["max_rank"]
+    else:
+        ev = ev.with_columns(pl.col("join_month").cast(pl.Int64))
+        keys = ["join_month"]
+    pooled = _km(ev, keys)
+    z = NormalDist().inv_cdf((1.0 + conf) / 2.0)
+    s, v = pl.col("survival"), pl.col("greenwood")
+    pooled = pooled.with_columns(se=s * v.sqrt())
+    if ci == "plain":
+        pooled = pooled.with_columns(
+            lower=(s - z * pl.col("se")).clip(0.0, 1.0),
+            upper=(s + z * pl.col("se")).clip(0.0, 1.0),
+        )
+    else:
+        inner = (s > 0) & (s < 1)
+        theta = pl.when(inner).then(v.sqrt() / (s.log().abs())).otherwise(None)
+        pooled = pooled.with_columns(
+            lower=pl.when(inner).then(s.pow((z * theta).exp())).otherwise(s),
+            upper=pl.when(inner).then(s.pow((-z * theta).exp())).otherwise(s),
+        )
+    per = _km(ev, ["run", *keys])
+    spread = per.group_by([*keys, "months"]).agg(
+        run_mean=pl.col("survival").mean(),
+        run_p05=pl.col("survival").quantile(0.05, "linear"),
+        run_p50=pl.col("survival").quantile(0.5, "linear"),
+        run_p95=pl.col("survival").quantile(0.95, "linear"),
+        runs=pl.len().cast(pl.UInt32),
+    )
+    out = pooled.join(spread, on=[*keys, "months"], how="left")
+    if by == "max_rank":
+        order = _rank_order(res, out["max_rank"].unique().to_list()).rename(
+            {"rank": "max_rank"}
+        )
+        out = out.join(order, on="max_rank", how="left").sort(["rank_index", "months"])
+        out = out.drop("rank_index")
+    else:
+        out = out.sort([*keys, "months"])
+    out = out.drop("greenwood")
+    if by is None:
+        out = out.drop("_all")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# 4. the regulator's view
+
+_ID_METRICS = ["people", "share", "mean_gross", "median_gross"]
+_ID_NET = ["mean_net", "median_net", "share_losing_money"]
+
+
+def income_disclosure(
+    res: Any,
+    net: bool = True,
+    consumed_share: float = 0.5,
+    annualise: bool = False,
+    per_run: bool = False,
+    layout: str = "wide",
+) -> pl.DataFrame:
+    """An income disclosure statement in the form the FTC staff's 2024 review of 70 MLM
+    income disclosure statements asked for: **everyone** who ever joined is counted
+    (people paid nothing and people who quit included), grouped by the highest rank
+    reached (``(none)`` = never paid as any rank, its own row), and costs are shown.
+
+    Per run and rank: ``people`` = count; ``share`` = people ÷ everyone who ever joined;
+    ``mean_gross`` and ``median_gross`` of earnings (commissions paid by the company);
+    ``total_gross`` (per-run table only, exact decimals) = Σ earnings, so mean × people =
+    total; with ``net=True`` also ``mean_net``, ``median_net`` and ``share_losing_money``
+    (net ≤ −1) with net as in :func:`participant_net` (``consumed_share`` passed on).
+
+    Figures are **totals over the simulated horizon** (``res.months`` months), not annual,
+    unless ``annualise=True``: then each person's gross and net are scaled by 12 ÷ the
+    months they were in — which overstates what short-stayers would have earned in a year,
+    the practice the FTC staff questioned; the ``basis`` column says which was used.
+
+    ``layout="wide"`` (default): one row per rank with each figure's mean across runs and
+    its ``_p05`` / ``_p95``; ``layout="long"``: ``rank_index, rank, metric, mean, p05, p50,
+    p95, runs``. Means and medians of a rank nobody reached in a run are null for that run
+    and are summarised over the runs where someone did (``runs`` in the long layout).
+    """
+    if layout not in ("wide", "long"):
+        raise ValueError(f"layout = {layout!r}: use 'wide' or 'long'")
+    if net:
+        d = participant_net(res, consumed_share)
+    else:
+        d = _people(res, ["earnings", "max_rank", "join_month", "quit_month"],
+                    "income_disclosure").with_columns(months_in=_months_in(res.months))
+    d = d.with_columns(
+        rank=pl.col("max_rank").fill_null(NO_RANK),
+        g=pl.col("earnings").cast(_F),
+    )
+    if annualise:
+        factor = 12.0 / pl.col("months_in").cast(_F)
+        d = d.with_columns(g=pl.col("g") * factor)
+        if net:
+            d = d.with_columns(pl.col("net") * factor)
+    runs = _runs_of(d)
+    order = _rank_order(res, d["rank"].unique().to_list())
+    grid = pl.DataFrame({"run": runs}, schema={"run": d.schema["run"]}).join(order, how="cross")
+    total_people = d.group_by("run").agg(pl.len().alias("_all"))
+    aggs = [
+        pl.len().cast(pl.Int64).alias("people"),
+        pl.col("g").mean().alias("mean_gross"),
+        pl.col("g").median().alias("median_gross"),
+        pl.col("earnings").sum().alias("total_gross"),
+    ]
+    metrics = list(_ID_METRICS)
+    if net:
+        aggs += [
+            pl.col("net").mean().alias("mean_net"),
+            pl.col("net").median().alias("median_net"),
+            (pl.col("outcome") == "loss").mean().alias("share_losing_money"),
+        ]
+        metrics += _ID_NET
+    per = d.group_by(["run", "rank"]).agg(aggs)
+    zero = pl.lit(0).cast(d.schema["earnings"])
+    per = (
+        grid.join(per, on=["run", "rank"], how="left")
+        .join(total_people, on="run", how="left")
+        .with_columns(pl.col("people").fill_null(0), pl.col("total_gross").fill_null(zero))
+        .with_columns(share=pl.col("people") / pl.col("_all"))
+        .sort(["run", "rank_index"])
+    )
+    basis = (
+        f"{res.months} months simulated; "
+        + ("annualised: each person's figures × 12 ÷ months in; " if annualise
+           else "totals over the horizon, not annualised; ")
+        + "everyone who ever joined (quitters and people paid nothing included); "
+        + "gross = commissions paid by the company"
+        + (f"; net = gross + retail margin − fees − expenses − purchases beyond consumption "
+           f"(consumed_share = {consumed_share:g})" if net else "")
+    )
+    keys = ["rank_index", "rank"]
+    if per_run:
+        return per.select(["run", *keys, *metrics[:2], "total_gross", *metrics[2:]]).with_columns(
+            basis=pl.lit(basis)
+        )
+    long = _across_runs(per, keys, metrics)
+    if layout == "long":
+        return long.with_columns(basis=pl.lit(basis))
+    wide = order.select(keys)
+    for m in metrics:
+        part = long.filter(pl.col("metric") == m).select(
+            *keys, pl.col("mean").alias(m), pl.col("p05").alias(f"{m}_p05"),
+            pl.col("p95").alias(f"{m}_p95"),
+        )
+        wide = wide.join(part, on=keys, how="left")
+    return wide.sort("rank_index").with_columns(basis=pl.lit(basis))
+
+
+#: The sources of :func:`sources_of_money`, in order.
+SOURCES = ["retail_customers", "own_purchases", "downline_purchases", "fees", "other"]
+_SOURCE_COLS = {
+    "retail_customers": "payout_from_retail",
+    "own_purchases": "payout_from_own",
+    "downline_purchases": "payout_from_downline",
+    "fees": "payout_from_fees",
+    "other": "payout_other",
+}
+
+
+def sources_of_money(res: Any, per_run: bool = False) -> pl.DataFrame:
+    """Where the commissions come from, per run: each commission the company paid
+    (after the cap) is attributed by the core to the volume it was paid on, and summed over
+    the horizon (exact decimals):
+
+    - ``retail_customers`` = Σ payout_from_retail: on retail customers' (non-participants')
+      volume;
+    - ``own_purchases`` = Σ payout_from_own: on the payee's own purchases;
+    - ``downline_purchases`` = Σ payout_from_downline: on downline participants' own
+      purchases;
+    - ``fees`` = Σ payout_from_fees if the core reports it, else 0.00: no bonus of the plan
+      format is paid on enrollment or annual fees (the company keeps them), so none of the
+      commissions come from fees; the row is kept so that a plan paying on fees shows up;
+    - ``other`` = Σ payout_other: bonuses not paid on volume (rank advancement).
+
+    ``amount`` of each source and ``share`` = amount ÷ Σ payout; the amounts add up to
+    Σ payout to the cent in every run and the shares to 1 (a warning and an
+    ``unattributed`` row otherwise). Summary keyed by ``source`` with metrics ``share`` and
+    ``amount``.
+    """
+    need = [c for s, c in _SOURCE_COLS.items() if s != "fees"]
+    m = _require(res, "monthly", need, "sources_of_money")
+    has_fees = "payout_from_fees" in m.columns
+    aggs = [pl.col(c).sum().alias(s) for s, c in _SOURCE_COLS.items() if s != "fees" or has_fees]
+    per = m.group_by("run").agg(pl.col("payout").sum().alias("_total"), *aggs).sort("run")
+    if not has_fees:
+        per = per.with_columns(fees=pl.lit(0).cast(m.schema["payout"]))
+    total_sources = per.select(pl.sum_horizontal(SOURCES)).to_series()
+    per = per.with_columns(unattributed=pl.col("_total") - total_sources)
+    sources = list(SOURCES)
+    if (per["unattributed"] != 0).any():
+        warnings.warn(
+            "payout by source does not add up to payout in some runs; the difference is "
+            "reported as 'unattributed'",
+            stacklevel=2,
+        )
+        sources.append("unattributed")
+    long = (
+        per.unpivot(index=["run", "_total"], on=sources, variable_name="source",
+                    value_name="amount")
+        .with_columns(share=_ratio(pl.col("amount"), pl.col("_total")))
+    )
+    order = pl.DataFrame({"source": sources, "_o": list(range(len(sources)))})
+    long = long.join(order, on="source").sort(["run", "_o"])
+    if per_run:
+        return long.select("run", "source", "amount", "share")
+    out = _across_runs(long.with_columns(source_index=pl.col("_o")), ["source_index", "source"],
+                       ["share", "amount"])
+    return out.drop("source_index")
+
+
+def _subtree_sums(d: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
+    """Per (run, id): each column summed over the person and their whole sponsor downline."""
+    t = d.select("run", "id", "sponsor", *cols)
+    depth = t.filter(pl.col("sponsor").is_null()).select("run", "id", depth=pl.lit(0))
+    levels = [depth]
+    frontier, k = depth, 0
+    while frontier.height:
+        k += 1
+        frontier = t.join(
+            frontier.select("run", pl.col("id").alias("sponsor")), on=["run", "sponsor"],
+            how="semi",
+        ).select("run", "id", depth=pl.lit(k))
+        levels.append(frontier)
+    depth = pl.concat(levels)
+    t = t.join(depth, on=["run", "id"], how="left")
+    if t["depth"].null_count():
+        raise ValueError("res.distributors: some sponsors are not in the table (not a tree)")
+    sub = t.select("run", "id", "sponsor", "depth", *[pl.col(c).cast(_F) for c in cols])
+    for lvl in range(k - 1, 0, -1):
+        kids = (
+            sub.filter(pl.col("depth") == lvl)
+            .group_by("run", "sponsor")
+            .agg([pl.col(c).sum().alias(f"_{c}") for c in cols])
+            .rename({"sponsor": "id"})
+        )
+        sub = sub.join(kids, on=["run", "id"], how="left").with_columns(
+            [(pl.col(c) + pl.col(f"_{c}").fill_null(0.0)).alias(c) for c in cols]
+        ).drop([f"_{c}" for c in cols])
+    return sub.select("run", "id", *cols)
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    comparison: str
+    threshold: float
+    source: str
+    note: str
+
+
+def compliance(
+    res: Any,
+    retail_share_min: float = 2 / 3,
+    rewardable_share_min: float = 0.8,
+    personal_cap_per_month: float = 200.0,
+    nonparticipant_share_min: float = 0.5,
+    majority_downline_commission_min: float = 1.0,
+    sold_or_consumed_min: float = 0.7,
+    seventy_rule_commission_min: float = 1.0,
+    loss_share_max: float = 0.5,
+    consumed_share: float = 0.5,
+    per_run: bool = False,
+) -> pl.DataFrame:
+    """Regulatory tests as computed figures with a pass/fail against thresholds you can
+    change. Per run, with R = value of retail customers' volume (Σ retail_volume × point
+    value), P = Σ own purchases, V = P − Σ required purchases (chosen orders), S = Σ
+    volume_value (all sales), and per person i over the horizon:
+
+    1. ``herbalife_retail_share`` = R ÷ (R + PC) ≥ 2/3, where the rewardable personal
+       consumption PC = Σᵢ min(purchasesᵢ, cap × months inᵢ), cap = $200 a month
+       (FTC v. Herbalife, 2016 stipulated order: two-thirds of rewardable sales must be
+       verifiable retail sales; personal consumption rewardable up to $200 a month). The
+       monthly cap is applied to horizon totals, which can only overstate PC.
+    2. ``herbalife_rewardable_share`` = (R + PC) ÷ S ≥ 0.8 (the same order: 80% of sales
+       must be retail sales or rewardable personal consumption).
+    3. ``vemma_nonparticipant_share`` = R ÷ S > 0.5 (FTC v. Vemma, 2016 order: no
+       compensation unless the majority of the revenue of the participant and their
+       downline is from sales to non-participants), company-wide.
+    4. ``vemma_commissions_to_majority_downlines`` = Σ earnings of the people whose own +
+       whole downline's customer volume exceeds its own-purchase volume ÷ Σ earnings
+       ≥ 1 (the order allows no exception). Horizon totals stand in for each pay period.
+    5. ``amway_70_sold_or_consumed`` = (C + consumed_share × V) ÷ (C + P) ≥ 0.7, C = value
+       of the customer volume of the people (Amway, FTC 1979: 70% of the product bought in a
+       month must be sold or consumed). Products are not resold between distributors in
+       the model, so "sold" is retail customers' volume, and "consumed" is the share of the
+       chosen orders taken as consumption in :func:`participant_net`; top-ups to a purchase
+       minimum count as neither.
+    6. ``amway_70_commissions_to_compliant`` = Σ earnings of the people whose own ratio
+       (Cᵢ + consumed_share × Vᵢ) ÷ (Cᵢ + Pᵢ) ≥ 0.7 (or who bought nothing) ÷ Σ earnings
+       ≥ 1: the rule conditions each distributor's bonus.
+    7. ``share_losing_money`` = share of everyone who ever joined with net ≤ −1
+       (:func:`participant_net`) ≤ 0.5. Not a legal threshold: a default for "most people
+       lose money", the finding of the FTC's pyramid cases (e.g. Fortune Hi-Tech).
+
+    Summary: ``check, figure`` (mean across runs), ``p05, p95, comparison, threshold,
+    pass`` (the mean against the threshold), ``runs_passing`` (share of runs that pass),
+    ``source, note``. ``per_run=True``: ``run, check, figure, pass``.
+    """
+    cs = _check_share("consumed_share", consumed_share)
+    d = _people(
+        res,
+        ["id", "sponsor", "earnings", "purchases", "required_purchases", "own_volume",
+         "customer_volume", "join_month", "quit_month"],
+        "compliance",
+    )
+    pv = _point_value(res)
+    runs = _runs_of(d)
+    m = res.monthly.filter(pl.col("run").is_in(runs))
+    company = m.group_by("run").agg(
+        R=pl.col("retail_volume").cast(_F).sum() * pv,
+        S=pl.col("volume_value").cast(_F).sum(),
+    )
+    d = d.with_columns(
+        P=pl.col("purchases").cast(_F),
+        V=(pl.col("purchases") - pl.col("required_purchases")).cast(_F),
+        C=pl.col("customer_volume").cast(_F) * pv,
+        O=pl.col("own_volume").cast(_F) * pv,
+        E=pl.col("earnings").cast(_F),
+        PC=pl.min_horizontal(
+            pl.col("purchases").cast(_F),
+            personal_cap_per_month * _months_in(res.months).cast(_F),
+        ),
+    )
+    sub = _subtree_sums(d, ["C", "O"]).rename({"C": "sub_C", "O": "sub_O"})
+    d = d.join(sub, on=["run", "id"], how="left").with_columns(
+        vemma_ok=pl.col("sub_C") > pl.col("sub_O"),
+        amway_ok=pl.when((pl.col("C") + pl.col("P")) > 0)
+        .then((pl.col("C") + cs * pl.col("V")) >= sold_or_consumed_min * (pl.col("C") + pl.col("P")))
+        .otherwise(True),
+    )
+    net = participant_net(res, cs).group_by("run").agg(
+        loss=(pl.col("outcome") == "loss").mean()
+    )
+    people = d.group_by("run").agg(
+        PC=pl.col("PC").sum(),
+        P=pl.col("P").sum(),
+        V=pl.col("V").sum(),
+        C=pl.col("C").sum(),
+        E=pl.col("E").sum(),
+        E_vemma=pl.col("E").filter(pl.col("vemma_ok")).sum(),
+        E_amway=pl.col("E").filter(pl.col("amway_ok")).sum(),
+    )
+    per = (
+        company.join(people, on="run").join(net, on="run").sort("run")
+        .with_columns(
+            herbalife_retail_share=_ratio(pl.col("R"), pl.col("R") + pl.col("PC")),
+            herbalife_rewardable_share=_ratio(pl.col("R") + pl.col("PC"), pl.col("S")),
+            vemma_nonparticipant_share=_ratio(pl.col("R"), pl.col("S")),
+            vemma_commissions_to_majority_downlines=_ratio(pl.col("E_vemma"), pl.col("E")),
+            amway_70_sold_or_consumed=_ratio(
+                pl.col("C") + cs * pl.col("V"), pl.col("C") + pl.col("P")
+            ),
+            amway_70_commissions_to_compliant=_ratio(pl.col("E_amway"), pl.col("E")),
+            share_losing_money=pl.col("loss"),
+        )
+    )
+    herb = "FTC v. Herbalife, No. 2:16-cv-05217 (C.D. Cal.), stipulated order, July 2016"
+    vemma = "FTC v. Vemma Nutrition Co., No. 2:15-cv-01578 (D. Ariz.), stipulated order, Dec 2016"
+    amway = "In re Amway Corp., 93 F.T.C. 618 (1979): the 70% rule of Amway's safeguards"
+    checks = [
+        _Check("herbalife_retail_share", ">=", retail_share_min, herb,
+               f"retail ÷ (retail + personal consumption capped at {personal_cap_per_month:g} "
+               "a month, cap applied to horizon totals)"),
+        _Check("herbalife_rewardable_share", ">=", rewardable_share_min, herb,
+               "(retail + capped personal consumption) ÷ all sales"),
+        _Check("vemma_nonparticipant_share", ">", nonparticipant_share_min, vemma,
+               "retail customers' volume ÷ all volume, company-wide"),
+        _Check("vemma_commissions_to_majority_downlines", ">=",
+               majority_downline_commission_min, vemma,
+               "share of commissions paid to people whose own + downline revenue is mostly "
+               "from non-participants (horizon totals, not each pay period)"),
+        _Check("amway_70_sold_or_consumed", ">=", sold_or_consumed_min, amway,
+               f"(customer volume + {cs:g} × chosen orders) ÷ (customer volume + purchases); "
+               "top-ups count as neither sold nor consumed"),
+        _Check("amway_70_commissions_to_compliant", ">=", seventy_rule_commission_min, amway,
+               "share of commissions paid to people meeting the 70% rule themselves"),
+        _Check("share_losing_money", "<=", loss_share_max, "not a legal threshold",
+               f"net ≤ −1 with consumed_share = {cs:g} (participant_net)"),
+    ]
+
+    def passes(fig: pl.Expr, c: _Check) -> pl.Expr:
+        if c.comparison == ">=":
+            return fig >= c.threshold
+        if c.comparison == ">":
+            return fig > c.threshold
+        return fig <= c.threshold
+
+    rows = []
+    for c in checks:
+        rows.append(
+            per.select(
+                "run", pl.lit(c.name).alias("check"), pl.col(c.name).alias("figure")
+            ).with_columns(**{"pass": passes(pl.col("figure"), c)})
+        )
+    long = pl.concat(rows)
+    if per_run:
+        return long.sort(["run"], maintain_order=True)
+    out = []
+    for c in checks:
+        part = long.filter(pl.col("check") == c.name)
+        vals = part["figure"].drop_nulls()
+        mean = vals.mean() if vals.len() else None
+        ok = None
+        if mean is not None:
+            ok = bool(
+                mean >= c.threshold if c.comparison == ">=" else
+                mean > c.threshold if c.comparison == ">" else mean <= c.threshold
+            )
+        out.append({
+            "check": c.name,
+            "figure": mean,
+            "p05": vals.quantile(0.05, "linear") if vals.len() else None,
+            "p95": vals.quantile(0.95, "linear") if vals.len() else None,
+            "comparison": c.comparison,
+            "threshold": float(c.threshold),
+            "pass": ok,
+            "runs_passing": part["pass"].drop_nulls().cast(_F).mean(),
+            "source": c.source,
+            "note": c.note,
+        })
+    return pl.DataFrame(out, schema={
+        "check": pl.String, "figure": _F, "p05": _F, "p95": _F, "comparison": pl.String,
+        "threshold": _F, "pass": pl.Boolean, "runs_passing": _F, "source": pl.String,
+        "note": pl.String,
+    })
+
+
+# --------------------------------------------------------------------------------------
+# 5. comparing plans
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    # Continued fraction of the incomplete beta function (modified Lentz).
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, dd = 1.0, 1.0 - qab * x / qap
+    dd = 1.0 / (dd if abs(dd) > tiny else tiny)
+    h = dd
+    for m in range(1, 500):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        dd = 1.0 + aa * dd
+        dd = 1.0 / (dd if abs(dd) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= dd * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        dd = 1.0 + aa * dd
+        dd = 1.0 / (dd if abs(dd) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = dd * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(
+        1.0 - x
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(lbt) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(lbt) * _betacf(b, a, 1.0 - x) / b
+
+
+def _t_cdf(t: float, df: float) -> float:
+    tail = 0.5 * _betainc(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_quantile(q: float, df: float) -> float:
+    """Quantile of Student's t with ``df`` degrees of freedom (e.g. ``t_quantile(0.975, 9)``
+    = 2.2622), by bisection on the CDF written with the regularized incomplete beta."""
+    if not 0.0 < q < 1.0 or not df > 0:
+        raise ValueError("t_quantile: q in (0, 1) and df > 0")
+    if q == 0.5:
+        return 0.0
+    if q < 0.5:
+        return -t_quantile(1.0 - q, df)
+    hi = 1.0
+    while _t_cdf(hi, df) < q:
+        hi *= 2.0
+    lo = 0.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if _t_cdf(mid, df) < q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2.0
+
+
+def _values(x: pl.Series | Sequence[float]) -> list[float]:
+    s = x if isinstance(x, pl.Series) else pl.Series(list(x), dtype=_F)
+    return s.cast(_F).to_list()
+
+
+def paired_difference(
+    a: pl.Series | Sequence[float],
+    b: pl.Series | Sequence[float],
+    conf: float = 0.95,
+) -> dict[str, float | None]:
+    """Paired difference of two per-run samples on the same runs (common random numbers):
+    dᵣ = bᵣ − aᵣ; ``mean`` = mean d; ``se`` = sd(d) ÷ √n (sample sd, n − 1);
+    ``low, high`` = mean ∓ t₍₁₊conf₎/₂,ₙ₋₁ × se (the t-interval of the mean difference);
+    ``p05, p95`` = percentiles of the per-run differences. ``se`` and the interval are null
+    for n < 2."""
+    xa, xb = _values(a), _values(b)
+    if len(xa) != len(xb):
+        raise ValueError("paired_difference: both samples need the same runs")
+    d = pl.Series([y - x for x, y in zip(xa, xb)], dtype=_F)
+    n = d.len()
+    mean = d.mean() if n else None
+    out: dict[str, float | None] = {"mean": mean, "se": None, "low": None, "high": None,
+                                       "p05": None, "p95": None}
+    if n:
+        out["p05"] = d.quantile(0.05, "linear")
+        out["p95"] = d.quantile(0.95, "linear")
+    if n >= 2:
+        se = float(d.std(ddof=1)) / math.sqrt(n)
+        t = t_quantile((1.0 + conf) / 2.0, n - 1)
+        out.update(se=se, low=mean - t * se, high=mean + t * se)
+    return out
+
+
+def independent_difference(
+    a: pl.Series | Sequence[float],
+    b: pl.Series | Sequence[float],
+    conf: float = 0.95,
+) -> dict[str, float | None]:
+    """Difference of means of two independent samples (different seeds), Welch:
+    ``mean`` = mean b − mean a, ``se`` = √(s_a² ÷ n_a + s_b² ÷ n_b), ``low, high`` = mean ∓ t
+    × se with Welch–Satterthwaite degrees of freedom. What comparing plans would cost
+    without common random numbers."""
+    xa = pl.Series(_values(a), dtype=_F)
+    xb = pl.Series(_values(b), dtype=_F)
+    na, nb = xa.len(), xb.len()
+    if na < 2 or nb < 2:
+        raise ValueError("independent_difference: at least two runs in each sample")
+    va, vb = float(xa.var(ddof=1)) / na, float(xb.var(ddof=1)) / nb
+    se = math.sqrt(va + vb)
+    mean = float(xb.mean()) - float(xa.mean())
+    if se == 0:
+        return {"mean": mean, "se": 0.0, "low": mean, "high": mean}
+    df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
+    t = t_quantile((1.0 + conf) / 2.0, df)
+    return {"mean": mean, "se": se, "low": mean - t * se, "high": mean + t * se}
+
+
+MetricSpec = Union[str, Callable[[Any], Any]]  # noqa: UP007 (a runtime alias on 3.10)
+
+
+def _metric_values(res: Any, name: str, spec: MetricSpec) -> list[float]:
+    """One value per run, in run order."""
+    if isinstance(spec, str):
+        if spec not in res.runs.columns:
+            raise ValueError(f"metric {name!r}: res.runs has no column {spec!r}")
+        return res.runs.sort("run")[spec].cast(_F).to_list()
+    out = spec(res)
+    if isinstance(out, pl.DataFrame):
+        if "run" not in out.columns or out.width != 2:
+            raise ValueError(f"metric {name!r}: return a DataFrame (run, value) or a Series")
+        col = next(c for c in out.columns if c != "run")
+        return out.sort("run")[col].cast(_F).to_list()
+    return _values(out)
+
+
+def compare(
+    plans: Sequence[Any],
+    scenario: Any,
+    months: int = 36,
+    runs: int = 100,
+    seed: int = 0,
+    metrics: Sequence[str] | Mapping[str, MetricSpec] | None = None,
+    conf: float = 0.95,
+    return_results: bool = False,
+    **kw: Any,
+) -> Any:
+    """Simulate every plan under ``scenario`` with the **same seed** — the same people
+    making the same purchases (common random numbers) — and compare them per run.
+
+    ``metrics``: names of ``res.runs`` columns (default: every headline figure of
+    ``SimulationResult.summary``), or a mapping name → column name or a function
+    ``f(res)`` returning one value per run (a Series in run order, or a DataFrame ``run,
+    value``). Other keyword arguments go to :func:`downline.simulate` (``threads``,
+    ``keep_distributors``, …).
+
+    Returns one row per (metric, plan): ``metric, plan_index, plan, mean, p05, p50, p95,
+    runs`` across runs, and for every plan after the first the paired difference with the
+    first, per run (dᵣ = plan − first): ``diff_mean``, ``diff_se``, ``diff_low`` /
+    ``diff_high`` (t-interval at ``conf`` of the mean difference), ``diff_p05`` /
+    ``diff_p95`` (spread of the per-run differences); see :func:`paired_difference`.
+    With ``return_results=True``, returns ``(table, [SimulationResult, …])``.
+    """
+    from downline.api import SUMMARY_METRICS, simulate
+
+    plans = list(plans)
+    if not plans:
+        raise ValueError("compare: give at least one plan")
+    if metrics is None:
+        specs: dict[str, MetricSpec] = {m: m for m in SUMMARY_METRICS}
+    elif isinstance(metrics, Mapping):
+        specs = dict(metrics)
+    else:
+        specs = {m: m for m in metrics}
+    results = [simulate(p, scenario, months=months, runs=runs, seed=seed, **kw) for p in plans]
+    names = [getattr(p, "name", f"plan {i}") for i, p in enumerate(plans)]
+    labels = [n if names.count(n) == 1 else f"{n} [{i}]" for i, n in enumerate(names)]
+    rows = []
+    for metric, spec in specs.items():
+        vals = [_metric_values(r, metric, spec) for r in results]
+        for i, v in enumerate(vals):
+            s = pl.Series(v, dtype=_F).drop_nulls()
+            row: dict[str, Any] = {
+                "metric": metric,
+                "plan_index": i,
+                "plan": labels[i],
+                "mean": s.mean(),
+                "p05": s.quantile(0.05, "linear"),
+                "p50": s.quantile(0.5, "linear"),
+                "p95": s.quantile(0.95, "linear"),
+                "runs": s.len(),
+            }
+            if i == 0:
+                diff: dict[str, float | None] = dict.fromkeys(
+                    ["mean", "se", "low", "high", "p05", "p95"]
+                )
+            else:
+                diff = paired_difference(vals[0], v, conf)
+            row.update({f"diff_{k}": diff[k] for k in ("mean", "se", "low", "high", "p05",
+                                                       "p95")})
+            rows.append(row)
+    schema = {"metric": pl.String, "plan_index": pl.Int64, "plan": pl.String, "mean": _F,
+              "p05": _F, "p50": _F, "p95": _F, "runs": pl.Int64, "diff_mean": _F,
+              "diff_se": _F, "diff_low": _F, "diff_high": _F, "diff_p05": _F, "diff_p95": _F}
+    table = pl.DataFrame(rows, schema=schema)
+    return (table, results) if return_results else table

@@ -1,0 +1,444 @@
+"""HTML summaries of plans, scenarios and results, for Jupyter (``_repr_html_``) and for
+the report. Every piece of text that comes from a file or a table is escaped.
+
+The functions here read only ``Plan.to_dict()``, ``Scenario.to_dict()`` and a result's
+tables, and fill in the documented defaults (docs/reference.md) where a field is unset, so
+what is shown is what is simulated.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from downline.api import Plan, Scenario, SimulationResult
+
+#: Scenario defaults from docs/reference.md, used where a field is unset.
+SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
+    "market": {"founders": 10, "size": None},
+    "recruitment": {"rate": 0.1, "heterogeneity": None},
+    "attrition": {"monthly_quit": 0.05},
+    "purchases": {"probability": 1.0, "mean": 100.0, "sigma": 0.5},
+    "customers": {"acquisition_rate": 0.0, "churn": 0.1, "order_probability": 0.5,
+                  "order_mean": 60.0, "order_sigma": 0.5},
+    "expenses": {"monthly": 0.0},
+}
+
+_STYLE = """
+<style>
+.downline-repr{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;font-size:13px;
+  line-height:1.4;max-width:60em}
+.downline-repr h3{margin:.2em 0 .3em;font-size:15px}
+.downline-repr h4{margin:.8em 0 .2em;font-size:13px}
+.downline-repr table{border-collapse:collapse;margin:.2em 0 .6em}
+.downline-repr th,.downline-repr td{border-bottom:1px solid #ddd;padding:2px 8px;
+  text-align:left;vertical-align:top}
+.downline-repr td.n,.downline-repr th.n{text-align:right;font-variant-numeric:tabular-nums}
+.downline-repr .muted{color:#666}
+</style>
+"""
+
+
+def esc(x: Any) -> str:
+    """Escape any value for HTML (``None`` becomes an empty string)."""
+    return "" if x is None else html.escape(str(x), quote=True)
+
+
+def _num(x: Any) -> Optional[float]:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def fmt_share(x: Any, digits: int = 1) -> str:
+    """A share as a percentage: 0.162 → ``16.2%``."""
+    v = _num(x)
+    return "–" if v is None else f"{100 * v:.{digits}f}%"
+
+
+def fmt_rate(x: Any) -> str:
+    """A plan rate as a percentage without needless decimals: 0.05 → ``5%``."""
+    v = _num(x)
+    if v is None:
+        return "–"
+    s = f"{100 * v:.4f}".rstrip("0").rstrip(".")
+    return f"{s}%"
+
+
+def fmt_money(x: Any, currency: str = "", cents: bool = False) -> str:
+    v = _num(x)
+    if v is None:
+        return "–"
+    s = f"{v:,.2f}" if cents else f"{v:,.0f}"
+    return f"{s} {currency}".strip()
+
+
+def fmt_count(x: Any) -> str:
+    v = _num(x)
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def fmt_points(x: Any) -> str:
+    v = _num(x)
+    if v is None:
+        return "–"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]],
+          numeric: Sequence[int] = (), raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw``; columns in ``numeric`` align right."""
+    num = set(numeric)
+    out = ["<table><thead><tr>"]
+    out += [f'<th{" class=n" if i in num else ""}>{esc(h)}</th>' for i, h in enumerate(header)]
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        out.append("<tr>")
+        for i, c in enumerate(r):
+            cell = str(c) if raw else esc(c)
+            out.append(f'<td{" class=n" if i in num else ""}>{cell}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _wrap(body: str) -> str:
+    return f'{_STYLE}<div class="downline-repr">{body}</div>'
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+def _plan_spec(plan: "Plan") -> dict[str, Any]:
+    spec = plan.to_dict()
+    spec.setdefault("ranks", [])
+    spec.setdefault("bonus", [])
+    return spec
+
+
+def rank_requirements(r: dict[str, Any]) -> str:
+    """A rank's requirements in words."""
+    parts = []
+    if _num(r.get("pv")):
+        parts.append(f"{fmt_points(r['pv'])} PV")
+    if _num(r.get("gv")):
+        gv = f"{fmt_points(r['gv'])} GV"
+        if r.get("max_leg_share") is not None:
+            gv += f" (at most {fmt_rate(r['max_leg_share'])} of it from one leg)"
+        parts.append(gv)
+    if r.get("active_legs"):
+        parts.append(f"{r['active_legs']} active personally sponsored legs")
+    for name, n in (r.get("leg_ranks") or {}).items():
+        parts.append(f"{n} legs with a {name} or higher")
+    return ", ".join(parts) if parts else "none"
+
+
+def _rates(rs: Sequence[Any]) -> str:
+    return " / ".join(fmt_rate(x) for x in rs)
+
+
+def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) -> str:
+    """One bonus in words, with its rates."""
+    kind = b.get("kind")
+    if kind == "retail":
+        return (f"retail margin: sells at {fmt_rate(b.get('markup'))} over wholesale and keeps "
+                "the difference (paid by customers, not by the company)")
+    if kind == "unilevel":
+        comp = "with" if b.get("compression") else "without"
+        parts = []
+        rates = b.get("rates") or {}
+        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        if b.get("levels"):
+            others = "ranks not listed" if rates else "every rank"
+            parts.append(f"{others}: {_rates(b['levels'])}")
+        for r in ordered:
+            parts.append(f"{r}: {_rates(rates[r])}")
+        return (f"unilevel, {comp} compression; rates by level (level 1 = personally "
+                f"sponsored) — " + "; ".join(parts))
+    if kind == "fast_start":
+        months = b.get("months") or 1
+        req = b.get("require_active")
+        who = "an active sponsor" if req is None or req else "a participating sponsor"
+        return (f"fast start: {fmt_rate(b.get('rate'))} of a recruit's PV in the recruit's "
+                f"first {months} month{'s' if months != 1 else ''}, to {who}")
+    if kind == "rank_advancement":
+        amounts = b.get("amounts") or {}
+        ordered = [r for r in ranks if r in amounts] + [r for r in amounts if r not in ranks]
+        return "rank advancement, once per rank first reached: " + ", ".join(
+            f"{r} {fmt_money(amounts[r], currency)}" for r in ordered)
+    return str(kind)
+
+
+def plan_sentences(plan: "Plan") -> list[str]:
+    """The plan in plain words, one sentence per list item (text, not HTML)."""
+    spec = _plan_spec(plan)
+    cur = spec.get("currency") or "USD"
+    pv_value = (spec.get("volume") or {}).get("point_value") or "1"
+    min_pv = (spec.get("active") or {}).get("min_pv")
+    ranks = [r["name"] for r in spec["ranks"]]
+    out = [f"Amounts are in {cur}; one volume point (PV) is worth {fmt_points(pv_value)} {cur}."]
+    if _num(min_pv):
+        out.append(f"A distributor is active (qualified to be paid) in a month with at least "
+                   f"{fmt_points(min_pv)} PV of own and retail-customer orders.")
+    else:
+        out.append("Every participant is active (qualified) whatever their volume.")
+    if ranks:
+        out.append(f"{len(ranks)} ranks, lowest first: " + "; ".join(
+            f"{r['name']} ({rank_requirements(r)})" for r in spec["ranks"]) + ".")
+    for b in spec["bonus"]:
+        text = bonus_description(b, ranks, cur)
+        name = b.get("name")
+        out.append(f"{name}: {text}." if name and name != b.get("kind")
+                   else f"{text[0].upper()}{text[1:]}.")
+    cap = (spec.get("cap") or {}).get("max_payout_ratio")
+    if cap is not None:
+        out.append(f"The company pays at most {fmt_rate(cap)} of a month's volume value; "
+                   "above that every commission is scaled down.")
+    else:
+        out.append("There is no cap on the payout.")
+    costs = spec.get("costs") or {}
+    c = []
+    if _num(costs.get("enrollment_fee")):
+        c.append(f"{fmt_money(costs['enrollment_fee'], cur, True)} to enrol")
+    if _num(costs.get("annual_fee")):
+        c.append(f"{fmt_money(costs['annual_fee'], cur, True)} a year")
+    if _num(costs.get("min_monthly_purchase")):
+        c.append(f"a purchase of at least {fmt_money(costs['min_monthly_purchase'], cur, True)}"
+                 " every month")
+    out.append("A participant pays " + (", ".join(c) if c else "no fees") + ".")
+    return out
+
+
+def plan_html(plan: "Plan", wrap: bool = True) -> str:
+    """An HTML summary of a plan: ranks and their requirements, bonuses, cap, costs."""
+    spec = _plan_spec(plan)
+    cur = spec.get("currency") or "USD"
+    ranks = [r["name"] for r in spec["ranks"]]
+    body = [f"<h3>Plan: {esc(spec.get('name') or 'plan')}</h3>"]
+    pv_value = (spec.get("volume") or {}).get("point_value") or "1"
+    min_pv = (spec.get("active") or {}).get("min_pv") or "0"
+    body.append(f"<p>Currency {esc(cur)}; 1 PV = {esc(fmt_points(pv_value))} {esc(cur)}; "
+                f"active with at least {esc(fmt_points(min_pv))} PV a month.</p>")
+    body.append("<h4>Ranks</h4>")
+    if spec["ranks"]:
+        body.append(table(
+            ["rank", "PV", "GV", "active legs", "legs holding a rank", "max share of GV from one leg"],
+            [[r["name"], fmt_points(r.get("pv") or 0), fmt_points(r.get("gv") or 0),
+              r.get("active_legs") or 0,
+              ", ".join(f"{n} × {k}" for k, n in (r.get("leg_ranks") or {}).items()) or "–",
+              fmt_rate(r["max_leg_share"]) if r.get("max_leg_share") is not None else "–"]
+             for r in spec["ranks"]], numeric=(1, 2, 3, 5)))
+    else:
+        body.append("<p class=muted>No ranks: everyone is paid as “Distributor”.</p>")
+    body.append("<h4>Bonuses (paid in this order)</h4>")
+    if spec["bonus"]:
+        body.append(table(
+            ["bonus", "kind", "paid by", "rule"],
+            [[b.get("name") or b.get("kind"), b.get("kind"),
+              "customers" if b.get("kind") == "retail" else "company",
+              bonus_description(b, ranks, cur)] for b in spec["bonus"]]))
+    else:
+        body.append("<p class=muted>No bonuses.</p>")
+    cap = (spec.get("cap") or {}).get("max_payout_ratio")
+    costs = spec.get("costs") or {}
+    body.append("<h4>Cap and costs</h4>")
+    body.append(table(["", ""], [
+        ["payout cap (share of monthly volume value)", fmt_rate(cap) if cap is not None else "none"],
+        ["enrollment fee", fmt_money(costs.get("enrollment_fee") or 0, cur, True)],
+        ["annual fee", fmt_money(costs.get("annual_fee") or 0, cur, True)],
+        ["minimum monthly purchase", fmt_money(costs.get("min_monthly_purchase") or 0, cur, True)],
+    ], numeric=(1,)))
+    html_ = "".join(body)
+    return _wrap(html_) if wrap else html_
+
+
+# ------------------------------------------------------------------------- scenarios
+
+
+def scenario_values(scenario: "Scenario") -> dict[str, dict[str, Any]]:
+    """The scenario's values with the documented defaults filled in."""
+    spec = scenario.to_dict()
+    out: dict[str, dict[str, Any]] = {}
+    for section, defaults in SCENARIO_DEFAULTS.items():
+        given = spec.get(section) or {}
+        out[section] = {k: (given.get(k) if given.get(k) is not None else d)
+                        for k, d in defaults.items()}
+    out["name"] = {"name": spec.get("name")}
+    return out
+
+
+def by_tenure(value: Any, months: int) -> list[float]:
+    """A table by tenure (a number, or a list whose last value repeats) for ``months``."""
+    if isinstance(value, (int, float)):
+        return [float(value)] * months
+    vals = [float(v) for v in value] or [0.0]
+    return [vals[min(i, len(vals) - 1)] for i in range(months)]
+
+
+def survival_by_tenure(monthly_quit: Any, months: int) -> list[float]:
+    """Share still in after t months (t = 1..months) given the quit table."""
+    s, out = 1.0, []
+    for q in by_tenure(monthly_quit, months):
+        s *= 1 - q
+        out.append(s)
+    return out
+
+
+def scenario_sentences(scenario: "Scenario") -> list[str]:
+    """The scenario in plain words (text, not HTML)."""
+    v = scenario_values(scenario)
+    m, r, a, p, c, e = (v[k] for k in ("market", "recruitment", "attrition", "purchases",
+                                       "customers", "expenses"))
+    size = (f"in a market of {fmt_count(m['size'])} people who could ever join"
+            if m["size"] is not None else "with no limit on the market")
+    out = [f"{fmt_count(m['founders'])} founders start in month 1, {size}."]
+    rates = by_tenure(r["rate"], 12)
+    het = r["heterogeneity"]
+    out.append(
+        f"A participant recruits on average {rates[0]:.2f} people in their second month"
+        + (f", {rates[5]:.2f} in their seventh and {rates[11]:.2f} in their thirteenth"
+           if not isinstance(r["rate"], (int, float)) else " and every month after")
+        + (f"; recruiting skill varies between people (gamma shape {het:g}: a few recruit many, "
+           "most nobody)." if het is not None else "; everyone recruits alike."))
+    surv = survival_by_tenure(a["monthly_quit"], 12)
+    q1 = by_tenure(a["monthly_quit"], 1)[0]
+    out.append(f"{fmt_share(q1)} quit after their first month; {fmt_share(surv[2])} are still "
+               f"in after 3 months, {fmt_share(surv[5])} after 6 and {fmt_share(surv[11])} "
+               "after 12.")
+    out.append(f"A participant orders in {fmt_share(p['probability'], 0)} of months, "
+               f"{fmt_money(p['mean'], cents=True)} at wholesale on average (lognormal, "
+               f"σ of the log {p['sigma']:g}).")
+    if _num(c["acquisition_rate"]):
+        out.append(f"Each participant finds {c['acquisition_rate']:g} new retail customers a month"
+                   f" on average; {fmt_share(c['churn'], 0)} of customers stop each month; a "
+                   f"customer orders in {fmt_share(c['order_probability'], 0)} of months, "
+                   f"{fmt_money(c['order_mean'], cents=True)} at retail on average.")
+    else:
+        out.append("Participants have no retail customers.")
+    out.append(f"Business expenses are {fmt_money(e['monthly'], cents=True)} per participant "
+               "per month.")
+    return out
+
+
+def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> str:
+    """An HTML summary of a scenario: founders, market, recruiting, attrition, purchases,
+    customers, expenses."""
+    v = scenario_values(scenario)
+    m, r, a, p, c, e = (v[k] for k in ("market", "recruitment", "attrition", "purchases",
+                                       "customers", "expenses"))
+    name = v["name"]["name"] or "scenario"
+    body = [f"<h3>Scenario: {esc(name)}</h3>"]
+    body.append(table(["", ""], [
+        ["founders (month 1)", fmt_count(m["founders"])],
+        ["market size (people who could ever join)",
+         fmt_count(m["size"]) if m["size"] is not None else "no limit"],
+        ["recruiting skill: gamma shape (smaller = more concentrated)",
+         f"{r['heterogeneity']:g}" if r["heterogeneity"] is not None else "everyone alike"],
+        ["orders in a month (probability)", fmt_share(p["probability"], 0)],
+        ["mean order at wholesale", fmt_money(p["mean"], cents=True)],
+        ["σ of the log of an order", f"{p['sigma']:g}"],
+        ["new retail customers per participant per month", f"{c['acquisition_rate']:g}"],
+        ["customer churn per month", fmt_share(c["churn"], 1)],
+        ["customer orders in a month (probability)", fmt_share(c["order_probability"], 0)],
+        ["mean customer order at retail", fmt_money(c["order_mean"], cents=True)],
+        ["business expenses per participant per month", fmt_money(e["monthly"], cents=True)],
+    ], numeric=(1,)))
+    rates = by_tenure(r["rate"], months)
+    quits = by_tenure(a["monthly_quit"], months)
+    surv = survival_by_tenure(a["monthly_quit"], months)
+    body.append("<h4>Recruiting and quitting by months since joining</h4>")
+    body.append(table(
+        ["month since joining", "expected recruits", "quit probability", "still in after"],
+        [[t + 1, f"{rates[t]:.3g}", fmt_share(quits[t]), fmt_share(surv[t])]
+         for t in range(months)], numeric=(0, 1, 2, 3)))
+    body.append(f"<p class=muted>The last value repeats after month {months}.</p>")
+    html_ = "".join(body)
+    return _wrap(html_) if wrap else html_
+
+
+# ---------------------------------------------------------------------------- results
+
+#: How each summary metric is labelled and shown.
+RESULT_METRICS = [
+    ("payout_ratio", "payout ratio (commissions ÷ volume value)", "share"),
+    ("volume_value", "volume value", "money"),
+    ("payout", "commissions paid by the company", "money"),
+    ("capped", "withheld by the cap", "money"),
+    ("retail_profit", "retail margin (paid by customers)", "money"),
+    ("ever_joined", "everyone who ever joined", "count"),
+    ("active_end", "still in at the end", "count"),
+    ("share_earning_nothing", "paid nothing by the company", "share"),
+    ("share_net_loss", "lost money (fees + expenses > earnings)", "share"),
+    ("median_earnings", "median commissions per person", "cents"),
+    ("mean_earnings", "mean commissions per person", "cents"),
+    ("top1_share", "share of commissions to the top 1%", "share"),
+]
+
+
+def format_value(x: Any, kind: str, currency: str = "") -> str:
+    if kind == "share":
+        return fmt_share(x)
+    if kind == "money":
+        return fmt_money(x, currency)
+    if kind == "cents":
+        return fmt_money(x, currency, cents=True)
+    return fmt_count(x)
+
+
+def summary_rows(res: "SimulationResult") -> list[list[str]]:
+    """``[label, median, 5th percentile, 95th percentile]`` of each headline figure."""
+    cur = res.plan.currency
+    s = {row["metric"]: row for row in res.summary().iter_rows(named=True)}
+    rows = []
+    for key, label, kind in RESULT_METRICS:
+        if key not in s:
+            continue
+        row = s[key]
+        unit = f", {cur}" if kind in ("money", "cents") else ""
+        rows.append([label + unit, format_value(row["p50"], kind),
+                     format_value(row["p05"], kind), format_value(row["p95"], kind)])
+    return rows
+
+
+def key_figures(res: "SimulationResult") -> list[list[str]]:
+    """A few more figures (means over runs): payout per bonus, the last month's activity."""
+    import polars as pl
+
+    cur = res.plan.currency
+    rows: list[list[str]] = []
+    by_bonus = (res.bonuses.group_by("bonus", maintain_order=True)
+                .agg(pl.col("amount").cast(pl.Float64).sum() / res.n_runs,
+                     pl.col("paid_by_company").first()))
+    for name, amount, by_company in by_bonus.iter_rows():
+        who = "" if by_company else " (paid by customers)"
+        rows.append([f"{name}{who}, {cur}, mean per run", fmt_money(amount)])
+    last = res.monthly.filter(pl.col("month") == res.months)
+    if last.height:
+        rows.append([f"participating in month {res.months}, mean",
+                     fmt_count(last["active"].cast(pl.Float64).mean())])
+        rows.append([f"active (qualified) in month {res.months}, mean",
+                     fmt_count(last["qualified"].cast(pl.Float64).mean())])
+    if "breakage" in res.monthly.columns:
+        total = res.monthly["breakage"].cast(pl.Float64).sum() / res.n_runs
+        rows.append([f"breakage (unpaid had everyone qualified), {cur}, mean per run",
+                     fmt_money(total)])
+    return rows
+
+
+def result_html(res: "SimulationResult", wrap: bool = True) -> str:
+    """An HTML summary of a simulation: the headline figures across runs and a few more."""
+    scen = res.scenario.to_dict().get("name") or "scenario"
+    body = [f"<h3>{esc(res.plan.name)} under {esc(scen)}: {res.n_runs} runs × "
+            f"{res.months} months, seed {res.seed}</h3>"]
+    body.append(table(["figure (per run)", "median", "5th pct", "95th pct"], summary_rows(res),
+                      numeric=(1, 2, 3)))
+    body.append("<h4>Key figures</h4>")
+    body.append(table(["", ""], key_figures(res), numeric=(1,)))
+    body.append(f"<p class=muted>{res.distributors.height:,} distributor rows kept. "
+                "Tables: monthly, bonuses, ranks, runs, distributors.</p>")
+    html_ = "".join(body)
+    return _wrap(html_) if wrap else html_

@@ -1,0 +1,185 @@
+//! Realistic people: market models, tenure curves, heterogeneity, recruiting styles and
+//! the presets, checked against what each process implies.
+
+use downline::scenario::spec::weibull_hazards;
+use downline::scenario::PRESETS;
+use downline::simulation::{run_one, RunOptions};
+use downline::{CompiledPlan, Format, Scenario};
+
+fn plan() -> CompiledPlan {
+    CompiledPlan::parse(
+        "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n",
+        Format::Toml,
+    )
+    .unwrap()
+}
+
+fn run(s: &Scenario, months: u16, run: u32) -> downline::RunOutput {
+    run_one(
+        &plan(),
+        s,
+        run,
+        RunOptions {
+            months,
+            seed: 11,
+            keep_distributors: true,
+        },
+        None,
+    )
+    .unwrap()
+}
+
+fn scenario(text: &str) -> Scenario {
+    Scenario::parse(text, Format::Toml).unwrap()
+}
+
+#[test]
+fn weibull_hazards_follow_the_survival_curve() {
+    let (k, lambda) = (0.7, 10.0);
+    let h = weibull_hazards(k, lambda, 60);
+    let mut s = 1.0;
+    for (t, hk) in h.iter().enumerate() {
+        s *= 1.0 - hk;
+        let want = f64::exp(-((t as f64 + 1.0) / lambda).powf(k));
+        assert!((s - want).abs() < 1e-12, "month {t}: {s} vs {want}");
+    }
+    // shape < 1: quitting falls with tenure
+    assert!(h.windows(2).all(|w| w[1] < w[0]));
+    // and the simulated survival matches: share of founders still in after 12 months
+    let sc = scenario("[market]\nfounders = 20000\n[recruitment]\nrate = 0.0\n[attrition.weibull]\nshape = 0.7\nscale = 10.0\n");
+    let d = run(&sc, 13, 0).distributors.unwrap();
+    let stayed = d.quit_month.iter().filter(|&&q| q > 13).count() as f64 / 20000.0;
+    let want = f64::exp(-(12.0f64 / 10.0).powf(0.7));
+    let se = (want * (1.0 - want) / 20000.0).sqrt();
+    assert!((stayed - want).abs() < 4.0 * se, "{stayed} vs {want}");
+}
+
+#[test]
+fn bass_diffusion_fills_the_market_along_its_curve() {
+    // No quitting: the expected cumulative joiners follow the discrete Bass recursion
+    // N(m) = N(m−1) + (p + q N(m−1)/M)(M − N(m−1)), from the founders.
+    let (p, q, m_size, founders) = (0.01, 0.4, 20_000.0, 50.0);
+    let sc = scenario(&format!(
+        "[market]\nfounders = {founders}\nsize = {m_size}\nmodel = \"bass\"\ninnovation = {p}\nimitation = {q}\n[recruitment]\nrate = 0.1\n[attrition]\nmonthly_quit = 0.0\n"
+    ));
+    let mut expect = founders;
+    let mut sims = vec![0.0; 24];
+    for r in 0..4 {
+        let out = run(&sc, 24, r);
+        let mut total = 0.0;
+        for (m, row) in out.monthly.iter().enumerate() {
+            total += row.joined as f64;
+            sims[m] += total / 4.0;
+        }
+    }
+    for (m, sim) in sims.iter().enumerate().skip(1) {
+        expect += (p + q * expect / m_size) * (m_size - expect);
+        // within 5% of the deterministic curve (early months are noisy)
+        if expect > 1000.0 {
+            assert!(
+                (sim - expect).abs() / expect < 0.05,
+                "month {}: {sim} vs {expect}",
+                m + 1
+            );
+        }
+    }
+    assert!(sims[23] > 0.95 * m_size && sims[23] <= m_size);
+}
+
+/// Share of all recruits made by the top 1% of recruiters.
+fn top1_recruit_share(s: &Scenario) -> f64 {
+    let d = run(s, 36, 0).distributors.unwrap();
+    let mut r = d.recruits.clone();
+    r.sort_unstable_by(|a, b| b.cmp(a));
+    let top = r.len().div_ceil(100);
+    r[..top].iter().sum::<u32>() as f64 / r.iter().sum::<u32>() as f64
+}
+
+#[test]
+fn success_breeds_success_concentrates_recruiting() {
+    let base =
+        "[market]\nfounders = 2000\n[recruitment]\nrate = 0.08\n[attrition]\nmonthly_quit = 0.05\n";
+    let plain = top1_recruit_share(&scenario(base));
+    let sbs = top1_recruit_share(&scenario(
+        &base.replace("rate = 0.08", "rate = 0.08\nsuccess_breeds_success = 1.0"),
+    ));
+    // preferential attachment moves the out-degree distribution toward a heavy tail
+    assert!(
+        sbs > plain * 1.5,
+        "top 1% share: {plain:.3} without, {sbs:.3} with"
+    );
+}
+
+#[test]
+fn every_preset_loads_and_runs() {
+    for (name, _) in PRESETS {
+        let s = Scenario::preset(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = run(&s, 6, 0);
+        assert!(out.summary.ever_joined >= s.founders as u64, "{name}");
+    }
+    assert!(Scenario::preset("nope")
+        .unwrap_err()
+        .to_string()
+        .contains("the presets are"));
+}
+
+/// (recruits per participant-month, share of recruits still in 12 months after joining)
+fn recruiting_and_retention(s: &Scenario) -> (f64, f64) {
+    let (mut recruits, mut months, mut joined, mut stayed) = (0u64, 0u64, 0u64, 0u64);
+    for r in 0..3 {
+        let out = run(s, 18, r);
+        let d = out.distributors.unwrap();
+        recruits += d.recruits.iter().map(|&x| x as u64).sum::<u64>();
+        months += d.months_active.iter().map(|&x| x as u64).sum::<u64>();
+        for i in 0..d.join_month.len() {
+            if d.sponsor[i] != u32::MAX && d.join_month[i] <= 6 {
+                joined += 1;
+                stayed += (d.quit_month[i] as u32 > d.join_month[i] as u32 + 12) as u64;
+            }
+        }
+    }
+    (
+        recruits as f64 / months as f64,
+        stayed as f64 / joined as f64,
+    )
+}
+
+#[test]
+fn careful_and_shotgun_sign_alike_but_keep_differently() {
+    let mut careful = Scenario::preset("careful_process").unwrap();
+    let mut shotgun = Scenario::preset("shotgun").unwrap();
+    // an unbounded market, so that recruiting is not cut by saturation
+    careful.market_size = None;
+    shotgun.market_size = None;
+    let (rc, kc) = recruiting_and_retention(&careful);
+    let (rs, ks) = recruiting_and_retention(&shotgun);
+    assert!(
+        (rc / rs - 1.0).abs() < 0.15,
+        "recruits a month: careful {rc:.3}, shotgun {rs:.3}"
+    );
+    assert!(
+        kc > ks + 0.15,
+        "12-month retention: careful {kc:.3}, shotgun {ks:.3}"
+    );
+}
+
+#[test]
+fn social_media_era_quits_sooner_than_one_on_one() {
+    let first_month_quit = |name: &str| {
+        let s = Scenario::preset(name).unwrap();
+        let d = run(&s, 24, 0).distributors.unwrap();
+        let n = d.join_month.iter().filter(|&&j| j <= 20).count() as f64;
+        let quick = (0..d.join_month.len())
+            .filter(|&i| d.join_month[i] <= 20 && d.quit_month[i] == d.join_month[i] + 1)
+            .count() as f64;
+        quick / n
+    };
+    let (sm, oo) = (
+        first_month_quit("social_media_era"),
+        first_month_quit("one_on_one_era"),
+    );
+    assert!(
+        sm > 0.4 && oo < 0.16 && sm > 3.0 * oo,
+        "social media {sm:.3}, one-on-one {oo:.3}"
+    );
+}

@@ -1,3 +1,5 @@
+// Volumes are written as points_hundredths (100_00 = 100 points) on purpose.
+#![allow(clippy::inconsistent_digit_grouping)]
 //! Where the money comes from, and breakage, worked by hand.
 //!
 //! A chain 1 ← 2 ← 3 (0-based indices 0, 1, 2). Unilevel 10% on level 1, 5% on level 2;
@@ -35,7 +37,15 @@ fn retail_and_downline_shares() {
     // On retail volume alone (only 2's 40 points): 1 earns 10% × 40 = 4.00.
     let t = month(UNILEVEL, [100_00, 60_00, 30_00], [0, 40_00, 0]);
     assert_eq!(t.payout, 1450);
-    assert_eq!(t.sources, Sources { retail: 400, own: 0, downline: 1050, other: 0 });
+    assert_eq!(
+        t.sources,
+        Sources {
+            retail: 400,
+            own: 0,
+            downline: 1050,
+            other: 0
+        }
+    );
     // 3 has no recruits: had it been active it would earn nothing more.
     assert_eq!(t.potential, 1450);
 }
@@ -47,7 +57,15 @@ fn breakage_is_what_inactive_distributors_would_have_earned() {
     // Had 2 been active it would earn 10% × 30 = 3.00: potential 7.50, breakage 3.00.
     let t = month(UNILEVEL, [100_00, 20_00, 30_00], [0, 10_00, 0]);
     assert_eq!(t.payout, 450);
-    assert_eq!(t.sources, Sources { retail: 100, own: 0, downline: 350, other: 0 });
+    assert_eq!(
+        t.sources,
+        Sources {
+            retail: 100,
+            own: 0,
+            downline: 350,
+            other: 0
+        }
+    );
     assert_eq!(t.potential, 750);
 }
 
@@ -58,8 +76,19 @@ fn the_cap_scales_every_source_alike() {
     let plan = format!("{UNILEVEL}\n[cap]\nmax_payout_ratio = \"0.05\"\n");
     let t = month(&plan, [100_00, 60_00, 30_00], [0, 40_00, 0]);
     assert_eq!(t.payout, 1150);
-    assert_eq!(t.sources, Sources { retail: 317, own: 0, downline: 833, other: 0 });
-    assert_eq!(t.sources.retail + t.sources.own + t.sources.downline + t.sources.other, t.payout);
+    assert_eq!(
+        t.sources,
+        Sources {
+            retail: 317,
+            own: 0,
+            downline: 833,
+            other: 0
+        }
+    );
+    assert_eq!(
+        t.sources.retail + t.sources.own + t.sources.downline + t.sources.other,
+        t.payout
+    );
 }
 
 #[test]
@@ -87,7 +116,15 @@ max_payout_ratio = "0.05"
     let t = month(plan, [100_00, 60_00, 30_00], [0, 40_00, 0]);
     assert_eq!(t.payout_before_cap, 2450);
     assert_eq!(t.payout, 1150);
-    assert_eq!(t.sources, Sources { retail: 187, own: 0, downline: 494, other: 469 });
+    assert_eq!(
+        t.sources,
+        Sources {
+            retail: 187,
+            own: 0,
+            downline: 494,
+            other: 469
+        }
+    );
     // potential: the volume bonuses with everyone active (14.50) plus the other pay (10.00)
     assert_eq!(t.potential, 2450);
 }

@@ -63,7 +63,7 @@ fn bass_diffusion_fills_the_market_along_its_curve() {
         "[market]\nfounders = {founders}\nsize = {m_size}\nmodel = \"bass\"\ninnovation = {p}\nimitation = {q}\n[recruitment]\nrate = 0.1\n[attrition]\nmonthly_quit = 0.0\n"
     ));
     let mut expect = founders;
-    let mut sims = vec![0.0; 24];
+    let mut sims = [0.0; 24];
     for r in 0..4 {
         let out = run(&sc, 24, r);
         let mut total = 0.0;

@@ -292,6 +292,7 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
         ("own_volume", all(|d| &d.own_volume)),
         ("customer_volume", all(|d| &d.customer_volume)),
         ("required_purchases", all(|d| &d.required_purchases)),
+        ("qualifying_purchases", all(|d| &d.qualifying_purchases)),
     ])
 }
 

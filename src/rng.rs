@@ -22,6 +22,10 @@ pub enum Purpose {
     Customers = 4,
     /// Individual traits (recruiting skill).
     Traits = 5,
+    /// Monthly quit decisions that depend on state (rank, earnings).
+    QuitDecisions = 6,
+    /// Whether someone short of the activity minimum buys up to it.
+    BuyToQualify = 7,
 }
 
 /// One step of SplitMix64: a good 64-bit mixer.
@@ -33,10 +37,23 @@ pub fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The key of (seed, run, purpose), for [`uniform_at`].
+pub fn key(seed: u64, run: u32, purpose: Purpose) -> u64 {
+    splitmix64(splitmix64(splitmix64(seed) ^ run as u64) ^ purpose as u64)
+}
+
+/// A uniform number in [0, 1) for person `i` in month `m`, by hashing (counter-based):
+/// the same person-month gets the same number whatever else was drawn, so behaviour that
+/// reads the plan's results still sees the same random numbers under every plan.
+#[inline]
+pub fn uniform_at(key: u64, i: u64, m: u64) -> f64 {
+    let z = splitmix64(key ^ splitmix64(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (m << 48)));
+    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
 /// The generator for (seed, run, purpose).
 pub fn stream(seed: u64, run: u32, purpose: Purpose) -> Xoshiro256PlusPlus {
-    let key = splitmix64(splitmix64(splitmix64(seed) ^ run as u64) ^ purpose as u64);
-    Xoshiro256PlusPlus::seed_from_u64(key)
+    Xoshiro256PlusPlus::seed_from_u64(key(seed, run, purpose))
 }
 
 #[cfg(test)]

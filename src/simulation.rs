@@ -12,8 +12,9 @@ use crate::downline::{Downline, NEVER, NO_SPONSOR};
 use crate::engine::{MonthInput, PlanEngine};
 use crate::error::{Error, Result};
 use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
+use crate::money::RATE_ONE;
 use crate::plan::CompiledPlan;
-use crate::rng::{stream, Purpose};
+use crate::rng::{self, stream, Purpose};
 use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
 use crate::scenario::{MarketModel, Scenario};
 use rand::Rng;
@@ -118,8 +119,18 @@ pub fn run_one(
     // them and fault their pages in again.
     let cap = expected_ever_joined(scenario, months).min(50_000_000.0) as usize;
     let mut d = Downline::with_capacity(cap);
+    // With quitting that reads the plan (rank, earnings), lifetimes are not drawn ahead:
+    // each month's decision uses a number hashed from (person, month).
+    let state_quit =
+        scenario.rank_quit_multiplier.is_some() || scenario.unprofitable_months.is_some();
+    let quit_key = rng::key(opts.seed, run, Purpose::QuitDecisions);
+    let btq_key = rng::key(opts.seed, run, Purpose::BuyToQualify);
     for _ in 0..scenario.founders {
-        let q = lifetime.quit_month(&mut rng_quit, 1);
+        let q = if state_quit {
+            NEVER
+        } else {
+            lifetime.quit_month(&mut rng_quit, 1)
+        };
         let s = skill(&mut rng_traits);
         d.push(NO_SPONSOR, 1, q, s);
     }
@@ -145,6 +156,14 @@ pub fn run_one(
     let mut own_volume: Vec<i64> = with(0);
     let mut customer_volume: Vec<i64> = with(0);
     let mut required: Vec<i64> = with(0);
+    let mut qualifying: Vec<i64> = with(0);
+    // months in a row whose earnings did not cover costs, and this month's costs
+    let mut streak: Vec<u16> = Vec::with_capacity(if state_quit { cap } else { 0 });
+    let mut month_cost: Vec<i64> = Vec::with_capacity(if state_quit { cap } else { 0 });
+    if state_quit {
+        streak.resize(d.len(), 0);
+        month_cost.resize(d.len(), 0);
+    }
 
     let mut monthly: Vec<MonthRow> = Vec::with_capacity(months as usize);
     let mut weights: Vec<f64> = Vec::new();
@@ -157,8 +176,33 @@ pub fn run_one(
                 return Err(Error::Interrupted);
             }
         }
-        // Attrition: lifetimes were drawn at joining.
+        // Attrition: lifetimes were drawn at joining, or decided now when quitting reads
+        // the plan's results.
         let mut quit = 0u32;
+        if m > 1 && state_quit {
+            for &i in &active {
+                let i = i as usize;
+                let t = (m - d.join_month[i] - 1) as usize;
+                let mut h = scenario.quit[t.min(scenario.quit.len() - 1)];
+                if d.sponsor[i] != NO_SPONSOR {
+                    h *= scenario.recruit_quit_multiplier;
+                }
+                if let Some(mult) = &scenario.rank_quit_multiplier {
+                    let r = engine.max_rank[i];
+                    if r != crate::plan::NO_RANK {
+                        h *= mult[(r as usize).min(mult.len() - 1)];
+                    }
+                }
+                if let Some(k) = scenario.unprofitable_months {
+                    if streak[i] as u32 >= k {
+                        h *= scenario.unprofitable_multiplier;
+                    }
+                }
+                if rng::uniform_at(quit_key, i as u64, m as u64) < h {
+                    d.quit_month[i] = m;
+                }
+            }
+        }
         if m > 1 {
             active.retain(|&i| {
                 let stays = d.quit_month[i as usize] > m;
@@ -229,7 +273,11 @@ pub fn run_one(
             }
             new_sponsors.sort_unstable();
             for &s in &new_sponsors {
-                let q = recruit_lifetime.quit_month(&mut rng_quit, m);
+                let q = if state_quit {
+                    NEVER
+                } else {
+                    recruit_lifetime.quit_month(&mut rng_quit, m)
+                };
                 let sk = skill(&mut rng_traits);
                 let id = d.push(s, m, q, sk);
                 active.push(id);
@@ -247,33 +295,14 @@ pub fn run_one(
             own_volume.resize(n, 0);
             customer_volume.resize(n, 0);
             required.resize(n, 0);
+            qualifying.resize(n, 0);
+            if state_quit {
+                streak.resize(n, 0);
+                month_cost.resize(n, 0);
+            }
         }
 
-        // Own purchases, customers, fees and expenses of everyone participating.
-        let p_order = scenario.order_probability;
-        for &i in &active {
-            let i = i as usize;
-            let mut cents = if p_order >= 1.0 || rng_buy.random::<f64>() < p_order {
-                orders.sample(&mut rng_buy)
-            } else {
-                0
-            };
-            if cents < costs.min_monthly_purchase {
-                required[i] += costs.min_monthly_purchase - cents;
-                cents = costs.min_monthly_purchase;
-            }
-            purchases[i] += cents;
-            let v = plan.volume_of(cents);
-            own_pv[i] = v;
-            own_volume[i] += v;
-            let tenure = m - d.join_month[i];
-            if tenure == 0 {
-                fees[i] += costs.enrollment_fee;
-            } else if tenure % 12 == 0 {
-                fees[i] += costs.annual_fee;
-            }
-            expenses[i] += expenses_cents;
-        }
+        // Retail customers, then own purchases, fees and expenses of everyone participating.
         if scenario.customer_rate > 0.0 {
             for &i in &active {
                 let i = i as usize;
@@ -292,6 +321,58 @@ pub fn run_one(
             }
         }
 
+        let p_order = scenario.order_probability;
+        let btq = if plan.min_pv > 0 {
+            scenario.buy_to_qualify
+        } else {
+            0.0
+        };
+        for &i in &active {
+            let i = i as usize;
+            let mut cents = if p_order >= 1.0 || rng_buy.random::<f64>() < p_order {
+                orders.sample(&mut rng_buy)
+            } else {
+                0
+            };
+            let mut cost = 0i64;
+            if cents < costs.min_monthly_purchase {
+                required[i] += costs.min_monthly_purchase - cents;
+                cost += costs.min_monthly_purchase - cents;
+                cents = costs.min_monthly_purchase;
+            }
+            let mut v = plan.volume_of(cents);
+            if btq > 0.0
+                && v + retail_pv[i] < plan.min_pv
+                && rng::uniform_at(btq_key, i as u64, m as u64) < btq
+            {
+                // Buying to qualify: the difference to the activity minimum, at wholesale.
+                let short = plan.min_pv - v - retail_pv[i];
+                let mut extra = ((short as i128 * plan.point_value as i128 + RATE_ONE as i128 - 1)
+                    / RATE_ONE as i128) as i64;
+                while plan.volume_of(cents + extra) + retail_pv[i] < plan.min_pv {
+                    extra += 1;
+                }
+                cents += extra;
+                qualifying[i] += extra;
+                cost += extra;
+                v = plan.volume_of(cents);
+            }
+            purchases[i] += cents;
+            own_pv[i] = v;
+            own_volume[i] += v;
+            let tenure = m - d.join_month[i];
+            if tenure == 0 {
+                fees[i] += costs.enrollment_fee;
+                cost += costs.enrollment_fee;
+            } else if tenure % 12 == 0 {
+                fees[i] += costs.annual_fee;
+                cost += costs.annual_fee;
+            }
+            expenses[i] += expenses_cents;
+            if state_quit {
+                month_cost[i] = cost + expenses_cents;
+            }
+        }
         // The plan.
         let n = d.len();
         let input = MonthInput {
@@ -314,6 +395,18 @@ pub fn run_one(
             };
             for (e, &a) in acc.iter_mut().zip(&engine.amounts[b][..n]) {
                 *e += a;
+            }
+        }
+        if scenario.unprofitable_months.is_some() {
+            // Did this month's commissions and retail margin cover this month's costs?
+            for &i in &active {
+                let i = i as usize;
+                let income: i64 = engine.amounts.iter().map(|a| a[i]).sum();
+                streak[i] = if income < month_cost[i] {
+                    streak[i].saturating_add(1)
+                } else {
+                    0
+                };
             }
         }
         let retail_total = retail_index.map(|b| totals.by_bonus[b]).unwrap_or(0);
@@ -371,6 +464,7 @@ pub fn run_one(
             own_volume,
             customer_volume,
             required_purchases: required,
+            qualifying_purchases: qualifying,
         })
     } else {
         None

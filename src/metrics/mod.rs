@@ -68,6 +68,9 @@ pub struct DistributorTable {
     pub customer_volume: Vec<i64>,
     /// The part of `purchases` that only topped an order up to the plan's minimum, cents.
     pub required_purchases: Vec<i64>,
+    /// The part of `purchases` bought only to reach the activity minimum (buying to
+    /// qualify), cents.
+    pub qualifying_purchases: Vec<i64>,
 }
 
 /// Headline figures of one run.

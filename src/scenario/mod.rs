@@ -43,6 +43,14 @@ pub struct Scenario {
     pub recruit_quit_multiplier: f64,
     /// Each recruit a distributor has raises its recruiting rate by this share.
     pub success_breeds_success: f64,
+    /// Quit probabilities × this by the highest rank reached (reads the plan; off: None).
+    pub rank_quit_multiplier: Option<Vec<f64>>,
+    /// Months in a row of earnings below costs after which quitting is more likely.
+    pub unprofitable_months: Option<u32>,
+    /// The multiplier of quit probabilities after `unprofitable_months`.
+    pub unprofitable_multiplier: f64,
+    /// Probability that someone short of the plan's activity minimum buys up to it.
+    pub buy_to_qualify: f64,
     /// Expected recruits per participating distributor per month, by months since joining
     /// (index 0 = the first month after the join month); the last value repeats.
     pub recruit_rate: Vec<f64>,
@@ -132,6 +140,14 @@ impl Scenario {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::scenario("(file)", format!("cannot read {path}: {e}")))?;
         Self::parse(&text, Format::from_path(path))
+    }
+
+    /// Whether any behaviour reads the plan's results (then quitting is decided month by
+    /// month, and buying may depend on the plan). Plans still share every random number.
+    pub fn reads_plan(&self) -> bool {
+        self.rank_quit_multiplier.is_some()
+            || self.unprofitable_months.is_some()
+            || self.buy_to_qualify > 0.0
     }
 
     /// Expected recruits per month at `months_since_join` (≥ 1), before skill and market.

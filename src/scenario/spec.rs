@@ -133,6 +133,18 @@ pub struct AttritionSpec {
     /// A Weibull survival curve instead of `monthly_quit`.
     #[serde(default)]
     pub weibull: Option<WeibullSpec>,
+    /// Behaviour that reads the plan's results (off by default): quit probabilities ×
+    /// this, by the highest rank reached (index 0 = the plan's lowest rank; last repeats).
+    #[serde(default)]
+    pub rank_multiplier: Option<Vec<f64>>,
+    /// Behaviour that reads the plan's results (off by default): after this many months in
+    /// a row whose earnings did not cover that month's costs, quit probabilities are
+    /// multiplied by `unprofitable_multiplier`.
+    #[serde(default)]
+    pub unprofitable_months: Option<u32>,
+    /// See `unprofitable_months` (default 2).
+    #[serde(default)]
+    pub unprofitable_multiplier: Option<f64>,
 }
 
 /// `[purchases]`: participants' own orders.
@@ -148,6 +160,11 @@ pub struct PurchasesSpec {
     /// Sigma of the log of the order (lognormal; default 0.5; 0 = every order the mean).
     #[serde(default)]
     pub sigma: Option<f64>,
+    /// Buying to qualify (off by default; reads the plan): the probability that a
+    /// participant whose month's PV falls short of the plan's `active.min_pv` buys the
+    /// difference to qualify.
+    #[serde(default)]
+    pub buy_to_qualify: Option<f64>,
 }
 
 /// `[customers]`: retail customers, who are not participants.
@@ -375,6 +392,49 @@ impl ScenarioSpec {
                 table(&quit_spec, "attrition.monthly_quit", probability)?
             }
         };
+        let rank_quit_multiplier = match &self.attrition.rank_multiplier {
+            None => None,
+            Some(v) => {
+                if v.is_empty() {
+                    return Err(e(
+                        "attrition.rank_multiplier",
+                        "is an empty table; give at least one value",
+                    ));
+                }
+                for (k, &x) in v.iter().enumerate() {
+                    let p = format!("attrition.rank_multiplier[{k}]");
+                    finite(x, &p)?;
+                    if !(0.0..=10.0).contains(&x) {
+                        return Err(e(p, format!("{x} is outside 0 to 10")));
+                    }
+                }
+                Some(v.clone())
+            }
+        };
+        let unprofitable_multiplier = match self.attrition.unprofitable_multiplier {
+            None => 2.0,
+            Some(x) => {
+                let p = "attrition.unprofitable_multiplier";
+                finite(x, p)?;
+                if !(0.0..=10.0).contains(&x) {
+                    return Err(e(p, format!("{x} is outside 0 to 10")));
+                }
+                if self.attrition.unprofitable_months.is_none() {
+                    return Err(e(p, "needs attrition.unprofitable_months"));
+                }
+                x
+            }
+        };
+        if let Some(0) = self.attrition.unprofitable_months {
+            return Err(e(
+                "attrition.unprofitable_months",
+                "0 months; use at least 1, or leave it out",
+            ));
+        }
+        let buy_to_qualify = probability(
+            self.purchases.buy_to_qualify.unwrap_or(0.0),
+            "purchases.buy_to_qualify",
+        )?;
         let market_model = match self.market.model.as_deref() {
             None | Some("fill") => {
                 if self.market.innovation.is_some() || self.market.imitation.is_some() {
@@ -454,6 +514,10 @@ impl ScenarioSpec {
             recruit_rate,
             recruit_quit_multiplier,
             success_breeds_success,
+            rank_quit_multiplier,
+            unprofitable_months: self.attrition.unprofitable_months,
+            unprofitable_multiplier,
+            buy_to_qualify,
             heterogeneity,
             quit,
             order_probability,

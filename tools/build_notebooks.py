@@ -125,5 +125,547 @@ def build(name: str, cells: list) -> None:
     print("wrote", path)
 
 
+CONSULTANT = [
+    md("""
+# A consultant's question: what does a lower qualification cost?
+
+A client pays commissions only to distributors with **100 PV** a month, like doTERRA, Young
+Living and Isagenix (docs/industry-figures.md §5). The field asks for **50 PV**. What would
+that cost the company, who would gain, and is the difference real or noise?
+
+Both variants are simulated on **the same simulated people** — the same recruits, orders,
+customers and quitting — by giving them the same seed (common random numbers). Any
+difference between the two is therefore the plan's doing, not chance, and it can be read
+from far fewer runs than two independent simulations would need.
+"""),
+    code("""
+import polars as pl
+import downline as dl
+from downline import analytics, plot
+
+pl.Config.set_tbl_rows(30)
+pl.Config.set_tbl_cols(12)
+pl.Config.set_tbl_width_chars(160)
+pl.Config.set_tbl_hide_dataframe_shape(True)
+plan_a = dl.Plan.load("../examples/plans/unilevel.toml")
+scenario = dl.Scenario.load("../examples/scenarios/baseline.toml")
+plan_a
+"""),
+    md("""
+Variant B is the same plan with the 100 PV minimum lowered to 50 PV: to be active (paid
+unilevel and fast start), and as the personal-volume requirement of every rank.
+"""),
+    code("""
+spec = plan_a.to_dict()
+spec["name"] = "B: 50 PV to qualify"
+spec["active"]["min_pv"] = "50"
+for rank in spec["ranks"]:
+    if rank["pv"] is not None:
+        rank["pv"] = "50"
+plan_b = dl.Plan.from_dict(spec)
+plan_b
+"""),
+    md("## Both plans, the same people"),
+    code("""
+RUNS, MONTHS, SEED = 30, 36, 7
+table, (res_a, res_b) = analytics.compare(
+    [plan_a, plan_b], scenario, months=MONTHS, runs=RUNS, seed=SEED, return_results=True)
+print("same people, same orders:",
+      res_a.monthly["active"].equals(res_b.monthly["active"]),
+      res_a.monthly["volume"].equals(res_b.monthly["volume"]))
+
+a = table.filter(pl.col("plan_index") == 0).select("metric", pl.col("mean").alias("A: 100 PV"))
+b = table.filter(pl.col("plan_index") == 1).select(
+    "metric", pl.col("mean").alias("B: 50 PV"), pl.col("diff_mean").alias("B − A"),
+    pl.col("diff_low").alias("95% low"), pl.col("diff_high").alias("95% high"))
+a.join(b, on="metric", maintain_order="left")
+"""),
+    md("""
+**The same people.** Volume, joiners and the people still in at the end are identical
+under both plans (their paired differences are exactly zero), so everything else that
+differs is the plan's doing.
+
+Lowering the bar to 50 PV raises the payout ratio from **16.6% to 19.6%** of volume value:
+**+3.0 percentage points** (95% interval +2.9 to +3.1) — about **$1.8 million more** in
+commissions over three years on the same $60.8 million of volume, 18% more than plan A
+pays. The share of everyone who ever joined who is paid nothing falls from 80.7% to
+78.3%, and the share losing money (fees and expenses above commissions and retail margin)
+from 95.5% to 94.2%. More people are paid something; almost all of them still lose
+money. The top 1% of earners take 74% of commissions instead of 77%.
+"""),
+    md("## Payout ratio and breakage"),
+    code("""
+def company(res, label):
+    s = analytics.payout_summary(res)
+    keep = ["payout_ratio", "potential_payout_ratio", "breakage_share", "capped",
+            "cost_per_active_month"]
+    return (s.filter(pl.col("metric").is_in(keep))
+             .select("metric", pl.col("mean").alias(label)))
+
+company(res_a, "A: 100 PV").join(company(res_b, "B: 50 PV"), on="metric", maintain_order="left")
+"""),
+    md("""
+**Breakage** — what the plan would pay if every participant qualified, minus what it
+pays — falls from 11.6% to 4.8% of that potential: with a 50 PV bar, most of what the
+plan promises is actually paid. The cost per participating distributor-month rises from
+$22.95 to $27.10. The 45% cap never binds in either variant; the plan pays well under
+what it is designed to allow because most volume sits with people who never build a
+downline. (The potential itself rises, 18.7% → 20.5% of volume, because the lower
+personal-volume requirement also lets more people reach the higher-paying ranks.)
+"""),
+    code("""
+plot.compare(res_a, res_b, labels=["A: 100 PV", "B: 50 PV"])
+"""),
+    md("""
+The payout ratio is not one number over a company's life. It climbs while the downline
+grows — fast-start bonuses on new recruits, rank advancement bonuses as legs fill — and
+falls after the 50,000-person market is used up and recruiting stops. Under B the median
+run peaks near 30% around month 13, against about 22% for A around month 16; a client
+budgeting on the 36-month average would be surprised in year two. The earnings
+distributions hardly move: the median of those paid anything rises from $113 to $134
+over three years, and the Lorenz curves (Gini 0.98 and 0.97) lie on top of each other.
+"""),
+    md("## Earnings by rank"),
+    code("""
+def by_rank(res, label):
+    t = analytics.income_disclosure(res)
+    return t.select(
+        "rank",
+        pl.col("people").round(0).alias(f"{label} people"),
+        pl.col("mean_gross").round(2).alias(f"{label} mean"),
+        pl.col("median_gross").round(2).alias(f"{label} median"),
+        pl.col("share_losing_money").round(3).alias(f"{label} losing"),
+    )
+
+by_rank(res_a, "A").join(by_rank(res_b, "B"), on="rank", maintain_order="left")
+"""),
+    md("""
+B makes more people Builders (2,859 → 3,560 of the roughly 48,850 who ever joined in a
+run) and pays them a little more (median $359 → $396 over three years), yet most Builders
+still lose money (85% → 80%) once their fees, $50 a month of business expenses and half
+of their own orders are counted. Only Managers (611 → 669 people) and Directors (78 → 92)
+reliably come out ahead. Director earnings are very skewed: a mean of about $65,000
+against a median of about $25,000. Everyone reaches Distributor, a rank without
+requirements, so the `(none)` row is empty.
+"""),
+    md("## Retention"),
+    code("""
+from matplotlib.figure import Figure
+
+fig = Figure(figsize=(12, 4.2), layout="constrained")
+ax1, ax2 = fig.subplots(1, 2)
+plot.retention(res_a, by="max_rank", ax=ax1, title="A: 100 PV — retention by highest rank")
+plot.retention(res_b, by="max_rank", ax=ax2, title="B: 50 PV — retention by highest rank")
+fig
+"""),
+    md("""
+Read these curves with care. In this model a person's length of stay is drawn when they
+join, from the scenario's quit table; it does not respond to what they are paid. So
+overall retention is the same under both plans, and the split by highest rank mostly
+shows survivorship: reaching Director takes months, so Directors are people who stayed.
+Plan B's curves differ only in who reaches each rank. Whether a lower bar would keep
+people longer cannot be answered here; it needs a scenario in which quitting depends on
+earnings.
+"""),
+    md("## Why the same seed: paired against independent runs"),
+    code("""
+res_b_other = dl.simulate(plan_b, scenario, months=MONTHS, runs=RUNS, seed=SEED + 1,
+                          keep_distributors=False)
+pr_a, pr_b = res_a.runs["payout_ratio"], res_b.runs["payout_ratio"]
+paired = analytics.paired_difference(pr_a, pr_b)
+indep = analytics.independent_difference(pr_a, res_b_other.runs["payout_ratio"])
+for name, d in (("same people (paired)", paired), ("different people", indep)):
+    print(f"{name:<22} B − A = {d['mean']:+.3%}  95% interval {d['low']:+.3%} to "
+          f"{d['high']:+.3%}  (half-width {(d['high'] - d['low']) / 2:.3%})")
+print(f"independent runs need about {((indep['high'] - indep['low']) / (paired['high'] - paired['low'])) ** 2:.0f}× "
+      "as many runs for the same precision")
+"""),
+    md("""
+On the same people the 95% interval of the difference in payout ratio is **±0.11
+percentage points** from 30 runs; on different people (another seed) it is **±1.2
+points**, and the estimate itself is off by 0.3 points. Independent simulations would need
+about a hundred times as many runs to tell the plans apart as precisely. This is why
+`analytics.compare` and `downline compare` always simulate every plan with the same seed.
+"""),
+]
+
+STARTUP = [
+    md("""
+# A startup's stress test: one plan, four worlds
+
+Before launch, a founder wants to know how the compensation plan behaves if things go very
+well, badly, or differently from the industry's past. The plan is the example unilevel
+(`examples/plans/unilevel.toml`: 100 PV to qualify, five to seven levels, a 45% cap); the
+worlds are variations of `examples/scenarios/baseline.toml`, whose figures and sources are
+in docs/industry-figures.md:
+
+- **baseline** — a regional launch: a market of 50,000 people, about 44% annual turnover.
+- **boom** — recruiting 50% stronger at every tenure, and a national market of 200,000.
+- **slump** — recruiting 40% weaker and every monthly quit probability 50% higher.
+- **social-media churn** — people join on a post and leave as fast: 60% quit after their
+  first month (the baseline says 20%), but those who stay quit a little less later. The
+  industry figures found no measured quit speed for the social-media era (§2), so this is
+  an assumption to test, not a finding.
+
+Every world uses the same seed; 10 runs of 36 months each (the first 4 runs keep
+per-person rows, for the participants' figures).
+"""),
+    code("""
+import copy
+import polars as pl
+import downline as dl
+from downline import analytics, plot
+from matplotlib.figure import Figure
+
+pl.Config.set_tbl_rows(30)
+pl.Config.set_tbl_cols(12)
+pl.Config.set_tbl_width_chars(160)
+pl.Config.set_tbl_hide_dataframe_shape(True)
+plan = dl.Plan.load("../examples/plans/unilevel.toml")
+base = dl.Scenario.load("../examples/scenarios/baseline.toml").to_dict()
+
+def variant(name, change):
+    spec = copy.deepcopy(base)
+    spec["name"] = name
+    change(spec)
+    return dl.Scenario.from_dict(spec)
+
+def boom(s):
+    s["recruitment"]["rate"] = [round(r * 1.5, 4) for r in s["recruitment"]["rate"]]
+    s["market"]["size"] = 200_000
+
+def slump(s):
+    s["recruitment"]["rate"] = [round(r * 0.6, 4) for r in s["recruitment"]["rate"]]
+    s["attrition"]["monthly_quit"] = [min(1.0, round(q * 1.5, 4))
+                                      for q in s["attrition"]["monthly_quit"]]
+
+def social(s):
+    s["attrition"]["monthly_quit"] = [0.60, 0.06, 0.05, 0.045, 0.04, 0.035, 0.03]
+
+scenarios = {
+    "baseline": dl.Scenario.from_dict(base),
+    "boom": variant("boom", boom),
+    "slump": variant("slump", slump),
+    "social-media churn": variant("social-media churn", social),
+}
+scenarios["social-media churn"]
+"""),
+    code("""
+RUNS, MONTHS, SEED = 10, 36, 7
+results = {name: dl.simulate(plan, s, months=MONTHS, runs=RUNS, seed=SEED, keep_distributors=4)
+           for name, s in scenarios.items()}
+
+def row(name, res):
+    s = {r["metric"]: r["p50"] for r in res.summary().iter_rows(named=True)}
+    company = {r["metric"]: r["mean"] for r in analytics.payout_summary(res).iter_rows(named=True)}
+    net = {r["metric"]: r["mean"] for r in analytics.net_results(res).iter_rows(named=True)}
+    ed = {r["metric"]: r["mean"] for r in analytics.earnings_distribution(res).iter_rows(named=True)}
+    still = analytics.retention(res).filter(pl.col("months") == 12)["survival"][0]
+    return {
+        "world": name,
+        "ever joined": round(s["ever_joined"]),
+        "in at the end": round(s["active_end"]),
+        "still in at 12 months": round(still, 3),
+        "payout ratio": round(company["payout_ratio"], 4),
+        "withheld by cap": round(company["capped"]),
+        "breakage share": round(company["breakage_share"], 3),
+        "paid nothing": round(ed["share_zero"], 3),
+        "lost money": round(net["share_loss"], 3),
+        "p90 earnings": round(ed["p90"], 2),
+        "top 1% share": round(ed["top1_share"], 3),
+    }
+
+summary = pl.DataFrame([row(n, r) for n, r in results.items()])
+summary
+"""),
+    md("""
+Each row is the median run (people) or the mean over runs (shares and money).
+
+- **Boom.** Four times as many people join (199,890 against 48,862) and the company pays
+  about the same share of volume: 16.1% against 16.8%. The cap withholds nothing. What
+  changes is concentration: the top 1% take 82.5% of commissions (76.2% in the baseline)
+  and the 90th percentile of earnings over three years *falls*, from $109 to $85, because
+  most of the extra people arrive late and stay briefly.
+- **Slump.** Recruiting below replacement: 4,686 people ever join, the company pays only
+  10.2% of volume and **breakage triples** (30.6% of what the plan would pay if everyone
+  qualified, against 11.3%). The company is not at risk; its participants are: 85% are
+  paid nothing and 98.2% lose money.
+- **Social-media churn.** With 60% leaving after one month, 22,705 join and the company
+  pays the **highest** payout ratio of the four, 20.0%: those who stay are the ones who
+  build, and the quitters' volume (which earns their uplines little) is gone. 88% are
+  paid nothing; the 90th percentile earns $23 in three years.
+
+In every world about 98% of everyone who joins loses money, with fees, $50 a month of
+business expenses and half of their own orders counted as costs.
+"""),
+    md("## Active distributors month by month"),
+    code("""
+fig = Figure(figsize=(12, 7.5), layout="constrained")
+for ax, (name, res) in zip(fig.subplots(2, 2).ravel(), results.items()):
+    plot.fan_chart(res, "active", ax=ax, title=name)
+fig
+"""),
+    md("""
+The baseline peaks at about 26,000 participating distributors in month 18, when the
+regional market of 50,000 is nearly used up, and then shrinks by half in 18 months as
+recruiting stops and people keep quitting. A boom does the same faster and higher — a peak
+of about 135,000 in month 14, then a steady fall to 42,000: the boom *is* the bust, only
+earlier. The slump and the social-media world are still growing at month 36, slowly and
+with a wide spread between runs: in the slump, 5% of runs end with under 400 people and 5%
+with over 5,000.
+"""),
+    md("## Does the plan overpay in a boom?"),
+    code("""
+fig = Figure(figsize=(12, 7.5), layout="constrained")
+for ax, (name, res) in zip(fig.subplots(2, 2).ravel(), results.items()):
+    plot.fan_chart(res, "payout_ratio", ax=ax, title=name)
+    ax.axhline(0.45, color="black", linestyle="--", linewidth=0.8)
+    ax.set_ylim(0, 0.5)
+fig
+"""),
+    code("""
+monthly = pl.concat([
+    analytics.payout_monthly(res).filter(pl.col("metric") == "payout_ratio")
+      .select("month", pl.col("p50").alias("payout ratio"), pl.col("p95").alias("p95"))
+      .with_columns(world=pl.lit(name))
+    for name, res in results.items()])
+(monthly.group_by("world", maintain_order=True)
+        .agg(pl.col("payout ratio").max().round(4).alias("highest monthly (median run)"),
+             pl.col("p95").max().round(4).alias("highest monthly (95th pct run)"),
+             pl.col("month").sort_by("payout ratio").last().alias("in month")))
+"""),
+    md("""
+The plan never comes near its 45% cap (the dashed line) in any world. In a boom the
+monthly payout ratio of the median run peaks at 25.6% in month 13 — higher and earlier
+than the baseline's 22.4% in month 16, because fast-start and rank-advancement bonuses
+fire on a flood of recruits — and then falls below the baseline as growth stops. In the
+social-media world the ratio keeps rising to 26% by month 32 as the company comes to
+consist of committed long-stayers with built legs. The slump never pays more than 14% in
+the median run. **The plan does not overpay in a boom**; the company's risk is timing —
+commissions peak exactly when growth peaks, and the volume that pays for them then falls
+away.
+"""),
+    md("## Does it starve people in a slump?"),
+    code("""
+def by_rank(name, res):
+    t = analytics.income_disclosure(res)
+    return t.select(pl.lit(name).alias("world"), "rank", pl.col("share").round(4),
+                    pl.col("median_gross").round(2).alias("median gross"),
+                    pl.col("mean_gross").round(2).alias("mean gross"),
+                    pl.col("median_net").round(2).alias("median net"),
+                    pl.col("share_losing_money").round(3).alias("losing money"))
+
+pl.concat([by_rank(n, r) for n, r in results.items()]).filter(pl.col("share") > 0)
+"""),
+    code("""
+fig = Figure(figsize=(12, 4.2), layout="constrained")
+ax1, ax2 = fig.subplots(1, 2)
+colors = dict(zip(results, ["C0", "C1", "C3", "C4"]))
+for name in ("baseline", "slump"):
+    plot.earnings_distribution(results[name], ax=ax1, label=name, color=colors[name],
+                               title="Earnings over 36 months: baseline and slump")
+for name, res in results.items():
+    plot.retention(res, ax=ax2, label=name, color=colors[name], title="Retention")
+fig
+"""),
+    md("""
+**A slump starves the people who built.** Directors' median earnings over three years
+fall from $26,500 (baseline) to $12,300, Managers' from $2,700 to $1,600, while the median
+Builder's net is less negative (−$169 against −$423), largely because people stay less
+long in a slump and pay fewer months of expenses. In the boom the mean Director earns $98,000 against $70,000 in the
+baseline while the median Director earns about the same ($27,400 against $26,500): the
+boom's gains go to a handful at the top. Retention (right) is set by the scenario, not by
+the plan: in the social-media world 40% remain after the first month, against 80% in the
+baseline, but the curves meet after two years.
+"""),
+]
+
+REGULATOR = [
+    md("""
+# A regulator's reading: who is paid, who loses, where the money comes from
+
+An attorney or regulator looks at a plan for what it does to the people in it: how the
+payout is spread, how many are paid nothing, how many lose money once costs are counted,
+whether commissions are paid on sales to real customers or on the participants' own
+purchases, and how the plan fares against the tests of past orders.
+
+This notebook simulates the example unilevel plan under the baseline scenario — 20 runs
+of 36 months — and reads those answers with `downline.analytics`. The figures it is set
+against are in docs/industry-figures.md, with their sources.
+"""),
+    code("""
+import polars as pl
+import downline as dl
+from downline import analytics, plot
+
+pl.Config.set_tbl_rows(30)
+pl.Config.set_tbl_cols(14)
+pl.Config.set_tbl_width_chars(180)
+pl.Config.set_fmt_str_lengths(90)
+pl.Config.set_tbl_hide_dataframe_shape(True)
+plan = dl.Plan.load("../examples/plans/unilevel.toml")
+scenario = dl.Scenario.load("../examples/scenarios/baseline.toml")
+res = dl.simulate(plan, scenario, months=36, runs=20, seed=7)
+res
+"""),
+    md("## The payout distribution"),
+    code("""
+analytics.earnings_distribution(res).select("metric", pl.col("mean").round(4),
+                                            pl.col("p05").round(4), pl.col("p95").round(4))
+"""),
+    code("""
+plot.earnings_distribution(res)
+"""),
+    code("""
+plot.lorenz(res)
+"""),
+    md("""
+**Four in five are paid nothing.** 80.7% of everyone who ever joined (80.5% to 81.0%
+across runs) received no commission in three years. That matches doTERRA's 2015
+disclosure that about 20% of its U.S. purchasing members were paid commissions (industry
+figures §3), and the FTC staff's 2024 finding that many participants receive nothing
+(§4). Of the rest, the median person paid anything received **$114 in three years**; the
+90th percentile of everyone is $105 and the 99th $2,363 — still far below the "$1,000 or
+less per year" the FTC staff found for the vast majority. The **top 1% receive 77%** of
+all commissions and the top 10% 98%; the Gini coefficient is 0.98.
+"""),
+    md("## Net results: who loses money"),
+    code("""
+analytics.net_results(res).select("metric", pl.col("mean").round(4), pl.col("p05").round(4),
+                                  pl.col("p95").round(4))
+"""),
+    code("""
+plot.net_results(res)
+"""),
+    code("""
+# The same with every order counted as consumption (only fees and expenses as costs)
+# and with none of it (every purchase a cost of the business)
+pl.DataFrame([
+    {"consumed share": cs, **{r["metric"]: round(r["mean"], 4) for r in
+     analytics.net_results(res, consumed_share=cs).iter_rows(named=True)
+     if r["metric"] in ("share_loss", "share_profit", "median_net")}}
+    for cs in (1.0, 0.5, 0.0)])
+"""),
+    md("""
+**97.6% lose money** over three years (97.6% in every run, ±0.1 point), with a median net
+result of **−$364**. The costs are mostly business expenses (on average $452 a person,
+from the scenario's $50 a month while in), then purchases beyond the person's own use
+($271, counting half of their chosen orders as consumption) and fees ($59); the average
+gross (commissions plus retail margin) is $382. Counting every order as consumption still
+leaves 95.5% losing money; counting none of it as consumption, 98.4%.
+
+This is at the severe end of the public figures: the AARP Foundation's 2018 survey found
+nearly half of participants lost money and a quarter made none, while the FTC's receiver
+found more than 98% of Fortune Hi-Tech's participants lost money (§4). The difference is
+mostly the expense assumption — every participant spending $50 a month, a figure taken
+from a survey average skewed by builders (§7). The next cell shows how much it matters.
+"""),
+    code("""
+no_expenses = scenario.to_dict()
+no_expenses["expenses"]["monthly"] = 0.0
+res_no_exp = dl.simulate(plan, dl.Scenario.from_dict(no_expenses), months=36, runs=10, seed=7)
+pl.DataFrame([
+    {"business expenses a month": label, **{r["metric"]: round(r["mean"], 4) for r in
+     analytics.net_results(r_).iter_rows(named=True)
+     if r["metric"] in ("share_loss", "share_profit", "median_net")}}
+    for label, r_ in (("$50 (baseline)", res), ("none", res_no_exp))])
+"""),
+    md("""
+**Without any business expenses, 85.8% still lose money** (median net −$100 over three
+years): the $50 enrollment fee, the $25 annual fee and the purchases beyond their own use
+are enough, because 81% are never paid a commission to set against them. Only 14% come
+out ahead even then — closer to the AARP survey's quarter, but still below it. The share
+losing money is sensitive to the expense assumption; that most participants do not
+profit is not.
+"""),
+    md("## The income disclosure table"),
+    code("""
+disclosure = analytics.income_disclosure(res)
+print(disclosure["basis"][0])
+disclosure.select("rank", pl.col("people").round(0), pl.col("share").round(4),
+                  pl.col("mean_gross").round(2), pl.col("median_gross").round(2),
+                  pl.col("mean_net").round(2), pl.col("median_net").round(2),
+                  pl.col("share_losing_money").round(3))
+"""),
+    code("""
+# Per year of membership, the way many company statements present it — which flatters
+# short stayers, as the FTC staff noted
+analytics.income_disclosure(res, annualise=True).select(
+    "rank", pl.col("mean_gross").round(2), pl.col("median_gross").round(2),
+    pl.col("mean_net").round(2))
+"""),
+    md("""
+Everyone is in the table: 92.7% of all who joined never rose above Distributor, and their
+median commission over three years is **$0** (mean $15). Builders (5.9%) earn a median
+$362 but 85% of them lose money; Managers (1.3%, median $2,642) and Directors (0.16%,
+median $25,477, mean $65,595) are the only groups in which most people come out ahead.
+The Director mean is 2.6 times the median: a statement that showed only means by rank
+would overstate what a typical Director earns.
+
+**Annualising flatters.** Scaling each person's figures to a year of membership makes the
+average Distributor's net look like −$1,027 a year (short stays blown up) and the
+Director's median $14,219 a year, neither of which anyone was actually paid or lost in a
+year. The FTC staff's 2024 review questioned exactly this practice; the table above
+reports totals over the 36 months, and says so in its basis line.
+"""),
+    md("## Where the money comes from"),
+    code("""
+analytics.sources_of_money(res).select("source", "metric", pl.col("mean").round(4),
+                                       pl.col("p05").round(4), pl.col("p95").round(4))
+"""),
+    code("""
+plot.sources_of_money(res)
+"""),
+    md("""
+**About half the commissions (50.9%, 49.1% to 52.5% across runs) are paid on retail
+customers' purchases** — people outside the plan — and 44.8% on purchases by
+participants in the payee's downline; 4.3% is rank advancement, paid on no volume at all.
+No bonus in this plan pays on a person's own purchases, and none on fees, so those rows
+are zero. In other words, close to half of what the company pays its distributors is
+funded by the distributors themselves buying product — the pattern regulators look for
+when they ask whether a plan rewards recruiting consumers more than selling to them.
+"""),
+    md("## Compliance checks"),
+    code("""
+analytics.compliance(res).select("check", pl.col("figure").round(4), "comparison",
+                                 pl.col("threshold").round(4), "pass",
+                                 pl.col("runs_passing").round(2), "source")
+"""),
+    md("""
+Against the thresholds of past orders the plan **fails four of seven checks**:
+
+- *Herbalife 2016, retail share of rewardable sales:* 56.9% against the order's two-thirds
+  — fails in every run. The 80% "rewardable" test passes (99.9%), because this scenario's
+  participants rarely buy more than the $200 a month of rewardable personal consumption.
+- *Vemma 2016:* company-wide, 56.8% of volume is from non-participants (passes the majority
+  test), but the order applies it to each participant's own downline: 97.1% of
+  commissions go to people whose downline meets it, not 100% — fails.
+- *Amway 1979, 70% rule:* 78.4% of product is sold or consumed company-wide (passes), but
+  6.4% of commissions go to people who do not meet the rule themselves — fails under a
+  per-distributor reading.
+- *Share losing money:* 97.6% against 50% — fails; this is not a legal threshold but the
+  finding behind the FTC's pyramid cases.
+
+These are indicators for a reader who knows the orders, not legal conclusions; the
+thresholds are parameters of `analytics.compliance`, and the method of each figure is in
+its docstring and in the report that `downline report` writes.
+"""),
+]
+
+NOTEBOOKS = {
+    "quickstart.ipynb": QUICKSTART,
+    "consultant.ipynb": CONSULTANT,
+    "startup_stress_test.ipynb": STARTUP,
+    "regulator.ipynb": REGULATOR,
+}
+
 if __name__ == "__main__":
-    build("quickstart.ipynb", QUICKSTART)
+    import sys
+
+    # `python tools/build_notebooks.py [NAME ...]`: all notebooks, or the ones named
+    names = sys.argv[1:] or list(NOTEBOOKS)
+    for name in names:
+        key = name if name.endswith(".ipynb") else f"{name}.ipynb"
+        if key not in NOTEBOOKS:
+            sys.exit(f"unknown notebook {name!r}: choose from {', '.join(NOTEBOOKS)}")
+        build(key, NOTEBOOKS[key])

@@ -27,8 +27,10 @@ from downline.api import (
     compute_commissions,
     simulate,
 )
+from downline.calibrate import CalibrationResult, calibrate
 
 __all__ = [
+    "CalibrationResult",
     "InputError",
     "Plan",
     "PlanError",
@@ -36,6 +38,7 @@ __all__ = [
     "ScenarioError",
     "SimulationResult",
     "analytics",
+    "calibrate",
     "compare",
     "compute_commissions",
     "simulate",

@@ -3,16 +3,23 @@
     downline validate PLAN [--scenario SCENARIO]
     downline simulate PLAN SCENARIO [--months 36] [--runs 200] [--seed 7] [--threads N]
                                     [--keep-runs K] [--out DIR]
+    downline report DIR [--html FILE] [--consumed-share 0.5]
+    downline compare PLAN PLAN... --scenario SCENARIO [--months 36] [--runs 100] [--seed 7]
 
-Bad input exits with status 2 and a one-line reason naming the field to fix.
+``simulate --out DIR`` writes one Parquet file per table, each with the seed, the package
+version, the months, the runs and the SHA-256 of the plan and of the scenario in its file
+metadata, and ``plan.json`` / ``scenario.json`` beside them: ``report DIR`` needs nothing
+else. Bad input exits with status 2 and a one-line reason naming the field to fix.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
-from typing import Optional, Sequence
+from pathlib import Path
+from typing import Any, Optional, Sequence
 
 import polars as pl
 
@@ -81,16 +88,116 @@ def _cmd_simulate(a: argparse.Namespace) -> int:
     seconds = time.perf_counter() - t0
     print_summary(res, seconds)
     if a.out:
-        paths = res.write_parquet(a.out)
+        from downline.report import save_result
+
+        paths = save_result(res, a.out)
         print()
-        print(f"Wrote {len(paths)} Parquet files to {a.out}/: " + ", ".join(p.name for p in paths))
+        print(f"Wrote {len(paths)} Parquet files to {a.out}/: " + ", ".join(p.name for p in paths)
+              + "; plan.json, scenario.json")
+        print(f"Make a report with: downline report {a.out}")
+    return 0
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from downline.report import load_result, write_report
+
+    res = load_result(a.dir)
+    out = Path(a.html) if a.html else Path(a.dir) / "report.html"
+    if out.is_dir():
+        raise ValueError(f"--html {out}: is a directory; give a file name such as report.html")
+    if not out.parent.is_dir():
+        raise ValueError(f"--html {out}: the directory {out.parent} does not exist")
+    _use_agg()
+    t0 = time.perf_counter()
+    write_report(res, out, consumed_share=a.consumed_share)
+    print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _use_agg() -> None:
+    # The command line never opens a window: draw off screen.
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+_COMPARE_METRICS = [
+    ("payout_ratio", "payout ratio (commissions ÷ volume value)", "share"),
+    ("payout", "commissions paid by the company", "money"),
+    ("volume_value", "volume value", "money"),
+    ("capped", "withheld by the cap", "money"),
+    ("share_earning_nothing", "paid nothing by the company", "share"),
+    ("share_net_loss", "lost money (fees + expenses > earnings)", "share"),
+    ("median_earnings", "median commissions per person", "cents"),
+    ("mean_earnings", "mean commissions per person", "cents"),
+    ("top1_share", "share of commissions to the top 1%", "share"),
+    ("ever_joined", "everyone who ever joined", "count"),
+    ("active_end", "still in at the end", "count"),
+]
+
+
+def _fmt(v: Any, kind: str, signed: bool = False) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    sign = "+" if signed and v > 0 else ""
+    if kind == "share":
+        return f"{sign}{100 * v:.2f} pp" if signed else f"{100 * v:.1f}%"
+    if kind == "cents":
+        return f"{sign}{v:,.2f}"
+    return f"{sign}{v:,.0f}"
+
+
+def _cmd_compare(a: argparse.Namespace) -> int:
+    from downline import analytics
+
+    if len(a.plans) < 2:
+        raise ValueError("compare: give at least two plan files")
+    plans = [dl.Plan.load(p) for p in a.plans]
+    scen = dl.Scenario.load(a.scenario)
+    t0 = time.perf_counter()
+    table = analytics.compare(plans, scen, months=a.months, runs=a.runs, seed=a.seed,
+                              metrics=[m for m, _, _ in _COMPARE_METRICS], threads=a.threads,
+                              keep_distributors=False)
+    seconds = time.perf_counter() - t0
+    cur = plans[0].currency
+    names = table.filter(pl.col("metric") == "payout_ratio")["plan"].to_list()
+    print(f"{len(plans)} plans under {scen.to_dict().get('name') or 'scenario'}: {a.runs} runs × "
+          f"{a.months} months, seed {a.seed}, the same simulated people for every plan "
+          f"({seconds:.1f} s)")
+    for i, (path, name) in enumerate(zip(a.plans, names)):
+        print(f"  [{i}] {name}  ({path})")
+    print()
+    print("Per metric: the median across runs (90% of runs), and for each plan after the "
+          "first the mean of its per-run differences from [0] with a 95% interval. "
+          f"Money in {cur}.")
+    width = max(len(n) for n in names) + 4
+    for metric, label, kind in _COMPARE_METRICS:
+        rows = table.filter(pl.col("metric") == metric).sort("plan_index")
+        print()
+        print(label)
+        for r in rows.iter_rows(named=True):
+            name = f"[{r['plan_index']}] {r['plan']}"
+            line = (f"  {name:<{width}} {_fmt(r['p50'], kind):>14}   "
+                    f"({_fmt(r['p05'], kind)} to {_fmt(r['p95'], kind)})")
+            if r["plan_index"] > 0:
+                line += (f"   vs [0]: {_fmt(r['diff_mean'], kind, True)} "
+                         f"[{_fmt(r['diff_low'], kind, True)}, {_fmt(r['diff_high'], kind, True)}]")
+            print(line)
+    if a.csv:
+        table.write_csv(a.csv)
+        print()
+        print(f"Wrote {a.csv}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="downline",
-        description="Simulate what a multi-level compensation plan will really pay.",
+        description="Simulate what a multi-level compensation plan will really pay, to whom, "
+        "and how many people stay or lose money.",
+        epilog="Example: downline simulate examples/plans/unilevel.toml "
+        "examples/scenarios/baseline.toml --runs 200 --out out/demo && downline report "
+        "out/demo --html report.html. Bad input exits with status 2 and a one-line reason.",
     )
     sub = ap.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check a plan (and a scenario) file")
@@ -106,8 +213,35 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     s.add_argument("--keep-runs", type=int, default=None,
                    help="keep per-distributor rows for the first K runs only (default: all)")
-    s.add_argument("--out", help="directory for Parquet files")
+    s.add_argument("--out", metavar="DIR",
+                   help="directory for the Parquet files (with the seed, version and hashes "
+                   "in their metadata) and copies of the plan and scenario")
     s.set_defaults(func=_cmd_simulate)
+    r = sub.add_parser(
+        "report", help="write a self-contained HTML report of a `simulate --out` directory",
+        description="Write one HTML file (inline figures, no network needed) from a directory "
+        "written by `downline simulate PLAN SCENARIO --out DIR`: the plan and scenario in "
+        "words, the company's and the participants' view, the income disclosure table, "
+        "sources of money, compliance checks and the assumptions.")
+    r.add_argument("dir", help="directory written by `downline simulate --out DIR`")
+    r.add_argument("--html", metavar="FILE", help="report file (default: DIR/report.html)")
+    r.add_argument("--consumed-share", type=float, default=0.5, metavar="S",
+                   help="share of the orders people chose that counts as their own "
+                   "consumption in net results (default 0.5)")
+    r.set_defaults(func=_cmd_report)
+    c = sub.add_parser(
+        "compare", help="simulate several plans on the same people and compare them",
+        description="Simulate every plan under one scenario with the same seed, so every plan "
+        "sees the same simulated people (common random numbers), and print each headline "
+        "figure per plan with the paired difference from the first plan and its 95% interval.")
+    c.add_argument("plans", nargs="+", metavar="PLAN", help="two or more plan files")
+    c.add_argument("--scenario", required=True, help="scenario file (.toml or .json)")
+    c.add_argument("--months", type=int, default=36, help="months per run (default 36)")
+    c.add_argument("--runs", type=int, default=100, help="Monte Carlo runs (default 100)")
+    c.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
+    c.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    c.add_argument("--csv", metavar="FILE", help="also write the comparison table as CSV")
+    c.set_defaults(func=_cmd_compare)
     return ap
 
 
@@ -116,6 +250,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.func(args)
     except (dl.PlanError, dl.ScenarioError, dl.InputError, ValueError) as e:
+        msg = " ".join(str(e).split())  # one line, whatever the message
+        print(f"downline: {type(e).__name__}: {msg}", file=sys.stderr)
+        return 2
+    except OSError as e:
         print(f"downline: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -226,7 +226,8 @@ def plan_html(plan: "Plan", wrap: bool = True) -> str:
     body.append("<h4>Ranks</h4>")
     if spec["ranks"]:
         body.append(table(
-            ["rank", "PV", "GV", "active legs", "legs holding a rank", "max share of GV from one leg"],
+            ["rank", "PV", "GV", "active legs", "legs holding a rank",
+             "max share of GV from one leg"],
             [[r["name"], fmt_points(r.get("pv") or 0), fmt_points(r.get("gv") or 0),
               r.get("active_legs") or 0,
               ", ".join(f"{n} × {k}" for k, n in (r.get("leg_ranks") or {}).items()) or "–",
@@ -247,7 +248,8 @@ def plan_html(plan: "Plan", wrap: bool = True) -> str:
     costs = spec.get("costs") or {}
     body.append("<h4>Cap and costs</h4>")
     body.append(table(["", ""], [
-        ["payout cap (share of monthly volume value)", fmt_rate(cap) if cap is not None else "none"],
+        ["payout cap (share of monthly volume value)",
+         fmt_rate(cap) if cap is not None else "none"],
         ["enrollment fee", fmt_money(costs.get("enrollment_fee") or 0, cur, True)],
         ["annual fee", fmt_money(costs.get("annual_fee") or 0, cur, True)],
         ["minimum monthly purchase", fmt_money(costs.get("min_monthly_purchase") or 0, cur, True)],
@@ -267,7 +269,33 @@ def scenario_values(scenario: "Scenario") -> dict[str, dict[str, Any]]:
         given = spec.get(section) or {}
         out[section] = {k: (given.get(k) if given.get(k) is not None else d)
                         for k, d in defaults.items()}
+    w = (spec.get("attrition") or {}).get("weibull")
+    if isinstance(w, dict) and w.get("shape") and w.get("scale"):
+        # P(still in after t months) = exp(−(t ÷ scale)^shape): the monthly quit probability
+        # it implies, for the tables here (the last value repeats after 120 months)
+        k, lam = float(w["shape"]), float(w["scale"])
+        surv = [math.exp(-((t / lam) ** k)) for t in range(0, 121)]
+        out["attrition"]["monthly_quit"] = [
+            1 - surv[t] / surv[t - 1] if surv[t - 1] > 0 else 1.0 for t in range(1, 121)]
     out["name"] = {"name": spec.get("name")}
+    return out
+
+
+def extra_settings(scenario: "Scenario") -> list[tuple[str, Any]]:
+    """Scenario fields set in the file that the tables here do not lay out (newer models:
+    a Bass market, a Weibull quit curve, prospecting styles …), as ``(path, value)``."""
+    import json as _json
+
+    spec = scenario.to_dict()
+    out = []
+    for section, given in spec.items():
+        if not isinstance(given, dict):
+            continue
+        known = SCENARIO_DEFAULTS.get(section, {})
+        for k, v in given.items():
+            if k not in known and v is not None:
+                out.append((f"{section}.{k}", v if isinstance(v, (int, float, str))
+                            else _json.dumps(v, sort_keys=True)))
     return out
 
 
@@ -321,6 +349,12 @@ def scenario_sentences(scenario: "Scenario") -> list[str]:
         out.append("Participants have no retail customers.")
     out.append(f"Business expenses are {fmt_money(e['monthly'], cents=True)} per participant "
                "per month.")
+    extra = extra_settings(scenario)
+    if extra:
+        out.append("Further settings: " + "; ".join(f"{k} = {v}" for k, v in extra) + ".")
+        if any(k == "attrition.weibull" for k, _ in extra):
+            out.append("Quitting follows that Weibull survival curve; the quit figures above "
+                       "are the ones it implies.")
     return out
 
 
@@ -355,7 +389,14 @@ def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> 
         ["month since joining", "expected recruits", "quit probability", "still in after"],
         [[t + 1, f"{rates[t]:.3g}", fmt_share(quits[t]), fmt_share(surv[t])]
          for t in range(months)], numeric=(0, 1, 2, 3)))
-    body.append(f"<p class=muted>The last value repeats after month {months}.</p>")
+    weibull = (scenario.to_dict().get("attrition") or {}).get("weibull")
+    body.append("<p class=muted>" + ("Quit probabilities implied by the Weibull curve "
+                                     "(attrition.weibull)." if weibull else
+                                     f"The last value repeats after month {months}.") + "</p>")
+    extra = extra_settings(scenario)
+    if extra:
+        body.append("<h4>Further settings</h4>")
+        body.append(table(["field", "value"], [[k, v] for k, v in extra]))
     html_ = "".join(body)
     return _wrap(html_) if wrap else html_
 

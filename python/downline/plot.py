@@ -1,0 +1,506 @@
+"""Pictures of a simulation, with matplotlib. Every function returns the
+:class:`matplotlib.figure.Figure` (never calls ``plt.show``): it displays itself as the last
+line of a Jupyter cell, and ``fig.savefig("x.svg")`` writes it anywhere.
+
+Most functions take ``ax=`` to draw into an existing axes (then they return its figure).
+Figures are made with :class:`~matplotlib.figure.Figure` directly, not through pyplot, so
+that nothing is shown twice in a notebook and nothing accumulates in pyplot's state.
+
+- :func:`fan_chart` — a monthly figure across runs: median, 50% and 90% bands.
+- :func:`earnings_distribution` — earnings of everyone who ever joined, log scale.
+- :func:`lorenz` — the Lorenz curve of earnings, with the Gini coefficient.
+- :func:`retention` — Kaplan–Meier curves of staying in, overall or by highest rank.
+- :func:`rank_counts` — distributors paid as each rank, month by month.
+- :func:`payout_by_bonus`, :func:`sources_of_money`, :func:`net_results` — the company's
+  cost by bonus, where the commissions come from, who loses money.
+- :func:`compare` — two results side by side.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Sequence
+
+import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from downline import analytics
+
+__all__ = [
+    "compare",
+    "earnings_distribution",
+    "fan_chart",
+    "lorenz",
+    "net_results",
+    "payout_by_bonus",
+    "rank_counts",
+    "retention",
+    "sources_of_money",
+]
+
+_F = pl.Float64
+
+#: Labels for the monthly columns (and a few derived ones) that fan_chart knows.
+COLUMN_LABELS = {
+    "active": "participating distributors",
+    "joined": "joined this month",
+    "quit": "quit this month",
+    "qualified": "active (qualified) distributors",
+    "qualified_share": "share of participants qualified",
+    "volume": "volume (points)",
+    "retail_volume": "retail customers' volume (points)",
+    "volume_value": "volume value",
+    "payout": "commissions paid",
+    "payout_before_cap": "commissions before the cap",
+    "retail_profit": "retail margin (paid by customers)",
+    "payout_ratio": "payout ratio (commissions ÷ volume value)",
+    "payout_if_all_qualified": "commissions had everyone qualified",
+    "breakage": "breakage",
+    "breakage_share": "breakage share (unpaid ÷ potential)",
+    "cost_per_active": "commissions per participant",
+}
+_SHARES = {"payout_ratio", "qualified_share", "breakage_share"}
+_MONEY = {"volume_value", "payout", "payout_before_cap", "retail_profit",
+          "payout_if_all_qualified", "breakage", "cost_per_active", "payout_from_retail",
+          "payout_from_own", "payout_from_downline", "payout_other"}
+
+
+def _ipython_display_hook() -> None:
+    """In IPython, make sure a returned figure is drawn as an image. The inline backend
+    registers its figure formatter only once pyplot has made a figure; these figures are
+    made without pyplot, so register a PNG formatter when none is there yet."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    try:
+        png = ip.display_formatter.formatters["image/png"]
+        if any(issubclass(Figure, t) for t in png.type_printers if isinstance(t, type)):
+            return
+        from IPython.core.pylabtools import print_figure
+
+        png.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+    except Exception:  # pragma: no cover - a display nicety, never an error
+        pass
+
+
+def _figure(ax: Optional[Axes], size: tuple[float, float] = (7.5, 4.2)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    _ipython_display_hook()
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _currency(res: Any) -> str:
+    plan = getattr(res, "plan", None)
+    return getattr(plan, "currency", "") or ""
+
+
+def _money_axis(axis: Any) -> None:
+    def fmt(v: float, _pos: int) -> str:
+        a = abs(v)
+        if a >= 1e9:
+            return f"{v / 1e9:g}B"
+        if a >= 1e6:
+            return f"{v / 1e6:g}M"
+        if a >= 1e4:
+            return f"{v / 1e3:g}k"
+        return f"{v:,.0f}" if a >= 10 or v == 0 else f"{v:g}"
+    axis.set_major_formatter(FuncFormatter(fmt))
+
+
+def _style(ax: Axes) -> None:
+    ax.grid(True, alpha=0.3, linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _monthly_values(res: Any, column: str) -> pl.DataFrame:
+    m = res.monthly
+    derived = {
+        "qualified_share": ("qualified", "active"),
+        "cost_per_active": ("payout", "active"),
+    }
+    if column in m.columns:
+        expr = pl.col(column).cast(_F)
+    elif column in derived:
+        num, den = derived[column]
+        expr = pl.when(pl.col(den).cast(_F) > 0).then(
+            pl.col(num).cast(_F) / pl.col(den).cast(_F))
+    elif column == "breakage_share" and "breakage" in m.columns:
+        den = pl.col("payout_if_all_qualified").cast(_F)
+        expr = pl.when(den > 0).then(pl.col("breakage").cast(_F) / den)
+    else:
+        known = sorted(set(m.columns) - {"run", "month"} | set(derived))
+        raise ValueError(f"column = {column!r}: use one of {known}")
+    return m.select("run", "month", expr.alias("v"))
+
+
+def _fan_table(res: Any, column: str) -> pl.DataFrame:
+    v = pl.col("v").drop_nulls().drop_nans()
+    return (
+        _monthly_values(res, column)
+        .group_by("month")
+        .agg(
+            p05=v.quantile(0.05, "linear"), p25=v.quantile(0.25, "linear"),
+            p50=v.quantile(0.5, "linear"), p75=v.quantile(0.75, "linear"),
+            p95=v.quantile(0.95, "linear"),
+        )
+        .sort("month")
+    )
+
+
+def _draw_fan(ax: Axes, t: pl.DataFrame, color: str, label: Optional[str]) -> None:
+    x = t["month"].to_list()
+    ax.fill_between(x, t["p05"].to_list(), t["p95"].to_list(), color=color, alpha=0.15,
+                    linewidth=0, label=None if label else "90% of runs")
+    ax.fill_between(x, t["p25"].to_list(), t["p75"].to_list(), color=color, alpha=0.3,
+                    linewidth=0, label=None if label else "50% of runs")
+    ax.plot(x, t["p50"].to_list(), color=color, linewidth=1.8,
+            label=f"{label} (median)" if label else "median")
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _label(res: Any, column: str) -> str:
+    base = COLUMN_LABELS.get(column, column)
+    if column in _MONEY and _currency(res):
+        base += f", {_currency(res)}"
+    return base
+
+
+def _format_fan_axis(ax: Axes, column: str, months: int) -> None:
+    if column in _SHARES:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    elif column in _MONEY or column in ("volume", "retail_volume"):
+        _money_axis(ax.yaxis)
+    ax.set_xlabel("month")
+    ax.set_xlim(1, max(months, 2))
+    ax.set_ylim(bottom=0)
+    _style(ax)
+
+
+def fan_chart(res: Any, column: str = "active", ax: Optional[Axes] = None,
+              title: Optional[str] = None) -> Figure:
+    """A monthly figure across runs: the median by month, and bands holding the middle 50%
+    and 90% of runs. ``column`` is any column of ``res.monthly`` (``active``, ``volume``,
+    ``volume_value``, ``payout``, ``payout_ratio``, ``breakage``, …) or ``qualified_share``
+    (qualified ÷ participating), ``cost_per_active`` (payout ÷ participating),
+    ``breakage_share`` (breakage ÷ payout had everyone qualified)."""
+    fig, ax = _figure(ax)
+    t = _fan_table(res, column)
+    _draw_fan(ax, t, "C0", None)
+    _format_fan_axis(ax, column, res.months)
+    ax.set_ylabel(_label(res, column))
+    ax.set_title(title or f"{_cap(_label(res, column))}: {res.n_runs} runs")
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    return fig
+
+
+def _positive_earnings(res: Any, of: str) -> tuple[list[float], int]:
+    d = res.distributors
+    if d.height == 0:
+        raise ValueError("res.distributors is empty: simulate with keep_distributors=True")
+    x = d["earnings"].cast(_F)
+    if of == "gross":
+        x = x + d["retail_profit"].cast(_F)
+    elif of != "earnings":
+        raise ValueError(f"of = {of!r}: use 'earnings' or 'gross'")
+    return x.filter(x > 0).to_list(), d.height
+
+
+def _log_bins(values: Sequence[float], per_decade: int = 8) -> list[float]:
+    lo = math.floor(math.log10(min(values)))
+    hi = math.ceil(math.log10(max(values)))
+    hi = max(hi, lo + 1)
+    n = (hi - lo) * per_decade
+    return [10 ** (lo + i / per_decade) for i in range(n + 1)]
+
+
+def earnings_distribution(res: Any, of: str = "earnings", ax: Optional[Axes] = None,
+                          label: Optional[str] = None, color: str = "C0",
+                          title: Optional[str] = None) -> Figure:
+    """Earnings over the horizon of **everyone who ever joined** (the kept runs together),
+    on a log scale: each bar is the share of all those people whose earnings fall in it.
+    People paid nothing cannot be drawn on a log scale; their share is stated in the title
+    and legend. ``of="gross"`` adds the retail margin to the commissions."""
+    fig, ax = _figure(ax)
+    pos, n = _positive_earnings(res, of)
+    zero = 1 - len(pos) / n if n else float("nan")
+    summary = {r["metric"]: r["mean"] for r in
+               analytics.earnings_distribution(res, of=of).iter_rows(named=True)}
+    cur = _currency(res)
+    what = "earnings" if of == "earnings" else "earnings + retail margin"
+    legend = f"{label or what}: {zero:.0%} earned nothing (not shown)"
+    if pos:
+        bins = _log_bins(pos)
+        ax.hist(pos, bins=bins, weights=[1 / n] * len(pos), color=color,
+                alpha=0.55 if label else 0.8, histtype="bar" if not label else "step", rwidth=1.0,
+                linewidth=1.5, edgecolor=color, label=legend)
+        med_pos = sorted(pos)[len(pos) // 2]
+        ax.axvline(med_pos, color=color, linestyle="--", linewidth=1,
+                   label=(f"{label + ': ' if label else ''}median of those paid: "
+                          f"{med_pos:,.0f} {cur}").strip())
+        ax.set_xscale("log")
+        _money_axis(ax.xaxis)
+    else:
+        ax.text(0.5, 0.5, "nobody was paid anything", transform=ax.transAxes, ha="center")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_xlabel(f"{what} over {res.months} months{', ' + cur if cur else ''} (log scale)")
+    ax.set_ylabel("share of everyone who ever joined")
+    ax.set_title(title or (f"{zero:.0%} of everyone who joined earned nothing; "
+                           f"mean {summary.get('mean', float('nan')):,.0f} {cur}"))
+    ax.legend(loc="upper left" if label else "upper right",
+              fontsize="x-small" if label else "small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def lorenz(res: Any, ax: Optional[Axes] = None, label: Optional[str] = None,
+           color: str = "C0", title: Optional[str] = None) -> Figure:
+    """The Lorenz curve of earnings over everyone who ever joined (poorest first): the mean
+    across runs, with the band holding 90% of runs, against equality. The title gives the
+    Gini coefficient and the share of commissions going to the top 1% and 10%."""
+    fig, ax = _figure(ax, (5.5, 5.0))
+    t = analytics.lorenz(res)
+    s = {r["metric"]: r["mean"] for r in analytics.earnings_distribution(res).iter_rows(named=True)}
+    x = t["population_share"].to_list()
+    ax.fill_between(x, t["p05"].to_list(), t["p95"].to_list(), color=color, alpha=0.2,
+                    linewidth=0)
+    gini = s.get("gini")
+    lab = f"{label}: " if label else ""
+    ax.plot(x, t["mean"].to_list(), color=color, linewidth=1.8,
+            label=f"{lab}Gini {gini:.2f}" if gini is not None else lab or "earnings")
+    if ax.get_legend_handles_labels()[1].count("equality") == 0:
+        ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="equality")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of everyone who ever joined, lowest earners first")
+    ax.set_ylabel("share of all commissions")
+    if title is None and gini is not None:
+        title = (f"Lorenz curve: top 1% get {s.get('top1_share', 0):.0%}, "
+                 f"top 10% get {s.get('top10_share', 0):.0%}")
+    ax.set_title(title or "Lorenz curve of earnings")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def retention(res: Any, by: Optional[str] = None, ax: Optional[Axes] = None,
+              label: Optional[str] = None, color: str = "C0",
+              title: Optional[str] = None, cohorts: int = 6) -> Figure:
+    """Kaplan–Meier curves: the share still in *t* months after joining (people still in
+    at the horizon counted correctly as censored), with 95% intervals. ``by=None``: one
+    curve; ``"max_rank"``: one per highest rank reached (reaching a rank takes time, so
+    this split favours people who stayed); ``"join_month"``: about ``cohorts`` cohorts."""
+    fig, ax = _figure(ax)
+    t = analytics.retention(res, by=by)
+    if by is None:
+        groups = [(label or "everyone", color, t)]
+    else:
+        key = "max_rank" if by == "max_rank" else "join_month"
+        values = t[key].unique(maintain_order=True).to_list()
+        if by == "join_month":
+            step = max(1, math.ceil(len(values) / cohorts))
+            values = values[::step]
+        groups = [(f"{key.replace('_', ' ')} {v}" if by == "join_month" else str(v),
+                   f"C{i % 10}", t.filter(pl.col(key) == v)) for i, v in enumerate(values)]
+    for name, c, g in groups:
+        x = g["months"].to_list()
+        ax.fill_between(x, g["lower"].to_list(), g["upper"].to_list(), step="post", color=c,
+                        alpha=0.15, linewidth=0)
+        ax.step(x, g["survival"].to_list(), where="post", color=c, linewidth=1.6,
+                label=f"{name} ({int(g['at_risk'][0]):,} people)")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("months since joining")
+    ax.set_ylabel("share still in")
+    if title is None:
+        title = "Retention (Kaplan–Meier)"
+        if by is None:
+            s12 = t.filter(pl.col("months") == 12)["survival"]
+            if s12.len():
+                title += f": {s12[0]:.0%} still in 12 months after joining"
+        else:
+            title += f" by {by.replace('_', ' ')}"
+    ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def rank_counts(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+    """Distributors paid as each rank, month by month: the median across runs (log scale
+    below one hundred is linear, so zero shows)."""
+    fig, ax = _figure(ax)
+    r = res.ranks
+    t = (r.group_by(["month", "rank_index", "rank"])
+         .agg(p50=pl.col("count").cast(_F).median(),
+              p05=pl.col("count").cast(_F).quantile(0.05, "linear"),
+              p95=pl.col("count").cast(_F).quantile(0.95, "linear"))
+         .sort(["rank_index", "month"]))
+    for i, ((idx, name), g) in enumerate(
+            t.partition_by(["rank_index", "rank"], as_dict=True, maintain_order=True).items()):
+        x = g["month"].to_list()
+        ax.fill_between(x, g["p05"].to_list(), g["p95"].to_list(), color=f"C{i % 10}",
+                        alpha=0.12, linewidth=0)
+        ax.plot(x, g["p50"].to_list(), color=f"C{i % 10}", linewidth=1.6, label=str(name))
+    ax.set_yscale("symlog", linthresh=10)
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(1, max(res.months, 2))
+    ax.set_xlabel("month")
+    ax.set_ylabel("paid as the rank (median; band: 90% of runs)")
+    ax.set_title(title or "Rank counts over time")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def payout_by_bonus(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+    """What the company pays each month, by bonus (mean over runs, stacked), against the
+    volume value times the plan's cap when it has one. The retail margin (paid by
+    customers) is left out."""
+    fig, ax = _figure(ax)
+    b = res.bonuses.filter(pl.col("paid_by_company"))
+    names = b["bonus"].unique(maintain_order=True).to_list()
+    t = (b.group_by(["month", "bonus"]).agg(pl.col("amount").cast(_F).sum() / res.n_runs)
+         .pivot(on="bonus", index="month", values="amount").sort("month").fill_null(0.0))
+    months = t["month"].to_list()
+    if names:
+        ax.stackplot(months, *[t[n].to_list() for n in names], labels=names, alpha=0.85,
+                     colors=[f"C{i % 10}" for i in range(len(names))])
+    cap = ((res.plan.to_dict().get("cap") or {}).get("max_payout_ratio")
+           if getattr(res, "plan", None) is not None else None)
+    vv = res.monthly.group_by("month").agg(pl.col("volume_value").cast(_F).mean()).sort("month")
+    if cap is not None:
+        ax.plot(vv["month"].to_list(), [v * float(cap) for v in vv["volume_value"].to_list()],
+                color="black", linestyle="--", linewidth=1,
+                label=f"cap: {float(cap):.0%} of volume value")
+    cur = _currency(res)
+    _money_axis(ax.yaxis)
+    ax.set_xlim(1, max(res.months, 2))
+    ax.set_xlabel("month")
+    ax.set_ylabel(f"commissions per month{', ' + cur if cur else ''} (mean of runs)")
+    ax.set_title(title or "Commissions paid by the company, by bonus")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+_SOURCE_LABELS = {
+    "retail_customers": "retail customers' purchases",
+    "own_purchases": "the payee's own purchases",
+    "downline_purchases": "downline participants' purchases",
+    "fees": "fees",
+    "other": "not paid on volume (rank advancement)",
+    "unattributed": "unattributed",
+}
+
+
+def sources_of_money(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+    """Where the commissions come from: the share of all commissions paid on retail
+    customers' volume, on participants' own and downline purchases, and not on volume
+    (mean across runs; see :func:`downline.analytics.sources_of_money`)."""
+    fig, ax = _figure(ax, (7.5, 3.2))
+    t = analytics.sources_of_money(res).filter(pl.col("metric") == "share")
+    labels = [_SOURCE_LABELS.get(s, s) for s in t["source"].to_list()]
+    shares = [v or 0.0 for v in t["mean"].to_list()]
+    colors = {"retail_customers": "C2", "own_purchases": "C1", "downline_purchases": "C3",
+              "fees": "C4", "other": "C7", "unattributed": "C5"}
+    y = list(range(len(labels)))[::-1]
+    ax.barh(y, shares, color=[colors.get(s, "C0") for s in t["source"].to_list()])
+    for yi, v in zip(y, shares):
+        ax.text(v + 0.01, yi, f"{v:.1%}", va="center", fontsize="small")
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1.1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of all commissions paid by the company (mean of runs)")
+    ax.set_title(title or "Where the commissions come from")
+    _style(ax)
+    return fig
+
+
+def net_results(res: Any, consumed_share: float = 0.5, ax: Optional[Axes] = None,
+                title: Optional[str] = None) -> Figure:
+    """Each participant's net result over the horizon (earnings + retail margin − fees −
+    expenses − purchases beyond their own consumption; see
+    :func:`downline.analytics.participant_net`), everyone who ever joined, the kept runs
+    together. The 1st to 99th percentile is drawn; the title gives the share losing money."""
+    fig, ax = _figure(ax)
+    p = analytics.participant_net(res, consumed_share)
+    net = p["net"].cast(_F)
+    lo, hi = net.quantile(0.01, "linear"), net.quantile(0.99, "linear")
+    shown = net.filter((net >= lo) & (net <= hi)).to_list()
+    n = net.len()
+    loss = float((p["outcome"] == "loss").mean())
+    cur = _currency(res)
+    ax.hist([v for v in shown if v < 0], bins=40, range=(lo, min(hi, 0.0)) if lo < 0 else None,
+            weights=[1 / n] * sum(1 for v in shown if v < 0), color="C3", alpha=0.8,
+            label=f"lost money: {loss:.0%}")
+    gains = [v for v in shown if v >= 0]
+    if gains and hi > 0:
+        ax.hist(gains, bins=20, range=(0.0, hi), weights=[1 / n] * len(gains), color="C2",
+                alpha=0.8, label=f"broke even or gained: {1 - loss:.0%}")
+    ax.axvline(0, color="black", linewidth=0.8)
+    med = float(net.median())
+    ax.axvline(med, color="black", linestyle="--", linewidth=1,
+               label=f"median: {med:,.0f} {cur}".strip())
+    _money_axis(ax.xaxis)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_xlabel(f"net result over {res.months} months, {cur} (1st–99th percentile)")
+    ax.set_ylabel("share of everyone who ever joined")
+    ax.set_title(title or f"Net result: {loss:.0%} of everyone who joined lost money")
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def compare(res_a: Any, res_b: Any, labels: Sequence[str] = ("A", "B"),
+            columns: Sequence[str] = ("payout_ratio", "payout")) -> Figure:
+    """Two results side by side (e.g. two plans on the same simulated people): fan charts
+    of each of ``columns`` for both, the two earnings distributions and the two Lorenz
+    curves."""
+    if len(labels) != 2:
+        raise ValueError("labels: give two labels, one for each result")
+    _ipython_display_hook()
+    rows = math.ceil((len(columns) + 2) / 2)
+    fig = Figure(figsize=(12, 4.2 * rows), layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False).ravel().tolist()
+    colors = ("C0", "C1")
+    months = max(res_a.months, res_b.months)
+    for ax, col in zip(axes, columns):
+        for res, lab, c in zip((res_a, res_b), labels, colors):
+            _draw_fan(ax, _fan_table(res, col), c, lab)
+        _format_fan_axis(ax, col, months)
+        ax.set_ylabel(_label(res_a, col))
+        ax.set_title(f"{_cap(_label(res_a, col))} (bands: 50% and 90% of runs)")
+        ax.legend(loc="best", fontsize="small", frameon=False)
+    k = len(columns)
+    summaries = []
+    for res, lab, c in zip((res_a, res_b), labels, colors):
+        earnings_distribution(res, ax=axes[k], label=lab, color=c)
+        lorenz(res, ax=axes[k + 1], label=lab, color=c)
+        s = {r["metric"]: r["mean"] for r in
+             analytics.earnings_distribution(res).iter_rows(named=True)}
+        summaries.append(f"{lab}: {s['share_zero']:.0%}")
+    axes[k].set_title("Earnings distribution; earned nothing — " + ", ".join(summaries))
+    axes[k + 1].set_title("Lorenz curves of earnings")
+    for ax in axes[k + 2:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{labels[0]} vs {labels[1]}", fontsize="large")
+    return fig
+
+
+# Figures made here, or by hand with Figure(), display themselves in IPython.
+_ipython_display_hook()

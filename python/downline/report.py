@@ -1,0 +1,650 @@
+"""One self-contained HTML report of a simulation, and the directory a simulation is saved
+in so that a report can be made from it later.
+
+- :func:`save_result` writes a result's tables as Parquet with the seed, the package
+  version, the months, the runs and a SHA-256 hash of the plan and of the scenario in each
+  file's metadata, and ``plan.json`` / ``scenario.json`` beside them (the hashes are those
+  files' SHA-256), so the directory alone is enough to reproduce or report the run.
+- :func:`load_result` reads such a directory back into a :class:`~downline.SimulationResult`.
+- :func:`write_report` writes the report: inline SVG figures and inline CSS, no scripts,
+  nothing fetched from the network; written to a temporary file and renamed, so a reader
+  never sees half a report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import json
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, Union
+
+import polars as pl
+
+import downline as dl
+from downline import analytics, display
+from downline.display import esc, fmt_count, fmt_money, fmt_share, table
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+TABLES = ("monthly", "bonuses", "ranks", "runs", "distributors")
+#: Keys of the Parquet file metadata written by :func:`save_result`.
+META_KEYS = ("downline.version", "downline.seed", "downline.months", "downline.runs",
+             "downline.plan_sha256", "downline.scenario_sha256")
+
+
+class ResultDirError(ValueError):
+    """A directory is not a complete ``downline simulate --out`` directory."""
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def canonical_json(spec: dict[str, Any]) -> str:
+    """The JSON text a plan or scenario is saved as (sorted keys, so it hashes stably)."""
+    return json.dumps(spec, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def spec_hash(obj: Any) -> str:
+    """SHA-256 (hex) of a Plan's or Scenario's canonical JSON: the same plan gives the same
+    hash whatever file format or field order it was written in."""
+    return hashlib.sha256(canonical_json(obj.to_dict()).encode("utf-8")).hexdigest()
+
+
+def result_metadata(res: Any) -> dict[str, str]:
+    """The key-value metadata written into every Parquet file of a saved result."""
+    return {
+        "downline.version": dl.__version__,
+        "downline.seed": str(res.seed),
+        "downline.months": str(res.months),
+        "downline.runs": str(res.n_runs),
+        "downline.plan_sha256": spec_hash(res.plan),
+        "downline.scenario_sha256": spec_hash(res.scenario),
+        "downline.plan_name": res.plan.name,
+        "downline.scenario_name": res.scenario.to_dict().get("name") or "",
+    }
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_result(res: Any, directory: PathLike) -> list[Path]:
+    """Write ``<table>.parquet`` for each table (with :func:`result_metadata` in the file
+    metadata), then ``plan.json`` and ``scenario.json``. Each file is written to a temporary
+    name and renamed. Returns the Parquet paths."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    meta = result_metadata(res)
+    written = []
+    for name in TABLES:
+        df: pl.DataFrame = getattr(res, name)
+        written.append(_atomic_write(d / f"{name}.parquet",
+                                     lambda p, df=df: df.write_parquet(p, metadata=meta)))
+    for name, obj in (("plan.json", res.plan), ("scenario.json", res.scenario)):
+        text = canonical_json(obj.to_dict())
+        _atomic_write(d / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+    return written
+
+
+def read_metadata(directory: PathLike) -> dict[str, str]:
+    """The downline metadata of a saved result (from ``runs.parquet``)."""
+    p = Path(directory) / "runs.parquet"
+    try:
+        meta = pl.read_parquet_metadata(p)
+    except Exception as e:  # noqa: BLE001 - polars raises several kinds for a bad file
+        raise ResultDirError(f"{p}: cannot read Parquet metadata ({e})") from None
+    return {k: v for k, v in meta.items() if k.startswith("downline.")}
+
+
+def load_result(directory: PathLike) -> "dl.SimulationResult":
+    """Read a directory written by :func:`save_result` (``downline simulate --out DIR``).
+    Checks that every file is there, that the metadata is present and that ``plan.json``
+    and ``scenario.json`` still hash to what the tables were simulated with."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise ResultDirError(f"{d}: no such directory (make one with `downline simulate "
+                             "PLAN SCENARIO --out DIR`)")
+    missing = [f"{t}.parquet" for t in TABLES if not (d / f"{t}.parquet").is_file()]
+    missing += [n for n in ("plan.json", "scenario.json") if not (d / n).is_file()]
+    if missing:
+        raise ResultDirError(f"{d}: missing {', '.join(missing)}; it is not a complete "
+                             "`downline simulate --out` directory")
+    meta = read_metadata(d)
+    absent = [k for k in META_KEYS if k not in meta]
+    if absent:
+        raise ResultDirError(f"{d / 'runs.parquet'}: no {', '.join(absent)} in the file "
+                             "metadata; simulate again with `downline simulate --out`")
+    plan = dl.Plan.load(d / "plan.json")
+    scenario = dl.Scenario.load(d / "scenario.json")
+    for what, obj in (("plan", plan), ("scenario", scenario)):
+        if spec_hash(obj) != meta[f"downline.{what}_sha256"]:
+            raise ResultDirError(f"{d / (what + '.json')}: does not match the {what} the tables "
+                                 "were simulated with (its SHA-256 differs)")
+    try:
+        tables = {t: pl.read_parquet(d / f"{t}.parquet") for t in TABLES}
+        months, runs, seed = (int(meta[f"downline.{k}"]) for k in ("months", "runs", "seed"))
+    except Exception as e:  # noqa: BLE001
+        raise ResultDirError(f"{d}: cannot read the tables ({e})") from None
+    return dl.SimulationResult(**tables, months=months, n_runs=runs, seed=seed, plan=plan,
+                               scenario=scenario)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def svg(fig: Any) -> str:
+    """A matplotlib figure as inline SVG markup (no XML prologue), text kept as text."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "downline"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _fmt(v: Any, kind: str, cur: str = "") -> str:
+    if v is None:
+        return "–"
+    if kind == "share":
+        return fmt_share(v)
+    if kind == "money":
+        return fmt_money(v)
+    if kind == "cents":
+        return fmt_money(v, cents=True)
+    if kind == "count":
+        return fmt_count(v)
+    return f"{v:.3g}" if isinstance(v, float) else esc(v)
+
+
+def _long_table(df: pl.DataFrame, specs: Sequence[tuple[str, str, str]]) -> str:
+    """A long summary (metric, mean, p05, p95) shown as label | mean | 90% of runs."""
+    rows = {r["metric"]: r for r in df.iter_rows(named=True)}
+    out = []
+    for metric, label, kind in specs:
+        r = rows.get(metric)
+        if r is None:
+            continue
+        out.append([label, _fmt(r["mean"], kind),
+                    f"{_fmt(r['p05'], kind)} to {_fmt(r['p95'], kind)}"])
+    return table(["figure", "mean of runs", "90% of runs"], out, numeric=(1, 2))
+
+
+class _Report:
+    def __init__(self, res: Any, consumed_share: float) -> None:
+        self.res = res
+        self.cur = res.plan.currency
+        self.cs = consumed_share
+        self.parts: list[str] = []
+        self.toc: list[tuple[str, str]] = []
+        self.figures = 0
+        self.notes: list[str] = []
+
+    def h2(self, anchor: str, title: str) -> None:
+        self.toc.append((anchor, title))
+        self.parts.append(f'<h2 id="{esc(anchor)}">{esc(title)}</h2>')
+
+    def p(self, text: str) -> None:
+        self.parts.append(f"<p>{esc(text)}</p>")
+
+    def raw(self, html_: str) -> None:
+        self.parts.append(html_)
+
+    def _figure_html(self, make: Callable[[], Any], caption: str) -> str:
+        fig = make()
+        self.figures += 1
+        return (f'<figure class="fig" data-figure="{self.figures}">{svg(fig)}'
+                f"<figcaption>Figure {self.figures}. {esc(caption)}</figcaption></figure>")
+
+    def figure(self, make: Callable[[], Any], caption: str) -> None:
+        self.parts.append(self._figure_html(make, caption))
+
+    def figure_row(self, *figs: tuple[Callable[[], Any], str]) -> None:
+        """Figures side by side (they wrap on a narrow screen)."""
+        inner = "".join(self._figure_html(make, caption) for make, caption in figs)
+        self.parts.append(f'<div class="figrow">{inner}</div>')
+
+    def guarded(self, what: str, body: Callable[[], None]) -> None:
+        """Run a section; if the result lacks what it needs, say so instead."""
+        try:
+            body()
+        except analytics.MissingColumnError as e:
+            self.note(f"{what} is not available for this result: {e}")
+        except ValueError as e:
+            if "distributors is empty" not in str(e):
+                raise
+            self.note(f"{what} is not available: the per-distributor rows were not kept "
+                      "(simulate with keep_distributors=True, or without --keep-runs 0).")
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        self.parts.append(f'<p class="note">{esc(text)}</p>')
+
+
+def _summaries(res: Any) -> dict[str, dict[str, Any]]:
+    return {r["metric"]: r for r in res.summary().iter_rows(named=True)}
+
+
+def _key_findings(r: _Report) -> None:
+    res, s = r.res, _summaries(r.res)
+    items = [
+        f"The company pays {fmt_share(s['payout_ratio']['p50'])} of volume value in "
+        f"commissions (90% of runs: {fmt_share(s['payout_ratio']['p05'])} to "
+        f"{fmt_share(s['payout_ratio']['p95'])}).",
+        f"{fmt_share(s['share_earning_nothing']['mean'])} of everyone who ever joined "
+        "were paid nothing by the company.",
+        f"The top 1% of earners receive {fmt_share(s['top1_share']['mean'])} of all "
+        "commissions.",
+        "The median person who joined was paid "
+        f"{fmt_money(s['median_earnings']['mean'], cents=True)} "
+        f"{r.cur} over {res.months} months; the mean is "
+        f"{fmt_money(s['mean_earnings']['mean'], cents=True)} {r.cur}.",
+    ]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nr = {x["metric"]: x for x in
+                  analytics.net_results(res, r.cs).iter_rows(named=True)}
+        items.append(f"{fmt_share(nr['share_loss']['mean'])} lost money once fees, business "
+                     "expenses and purchases beyond their own use are counted.")
+    except (analytics.MissingColumnError, ValueError):
+        items.append(f"{fmt_share(s['share_net_loss']['mean'])} lost money (fees and business "
+                     "expenses above earnings and retail margin).")
+    try:
+        t = analytics.retention(res)
+        s12 = t.filter(pl.col("months") == 12)["survival"]
+        if s12.len():
+            items.append(f"{fmt_share(s12[0])} of people are still in 12 months after joining.")
+    except ValueError:
+        pass
+    r.raw('<ul class="findings">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
+def _plan_section(r: _Report) -> None:
+    r.h2("plan", "The plan in words")
+    r.raw("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in display.plan_sentences(r.res.plan))
+          + "</ul>")
+    r.raw(display.plan_html(r.res.plan, wrap=False))
+
+
+def _scenario_words(r: _Report) -> None:
+    r.h2("scenario", "The scenario in words")
+    r.p("What the simulated world does — assumptions, not rules of the plan. All of its values "
+        "are listed under Assumptions at the end.")
+    r.raw("<ul>" + "".join(f"<li>{esc(s)}</li>" for s in
+                           display.scenario_sentences(r.res.scenario)) + "</ul>")
+
+
+def _company(r: _Report) -> None:
+    from downline import plot
+
+    res = r.res
+    r.h2("company", "The company's view")
+    r.p("What the plan costs the company. The payout ratio is the commissions the company "
+        "pays (after the cap) divided by the value of all volume. Breakage is what the plan "
+        "would have paid had every participant qualified every month, minus what it paid.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = analytics.payout_summary(res)
+    c = f", {r.cur}"
+    r.raw(_long_table(summary, [
+        ("payout_ratio", "payout ratio (commissions ÷ volume value)", "share"),
+        ("volume_value", "volume value" + c, "money"),
+        ("payout", "commissions paid by the company" + c, "money"),
+        ("capped", "withheld by the cap" + c, "money"),
+        ("potential_payout_ratio", "payout ratio had everyone qualified", "share"),
+        ("breakage", "breakage" + c, "money"),
+        ("breakage_share", "breakage ÷ payout had everyone qualified", "share"),
+        ("retail_profit", "retail margin (paid by customers, not the company)" + c, "money"),
+        ("cost_per_active_month", "commissions per participant-month" + c, "cents"),
+    ]))
+    if "breakage" not in res.monthly.columns:
+        r.note("Breakage needs the payout_if_all_qualified and breakage columns, which this "
+               "result's core does not provide.")
+    r.figure_row(
+        (lambda: plot.fan_chart(res, "payout_ratio"),
+         "Payout ratio by month: median and the bands holding 50% and 90% of runs."),
+        (lambda: plot.fan_chart(res, "active"),
+         "Participating distributors by month across runs."))
+    r.raw("<h3>Payout by bonus</h3>")
+    by = analytics.payout_by_bonus(res)
+    rows = []
+    for (name, kind, company), g in by.partition_by(["bonus", "kind", "paid_by_company"],
+                                                    as_dict=True, maintain_order=True).items():
+        m = {x["metric"]: x for x in g.iter_rows(named=True)}
+        rows.append([name, kind or "", "company" if company else "customers",
+                     fmt_money(m["amount"]["mean"]),
+                     fmt_share(m["share_of_payout"]["mean"]) if company else "–",
+                     fmt_share(m["share_of_volume_value"]["mean"])])
+    r.raw(table(["bonus", "kind", "paid by", f"amount, {r.cur} (mean of runs)",
+                 "share of commissions", "share of volume value"], rows, numeric=(3, 4, 5)))
+    r.figure_row(
+        (lambda: plot.payout_by_bonus(res), "Commissions paid each month by bonus (mean of "
+         "runs), with the cap when the plan has one."),
+        (lambda: plot.rank_counts(res), "Distributors paid as each rank by month (median of "
+         "runs; band: 90% of runs)."))
+
+
+def _participants(r: _Report) -> None:
+    from downline import plot
+
+    res = r.res
+    r.h2("participants", "The participant's view")
+    r.p("Everyone who ever joined is counted, including people who quit and people paid "
+        "nothing. Earnings are the commissions paid by the company over the whole horizon.")
+
+    def earnings() -> None:
+        ed = analytics.earnings_distribution(res)
+        c = f", {r.cur}"
+        r.raw(_long_table(ed, [
+            ("people", "everyone who ever joined", "count"),
+            ("share_zero", "paid nothing", "share"),
+            ("median", "median earnings" + c, "cents"),
+            ("mean", "mean earnings" + c, "cents"),
+            ("p75", "75th percentile" + c, "cents"),
+            ("p90", "90th percentile" + c, "cents"),
+            ("p99", "99th percentile" + c, "cents"),
+            ("gini", "Gini coefficient", "number"),
+            ("top1_share", "share of commissions to the top 1%", "share"),
+            ("top10_share", "share of commissions to the top 10%", "share"),
+        ]))
+        r.figure_row(
+            (lambda: plot.earnings_distribution(res),
+             "Earnings over the horizon of everyone who ever joined, log scale; people paid "
+             "nothing cannot be drawn on it and are stated in the title."),
+            (lambda: plot.lorenz(res), "Lorenz curve: the share of all commissions received "
+             "by the lowest-earning share of everyone who joined."))
+
+    r.guarded("The earnings distribution", earnings)
+
+    def net() -> None:
+        r.raw("<h3>Net results</h3>")
+        r.p(f"Net = commissions + retail margin − enrollment and annual fees − business "
+            f"expenses − purchases beyond the person's own use. Purchases made only to meet "
+            f"the plan's monthly minimum count fully as a cost; of the orders people chose, "
+            f"{1 - r.cs:.0%} are counted as a cost of the business and {r.cs:.0%} as product "
+            "they would have bought anyway. A loss is a net below −1.")
+        nr = analytics.net_results(res, r.cs)
+        c = f", {r.cur}"
+        r.raw(_long_table(nr, [
+            ("share_loss", "lost money", "share"),
+            ("share_break_even", "broke even (within 1)", "share"),
+            ("share_profit", "made a profit", "share"),
+            ("median_net", "median net" + c, "cents"),
+            ("mean_net", "mean net" + c, "cents"),
+            ("mean_gross", "mean commissions + retail margin" + c, "cents"),
+            ("mean_fees", "mean fees" + c, "cents"),
+            ("mean_expenses", "mean business expenses" + c, "cents"),
+            ("mean_excess_purchases", "mean purchases beyond own use" + c, "cents"),
+        ]))
+        r.figure(lambda: plot.net_results(res, r.cs), "Net result per person over the horizon.")
+
+    r.guarded("The net result per participant", net)
+
+    def ret() -> None:
+        r.raw("<h3>Retention</h3>")
+        t = analytics.retention(res)
+        pts = [m for m in (1, 3, 6, 12, 24, 36) if m <= t["months"].max()]
+        rows = []
+        for m in pts:
+            g = t.filter(pl.col("months") == m)
+            if g.height:
+                x = g.row(0, named=True)
+                rows.append([m, fmt_share(x["survival"]),
+                             f"{fmt_share(x['lower'])} to {fmt_share(x['upper'])}",
+                             fmt_count(x["at_risk"])])
+        r.raw(table(["months since joining", "still in (Kaplan–Meier)", "95% interval",
+                     "people at risk"], rows, numeric=(0, 1, 2, 3)))
+        r.figure_row(
+            (lambda: plot.retention(res), "Share still in by months since joining "
+             "(Kaplan–Meier; people still in at the end are censored, not counted as "
+             "quitting)."),
+            (lambda: plot.retention(res, by="max_rank"), "Retention by the highest rank "
+             "reached. Reaching a rank takes time, so this split favours people who stayed."))
+
+    r.guarded("Retention", ret)
+
+
+def _disclosure(r: _Report) -> None:
+    res = r.res
+    r.h2("disclosure", "Income disclosure")
+    r.p("In the form the FTC staff's 2024 review of income disclosure statements asked for: "
+        "everyone who ever joined is counted, grouped by the highest rank they reached, "
+        "people paid nothing and people who quit included, with costs shown.")
+
+    def body() -> None:
+        try:
+            t = analytics.income_disclosure(res, net=True, consumed_share=r.cs)
+            has_net = True
+        except analytics.MissingColumnError:
+            t = analytics.income_disclosure(res, net=False)
+            has_net = False
+            r.note("Net figures need the required_purchases column, which this result's core "
+                   "does not provide; gross figures only.")
+        head = ["highest rank", "people (mean of runs)", "share of everyone",
+                f"mean gross, {r.cur}", f"median gross, {r.cur}"]
+        if has_net:
+            head += [f"mean net, {r.cur}", f"median net, {r.cur}", "losing money"]
+        rows = []
+        for x in t.iter_rows(named=True):
+            row = [x["rank"], fmt_count(x["people"]), fmt_share(x["share"]),
+                   fmt_money(x["mean_gross"], cents=True), fmt_money(x["median_gross"], cents=True)]
+            if has_net:
+                row += [fmt_money(x["mean_net"], cents=True),
+                        fmt_money(x["median_net"], cents=True),
+                        fmt_share(x["share_losing_money"])]
+            rows.append(row)
+        r.raw(table(head, rows, numeric=tuple(range(1, len(head)))))
+        basis = t["basis"][0] if t.height else ""
+        r.raw(f'<p class="muted">Basis: {esc(basis)}. Gross = commissions paid by the company; '
+              f'“(none)” = never paid as any rank.</p>')
+
+    r.guarded("The income disclosure table", body)
+
+
+_SOURCE_LABELS = {
+    "retail_customers": "retail customers' (non-participants') purchases",
+    "own_purchases": "the payee's own purchases",
+    "downline_purchases": "downline participants' purchases",
+    "fees": "enrollment and annual fees",
+    "other": "not paid on volume (rank advancement)",
+    "unattributed": "unattributed",
+}
+
+
+def _sources(r: _Report) -> None:
+    from downline import plot
+
+    res = r.res
+    r.h2("sources", "Where the money comes from")
+    r.p("Each commission the company paid is traced to the volume it was paid on: retail "
+        "customers (people outside the plan), the payee's own purchases, or purchases by "
+        "participants in the payee's downline. When most commissions are paid on "
+        "participants' own purchases, the money comes from the participants themselves.")
+
+    def body() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t = analytics.sources_of_money(res)
+        rows = []
+        for (_src,), g in t.partition_by(["source"], as_dict=True, maintain_order=True).items():
+            m = {x["metric"]: x for x in g.iter_rows(named=True)}
+            rows.append([_SOURCE_LABELS.get(_src, _src), fmt_share(m["share"]["mean"]),
+                         f"{fmt_share(m['share']['p05'])} to {fmt_share(m['share']['p95'])}",
+                         fmt_money(m["amount"]["mean"])])
+        r.raw(table(["commissions paid on", "share (mean of runs)", "90% of runs",
+                     f"amount, {r.cur}"], rows, numeric=(1, 2, 3)))
+        r.figure(lambda: plot.sources_of_money(res), "Where the commissions come from.")
+
+    r.guarded("Sources of money", body)
+
+
+_CHECK_LABELS = {
+    "herbalife_retail_share": "retail share of rewardable sales (Herbalife 2016)",
+    "herbalife_rewardable_share": "rewardable share of all sales (Herbalife 2016)",
+    "vemma_nonparticipant_share": "sales to non-participants (Vemma 2016)",
+    "vemma_commissions_to_majority_downlines":
+        "commissions to people whose downline sells mostly to non-participants (Vemma 2016)",
+    "amway_70_sold_or_consumed": "product sold or consumed (Amway 1979, 70% rule)",
+    "amway_70_commissions_to_compliant": "commissions to people meeting the 70% rule (Amway 1979)",
+    "share_losing_money": "share of participants losing money",
+}
+
+
+def _compliance(r: _Report) -> None:
+    res = r.res
+    r.h2("compliance", "Compliance checks")
+    r.p("Each check is a figure computed from the simulation and compared with a threshold "
+        "taken from a regulatory order or rule. They are indicators for a reader who knows the "
+        "orders, not legal conclusions; the thresholds can be changed in "
+        "downline.analytics.compliance.")
+
+    def body() -> None:
+        t = analytics.compliance(res, consumed_share=r.cs)
+        rows = []
+        for x in t.iter_rows(named=True):
+            ok = x["pass"]
+            badge = ('<span class="pass">pass</span>' if ok else
+                     '<span class="fail">fail</span>' if ok is not None else "–")
+            rows.append([
+                esc(_CHECK_LABELS.get(x["check"], x["check"])),
+                esc(fmt_share(x["figure"])),
+                esc(f"{fmt_share(x['p05'])} to {fmt_share(x['p95'])}"),
+                esc(f"{x['comparison']} {fmt_share(x['threshold'])}"),
+                badge,
+                esc(fmt_share(x["runs_passing"], 0)),
+                f'{esc(x["source"])}<br><span class="muted">{esc(x["note"])}</span>',
+            ])
+        r.raw(table(["check", "figure (mean)", "90% of runs", "test", "result", "runs passing",
+                     "source and method"], rows, numeric=(1, 2, 3, 5), raw=True))
+
+    r.guarded("The compliance checks", body)
+
+
+def _assumptions(r: _Report) -> None:
+    res = r.res
+    r.h2("assumptions", "Assumptions")
+    r.p(f"{res.n_runs} Monte Carlo runs of {res.months} months each, master seed {res.seed}. "
+        f"Net results count {r.cs:.0%} of the orders people chose as their own consumption. "
+        "The scenario's values (defaults filled in where the file left them out):")
+    r.raw(display.scenario_html(res.scenario, wrap=False))
+    r.raw(f'<p class="muted">Plan SHA-256 {esc(spec_hash(res.plan))}<br>Scenario SHA-256 '
+          f'{esc(spec_hash(res.scenario))}</p>')
+
+
+_CSS = """
+:root{--ink:#1d2430;--muted:#5d6675;--line:#d9dde3;--accent:#2364aa}
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+  color:var(--ink);background:#fff;line-height:1.5;font-size:15px}
+main{max-width:1080px;margin:0 auto;padding:28px 32px 64px}
+header{border-bottom:3px solid var(--accent);margin-bottom:18px;padding-bottom:10px}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:21px;margin:36px 0 8px;padding-top:8px;border-top:1px solid var(--line)}
+h3{font-size:17px;margin:22px 0 6px}
+h4{font-size:15px;margin:14px 0 4px}
+p,li{max-width:52em}
+.muted,.downline-repr .muted{color:var(--muted);font-size:13px}
+nav ol{columns:2;margin:6px 0 0;padding-left:20px}
+nav a{color:var(--accent);text-decoration:none}
+.findings{background:#f3f6fa;border-left:4px solid var(--accent);padding:10px 14px 10px 30px;
+  margin:14px 0}
+table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}
+th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#f6f7f9;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+figure.fig{margin:14px 0 20px}
+.figrow{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:18px}
+.figrow figure.fig{margin:6px 0 14px}
+figure.fig svg{max-width:100%;height:auto;display:block}
+figcaption{color:var(--muted);font-size:13px;margin-top:4px;max-width:52em}
+.note{background:#fff7e0;border-left:4px solid #e0a800;padding:6px 10px}
+.pass{background:#dff3e4;color:#17602b;padding:1px 8px;border-radius:9px;font-weight:600}
+.fail{background:#fbe3e3;color:#9b1c1c;padding:1px 8px;border-radius:9px;font-weight:600}
+footer{margin-top:40px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);
+  padding-top:10px}
+@media print{main{max-width:none;padding:0}h2{break-before:auto}figure{break-inside:avoid}}
+"""
+
+
+def render_report(res: Any, consumed_share: float = 0.5, title: Optional[str] = None) -> str:
+    """The report of ``res`` as one HTML document (a string)."""
+    import matplotlib
+
+    r = _Report(res, consumed_share)
+    scen = res.scenario.to_dict().get("name") or "scenario"
+    title = title or f"{res.plan.name} under {scen}"
+    with matplotlib.rc_context({"figure.dpi": 100}):
+        _key_findings(r)
+        _plan_section(r)
+        _scenario_words(r)
+        _company(r)
+        _participants(r)
+        _disclosure(r)
+        _sources(r)
+        _compliance(r)
+        _assumptions(r)
+    toc = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in r.toc)
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} — downline report</title>"
+        '<meta name="generator" content="downline ' + esc(dl.__version__) + '">'
+        f"<style>{_CSS}</style></head>"
+        f'<body data-figures="{r.figures}"><main>'
+        f"<header><h1>{esc(title)}</h1>"
+        f'<div class="muted">What the plan would pay, to whom, and how many stay or lose money: '
+        f"{res.n_runs} simulated runs × {res.months} months, seed {res.seed}. Made by downline "
+        f"{esc(dl.__version__)} on {esc(now)}.</div></header>"
+        f"<nav><strong>Contents</strong><ol>{toc}</ol></nav>"
+        + "".join(r.parts)
+        + "<footer>Simulated figures, not forecasts: they follow from the plan and the "
+        "assumptions above. Reproduce with <code>downline simulate PLAN SCENARIO --months "
+        f"{res.months} --runs {res.n_runs} --seed {res.seed} --out DIR</code> and "
+        "<code>downline report DIR</code>.</footer>"
+        "</main></body></html>\n"
+    )
+
+
+def write_report(res_or_dir: Any, path: PathLike, consumed_share: float = 0.5,
+                 title: Optional[str] = None) -> Path:
+    """Write one self-contained HTML report of a result (or of a directory written by
+    ``downline simulate --out``) to ``path``: the plan and scenario in words, the company's
+    view, the participants' view, the income disclosure table, the sources of money, the
+    compliance checks and the assumptions, with inline SVG figures. The file is written to
+    a temporary name beside ``path`` and renamed when complete. Returns the path."""
+    res = res_or_dir
+    if isinstance(res_or_dir, (str, os.PathLike)):
+        res = load_result(res_or_dir)
+    if not isinstance(res, dl.SimulationResult):
+        raise TypeError("write_report: give a SimulationResult or a `downline simulate --out` "
+                        "directory")
+    analytics._check_share("consumed_share", consumed_share)
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out.parent}: no such directory")
+    html_ = render_report(res, consumed_share, title)
+    return _atomic_write(out, lambda p: p.write_text(html_, encoding="utf-8"))
+
+
+def count_svgs(html_: str) -> int:
+    """The number of inline ``<svg`` elements in a document (for tests)."""
+    return len(re.findall(r"<svg\b", html_))

@@ -47,7 +47,7 @@ plan, scenario
 downline from the founders.
 """),
     code("""
-res = dl.simulate(plan, scenario, months=36, runs=200, seed=7)
+res = dl.simulate(plan, scenario, months=36, runs=100, seed=7)
 res.summary()
 """),
     md("""
@@ -92,7 +92,7 @@ for b in spec["bonus"]:
         b["levels"] = [str(round(float(r) * 0.8, 6)) for r in b["levels"]]
         b["rates"] = {k: [str(round(float(r) * 0.8, 6)) for r in v] for k, v in b["rates"].items()}
 leaner = dl.Plan.from_dict(spec)
-res_b = dl.simulate(leaner, scenario, months=36, runs=200, seed=7, keep_distributors=False)
+res_b = dl.simulate(leaner, scenario, months=36, runs=100, seed=7, keep_distributors=False)
 a, b = res.runs["payout_ratio"], res_b.runs["payout_ratio"]
 print(f"payout ratio: {a.mean():.3%} vs {b.mean():.3%}; paired difference "
       f"{(a - b).mean():.3%} ± {1.96 * (a - b).std() / len(a) ** 0.5:.3%} (95%)")

@@ -190,18 +190,39 @@ const BEHAVIOUR: &str = "[market]\nfounders = 500\n[recruitment]\nrate = 0.1\n[a
 
 fn run_plan(plan: &str, s: &Scenario) -> downline::RunOutput {
     let p = CompiledPlan::parse(plan, Format::Toml).unwrap();
-    run_one(&p, s, 0, RunOptions { months: 24, seed: 5, keep_distributors: true }, None).unwrap()
+    run_one(
+        &p,
+        s,
+        0,
+        RunOptions {
+            months: 24,
+            seed: 5,
+            keep_distributors: true,
+        },
+        None,
+    )
+    .unwrap()
 }
 
 #[test]
 fn a_zero_rank_multiplier_keeps_everyone() {
-    let s = scenario(&BEHAVIOUR.replace("monthly_quit = 0.1", "monthly_quit = 0.1\nrank_multiplier = [0.0]"));
+    let s = scenario(&BEHAVIOUR.replace(
+        "monthly_quit = 0.1",
+        "monthly_quit = 0.1\nrank_multiplier = [0.0]",
+    ));
     let out = run_plan("[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n", &s);
     assert!(out.monthly.iter().all(|r| r.quit == 0));
     // with a multiplier of 1 the month-by-month decisions quit at the table's rate
-    let s = scenario(&BEHAVIOUR.replace("monthly_quit = 0.1", "monthly_quit = 0.1\nrank_multiplier = [1.0]"));
+    let s = scenario(&BEHAVIOUR.replace(
+        "monthly_quit = 0.1",
+        "monthly_quit = 0.1\nrank_multiplier = [1.0]",
+    ));
     let out = run_plan("[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n", &s);
-    let (quits, at_risk): (u32, u32) = out.monthly.windows(2).map(|w| (w[1].quit, w[0].active)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (quits, at_risk): (u32, u32) = out
+        .monthly
+        .windows(2)
+        .map(|w| (w[1].quit, w[0].active))
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let rate = quits as f64 / at_risk as f64;
     assert!((rate - 0.1).abs() < 0.01, "monthly quit rate {rate}");
 }
@@ -213,15 +234,24 @@ fn people_who_do_not_cover_their_costs_quit_sooner_and_a_richer_plan_keeps_more(
         "monthly_quit = 0.05\nunprofitable_months = 2\nunprofitable_multiplier = 4.0",
     ) + "[expenses]\nmonthly = 30.0\n";
     let s = scenario(&text);
-    let lean = "[costs]\nenrollment_fee = \"50\"\n[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.01\"]\n";
+    let lean =
+        "[costs]\nenrollment_fee = \"50\"\n[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.01\"]\n";
     let rich = "[costs]\nenrollment_fee = \"50\"\n[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.40\", \"0.30\", \"0.20\"]\n";
     let (a, b) = (run_plan(lean, &s), run_plan(rich, &s));
     let end = |o: &downline::RunOutput| o.monthly.last().unwrap().active;
-    assert!(end(&b) > end(&a), "active at the end: lean {}, rich {}", end(&a), end(&b));
+    assert!(
+        end(&b) > end(&a),
+        "active at the end: lean {}, rich {}",
+        end(&a),
+        end(&b)
+    );
     // The same seed, and behaviour off: the two plans see identical people.
     let off = scenario(&BEHAVIOUR.replace("monthly_quit = 0.1", "monthly_quit = 0.05"));
     let (a, b) = (run_plan(lean, &off), run_plan(rich, &off));
-    assert_eq!(a.distributors.unwrap().quit_month, b.distributors.unwrap().quit_month);
+    assert_eq!(
+        a.distributors.unwrap().quit_month,
+        b.distributors.unwrap().quit_month
+    );
 }
 
 #[test]
@@ -239,5 +269,10 @@ fn buying_to_qualify_tops_up_to_the_activity_minimum() {
     }
     // A plan without a minimum leaves buying as it was.
     let none = run_plan("[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n", &s);
-    assert!(none.distributors.unwrap().qualifying_purchases.iter().all(|&q| q == 0));
+    assert!(none
+        .distributors
+        .unwrap()
+        .qualifying_purchases
+        .iter()
+        .all(|&q| q == 0));
 }

@@ -25,7 +25,7 @@ QUICKSTART = [
 
 What will a compensation plan really pay, to whom, and how many people stay or lose money?
 This notebook loads the example unilevel plan and the baseline scenario, simulates them
-200 times over 36 months, and reads the answers as polars tables.
+100 times over 36 months, and reads the answers as polars tables.
 
 The plan (`examples/plans/unilevel.toml`) is the company's rules. The scenario
 (`examples/scenarios/baseline.toml`) is what the world does — recruiting, quitting, buying —

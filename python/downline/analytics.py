@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Union
+from typing import Optional, Any, Union
 
 import polars as pl
 
@@ -516,13 +516,25 @@ def lorenz(
     return out.drop("metric")
 
 
+def _consumed_share(res: Any, value: Optional[float]) -> float:
+    """``value``, or the scenario's ``purchases.consumed_share``, or 0.5."""
+    if value is not None:
+        return value
+    scen = getattr(res, "scenario", None)
+    if scen is not None:
+        v = scen.to_dict().get("purchases", {}).get("consumed_share")
+        if v is not None:
+            return float(v)
+    return 0.5
+
+
 def _check_share(name: str, v: float) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} = {v!r}: use a share from 0 to 1")
     return float(v)
 
 
-def participant_net(res: Any, consumed_share: float = 0.5) -> pl.DataFrame:
+def participant_net(res: Any, consumed_share: Optional[float] = None) -> pl.DataFrame:
     """One row per person who ever joined (``res.distributors``) with their net result over
     the horizon, in currency units (Float64):
 
@@ -544,7 +556,7 @@ def participant_net(res: Any, consumed_share: float = 0.5) -> pl.DataFrame:
     distributor keeps the margin), so nothing is subtracted for resale.
     ``consumed_share = 1`` counts only the top-ups as a cost; ``0`` counts every purchase.
     """
-    cs = _check_share("consumed_share", consumed_share)
+    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
     cols = ["earnings", "retail_profit", "fees", "purchases", "expenses", "required_purchases",
             "join_month", "quit_month"]
     d = _people(res, cols, "the net result (participant_net)")
@@ -566,7 +578,7 @@ def participant_net(res: Any, consumed_share: float = 0.5) -> pl.DataFrame:
     )
 
 
-def net_results(res: Any, consumed_share: float = 0.5, per_run: bool = False) -> pl.DataFrame:
+def net_results(res: Any, consumed_share: Optional[float] = None, per_run: bool = False) -> pl.DataFrame:
     """Who loses money, per run, over everyone who ever joined, with ``net`` as in
     :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
     ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
@@ -735,7 +747,7 @@ _ID_NET = ["mean_net", "median_net", "share_losing_money"]
 def income_disclosure(
     res: Any,
     net: bool = True,
-    consumed_share: float = 0.5,
+    consumed_share: Optional[float] = None,
     annualise: bool = False,
     per_run: bool = False,
     layout: str = "wide",
@@ -763,6 +775,7 @@ def income_disclosure(
     """
     if layout not in ("wide", "long"):
         raise ValueError(f"layout = {layout!r}: use 'wide' or 'long'")
+    consumed_share = _consumed_share(res, consumed_share)
     if net:
         d = participant_net(res, consumed_share)
     else:
@@ -943,7 +956,7 @@ def compliance(
     sold_or_consumed_min: float = 0.7,
     seventy_rule_commission_min: float = 1.0,
     loss_share_max: float = 0.5,
-    consumed_share: float = 0.5,
+    consumed_share: Optional[float] = None,
     per_run: bool = False,
 ) -> pl.DataFrame:
     """Regulatory tests as computed figures with a pass/fail against thresholds you can
@@ -981,7 +994,7 @@ def compliance(
     pass`` (the mean against the threshold), ``runs_passing`` (share of runs that pass),
     ``source, note``. ``per_run=True``: ``run, check, figure, pass``.
     """
-    cs = _check_share("consumed_share", consumed_share)
+    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
     d = _people(
         res,
         ["id", "sponsor", "earnings", "purchases", "required_purchases", "own_volume",

@@ -95,8 +95,7 @@ pub struct PlanEngine<'p> {
     /// The downline only grows by appending, and a sponsor never changes.
     tree: TreeIndex,
     rank_scratch: ranks::RankScratch,
-    uni_scratch: bonus::unilevel::Scratch,
-    acc: Vec<i128>,
+    bonus_scratch: bonus::Scratch,
 }
 
 /// Who has recruits, kept up to date as the downline grows.
@@ -162,8 +161,7 @@ impl<'p> PlanEngine<'p> {
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
             rank_scratch: Default::default(),
-            uni_scratch: Default::default(),
-            acc: vec![],
+            bonus_scratch: Default::default(),
         }
     }
 
@@ -290,6 +288,7 @@ impl<'p> PlanEngine<'p> {
             participating: &m.participating[..n],
             retail_pv: &m.retail_pv[..n],
             pv: &self.pv[..n],
+            tier_pv: &self.pv[..n],
             child_pv: &self.child_pv[..n],
             qualified: &self.qualified[..n],
             rank: &self.rank[..n],
@@ -297,14 +296,8 @@ impl<'p> PlanEngine<'p> {
             internal: &self.tree.internal,
             total_pv: volume,
         };
-        let mut by_bonus = pay_bonuses(
-            plan,
-            &ctx,
-            false,
-            &mut self.uni_scratch,
-            &mut self.acc,
-            &mut amounts,
-        );
+        let (mut by_bonus, own_before_cap) =
+            pay_bonuses(plan, &ctx, false, &mut self.bonus_scratch, &mut amounts);
         self.amounts = amounts;
 
         // What the company-paid bonuses pay on retail customers' volume alone (the same
@@ -336,14 +329,7 @@ impl<'p> PlanEngine<'p> {
                 total_pv: retail_volume,
                 ..ctx
             };
-            let t = pay_bonuses(
-                plan,
-                &ctx,
-                true,
-                &mut self.uni_scratch,
-                &mut self.acc,
-                &mut shadow,
-            );
+            let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
             self.shadow = shadow;
             from_retail_before_cap = t.iter().sum();
         }
@@ -361,14 +347,7 @@ impl<'p> PlanEngine<'p> {
                 qualified: &m.participating[..n],
                 ..ctx
             };
-            let t = pay_bonuses(
-                plan,
-                &ctx,
-                true,
-                &mut self.uni_scratch,
-                &mut self.acc,
-                &mut shadow,
-            );
+            let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
             self.shadow = shadow;
             t.iter().sum::<i64>()
         } else {
@@ -415,10 +394,11 @@ impl<'p> PlanEngine<'p> {
         };
         let from_retail = scale(from_retail_before_cap);
         let from_other = scale(other_before_cap);
+        let from_own = scale(own_before_cap);
         let sources = Sources {
             retail: from_retail,
-            own: 0,
-            downline: payout - from_retail - from_other,
+            own: from_own,
+            downline: payout - from_retail - from_own - from_other,
             other: from_other,
         };
         let potential = potential_volume_bonuses + other_before_cap;
@@ -471,6 +451,8 @@ struct BonusCtx<'a> {
     participating: &'a [bool],
     retail_pv: &'a [i64],
     pv: &'a [i64],
+    /// The month's real PV (decides stairstep tiers even when `pv` is a part of it).
+    tier_pv: &'a [i64],
     child_pv: &'a [i64],
     qualified: &'a [bool],
     rank: &'a [u8],
@@ -479,25 +461,27 @@ struct BonusCtx<'a> {
     total_pv: i64,
 }
 
-/// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals.
+/// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals, and
+/// the part of them paid on the payees' own non-retail purchases (cents).
 /// With `volume_only`, only the company-paid bonuses paid on volume are evaluated (the
 /// others are left at zero): for what-if evaluations.
 fn pay_bonuses(
     plan: &CompiledPlan,
     c: &BonusCtx,
     volume_only: bool,
-    uni: &mut bonus::unilevel::Scratch,
-    acc: &mut Vec<i128>,
+    s: &mut bonus::Scratch,
     out: &mut [Vec<i64>],
-) -> Vec<i64> {
+) -> (Vec<i64>, i64) {
     let n = c.sponsor.len();
     let pvm = plan.point_value;
     let mut totals = vec![0i64; plan.bonuses.len()];
+    let mut own = 0i64;
     for (b, bonus) in plan.bonuses.iter().enumerate() {
         if volume_only && !bonus.is_volume_based() {
             continue;
         }
-        let out = &mut out[b][..n];
+        let (earlier, rest) = out.split_at_mut(b);
+        let out = &mut rest[0][..n];
         totals[b] = match bonus {
             Bonus::Retail { markup, .. } => {
                 bonus::retail::pay(c.retail_pv, c.participating, *markup, pvm, out)
@@ -518,7 +502,7 @@ fn pay_bonuses(
                     internal: c.internal,
                     child_pv: c.child_pv,
                 };
-                bonus::unilevel::pay(&month, *compression, *depth, rates, uni, out)
+                bonus::unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
             }
             Bonus::FastStart {
                 rate,
@@ -535,12 +519,94 @@ fn pay_bonuses(
                     qualified: c.qualified,
                     point_value: pvm,
                 };
-                bonus::fast_start::pay(&month, *rate, *months, *require_active, acc, out)
+                bonus::fast_start::pay(&month, *rate, *months, *require_active, &mut s.acc, out)
             }
             Bonus::RankAdvancement { amounts, .. } => {
                 bonus::rank_advancement::pay(c.rank, c.max_rank, amounts, out)
             }
+            Bonus::Differential {
+                levels,
+                rank_level,
+                same_rank_rate,
+                ..
+            } => {
+                let month = bonus::differential::Month {
+                    sponsor: c.sponsor,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    internal: c.internal,
+                    child_pv: c.child_pv,
+                    point_value: pvm,
+                };
+                bonus::differential::pay(
+                    &month,
+                    levels,
+                    rank_level,
+                    *same_rank_rate,
+                    &mut s.differential,
+                    out,
+                )
+            }
+            Bonus::Matching {
+                compression,
+                depth,
+                rates,
+                on,
+                ..
+            } => {
+                let month = bonus::matching::Month {
+                    sponsor: c.sponsor,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    internal: c.internal,
+                };
+                bonus::matching::pay(
+                    &month,
+                    earlier,
+                    on,
+                    *compression,
+                    *depth,
+                    rates,
+                    &mut s.matching,
+                    &mut s.unilevel,
+                    out,
+                )
+            }
+            Bonus::Pool { rate, shares, .. } => {
+                let month = bonus::pool::Month {
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    total_pv: c.total_pv,
+                    point_value: pvm,
+                };
+                bonus::pool::pay(&month, *rate, shares, out)
+            }
+            Bonus::Stairstep {
+                tier_gv,
+                tier_rate,
+                breakaway_rate,
+                generation_rates,
+                ..
+            } => {
+                let month = bonus::stairstep::Month {
+                    sponsor: c.sponsor,
+                    tier_pv: c.tier_pv,
+                    pv: c.pv,
+                    retail_pv: c.retail_pv,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                let rules = bonus::stairstep::Rules {
+                    tier_gv,
+                    tier_rate,
+                    breakaway_rate: *breakaway_rate,
+                    generation_rates,
+                };
+                let (t, o) = bonus::stairstep::pay(&month, &rules, &mut s.stairstep, out);
+                own += o;
+                t
+            }
         };
     }
-    totals
+    (totals, own)
 }

@@ -56,6 +56,48 @@ pub enum Bonus {
     },
     /// Rank advancement: `amounts[rank]` in cents, paid once when the rank is first reached.
     RankAdvancement { name: String, amounts: Vec<i64> },
+    /// Differential (infinity) to unlimited depth; see [`crate::engine::bonus::differential`].
+    Differential {
+        name: String,
+        /// Rate of each rank, millionths (non-decreasing with the rank).
+        rates: Vec<i64>,
+        /// The distinct positive rates, ascending (the thresholds of the passes).
+        levels: Vec<i64>,
+        /// Index into `levels` + 1 of each rank's rate (0: no rate).
+        rank_level: Vec<u8>,
+        /// Same-rank override, millionths (0: none).
+        same_rank_rate: i64,
+    },
+    /// Matching: `rates[rank * depth + generation - 1]` (millionths) of the amounts of the
+    /// bonuses `on` (plan indices, all earlier and company-paid) earned this month.
+    Matching {
+        name: String,
+        compression: bool,
+        depth: usize,
+        rates: Vec<i64>,
+        on: Vec<usize>,
+        /// Whether every matched bonus is paid on volume (then so is the match).
+        volume_based: bool,
+    },
+    /// Leadership pool: `rate` (millionths) of the month's volume value, split by
+    /// `shares[rank]` among active distributors.
+    Pool {
+        name: String,
+        rate: i64,
+        shares: Vec<u32>,
+    },
+    /// Stairstep-breakaway; see [`crate::engine::bonus::stairstep`].
+    Stairstep {
+        name: String,
+        /// Tier thresholds (hundredths of a point), strictly increasing.
+        tier_gv: Vec<i64>,
+        /// Tier rates (millionths), non-decreasing.
+        tier_rate: Vec<i64>,
+        /// A leg whose rate reaches this breaks away (millionths, > 0).
+        breakaway_rate: i64,
+        /// Override rates by generation (millionths).
+        generation_rates: Vec<i64>,
+    },
 }
 
 impl Bonus {
@@ -65,7 +107,11 @@ impl Bonus {
             Bonus::Retail { name, .. }
             | Bonus::Unilevel { name, .. }
             | Bonus::FastStart { name, .. }
-            | Bonus::RankAdvancement { name, .. } => name,
+            | Bonus::RankAdvancement { name, .. }
+            | Bonus::Differential { name, .. }
+            | Bonus::Matching { name, .. }
+            | Bonus::Pool { name, .. }
+            | Bonus::Stairstep { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
@@ -75,7 +121,15 @@ impl Bonus {
     /// Whether the company pays it as a rate on volume (so that its pay can be traced to
     /// the volume it was paid on).
     pub fn is_volume_based(&self) -> bool {
-        matches!(self, Bonus::Unilevel { .. } | Bonus::FastStart { .. })
+        match self {
+            Bonus::Unilevel { .. }
+            | Bonus::FastStart { .. }
+            | Bonus::Differential { .. }
+            | Bonus::Pool { .. }
+            | Bonus::Stairstep { .. } => true,
+            Bonus::Matching { volume_based, .. } => *volume_based,
+            Bonus::Retail { .. } | Bonus::RankAdvancement { .. } => false,
+        }
     }
 }
 
@@ -276,7 +330,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
     }
 
     // Bonuses.
-    let mut bonuses = Vec::new();
+    let mut bonuses: Vec<Bonus> = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut retail_markup = 0;
     let mut retail_seen = false;
@@ -315,29 +369,13 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                         "a unilevel needs `levels` (rates by level for every rank) or `rates` (by rank)",
                     ));
                 }
-                let mut by_rank: Vec<Option<Vec<i64>>> = vec![None; ranks.len()];
-                let default = match &u.levels {
-                    None => None,
-                    Some(l) => Some(level_rates(l, &format!("{p}.levels"))?),
-                };
-                for (rname, l) in &u.rates {
-                    let rp = format!("{p}.rates.{rname}");
-                    let ri = rank_index(&ranks, rname, &rp)?;
-                    by_rank[ri] = Some(level_rates(l, &rp)?);
-                }
-                let depth = by_rank
-                    .iter()
-                    .flatten()
-                    .chain(default.iter())
-                    .map(|v| v.len())
-                    .max()
-                    .unwrap_or(0);
-                let mut rates = vec![0i64; ranks.len() * depth];
-                for (ri, r) in by_rank.iter().enumerate() {
-                    if let Some(v) = r.as_ref().or(default.as_ref()) {
-                        rates[ri * depth..ri * depth + v.len()].copy_from_slice(v);
-                    }
-                }
+                let (depth, rates) = rates_by_rank(
+                    &ranks,
+                    u.levels.as_deref(),
+                    &u.rates,
+                    &format!("{p}.levels"),
+                    &format!("{p}.rates"),
+                )?;
                 Bonus::Unilevel {
                     name,
                     compression: u.compression,
@@ -374,6 +412,255 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     amounts[ri] = non_negative(d, 2, &ap, "an amount")?;
                 }
                 Bonus::RankAdvancement { name, amounts }
+            }
+            BonusSpec::Differential(dspec) => {
+                let rp = format!("{p}.rates");
+                if dspec.rates.is_empty() {
+                    return Err(err(rp, "is empty; give a rate for at least one rank"));
+                }
+                let mut listed: Vec<Option<i64>> = vec![None; ranks.len()];
+                for (rname, &d) in &dspec.rates {
+                    let ep = format!("{rp}.{rname}");
+                    let ri = rank_index(&ranks, rname, &ep)?;
+                    listed[ri] = Some(rate(d, &ep)?);
+                }
+                let mut rates = vec![0i64; ranks.len()];
+                let mut below: Option<(usize, i64)> = None;
+                for ri in 0..ranks.len() {
+                    if let Some(r) = listed[ri] {
+                        if let Some((bi, br)) = below {
+                            if r < br {
+                                return Err(err(
+                                    format!("{rp}.{}", ranks[ri].name),
+                                    format!(
+                                        "{} is below the rate of the lower rank {:?} ({}); differential rates must not fall as rank rises",
+                                        Decimal::new(r, 6).normalize(),
+                                        ranks[bi].name,
+                                        Decimal::new(br, 6).normalize()
+                                    ),
+                                ));
+                            }
+                        }
+                        below = Some((ri, r));
+                    }
+                    rates[ri] = below.map_or(0, |b| b.1);
+                }
+                let mut levels: Vec<i64> = rates.iter().copied().filter(|&r| r > 0).collect();
+                levels.dedup();
+                let rank_level = rates
+                    .iter()
+                    .map(|r| {
+                        levels
+                            .iter()
+                            .position(|l| l == r)
+                            .map_or(0, |k| k as u8 + 1)
+                    })
+                    .collect();
+                let same_rank_rate = match dspec.same_rank_rate {
+                    None => 0,
+                    Some(d) => rate(d, &format!("{p}.same_rank_rate"))?,
+                };
+                Bonus::Differential {
+                    name,
+                    rates,
+                    levels,
+                    rank_level,
+                    same_rank_rate,
+                }
+            }
+            BonusSpec::Matching(mspec) => {
+                if mspec.generations.is_none() && mspec.rates.is_empty() {
+                    return Err(err(
+                        p,
+                        "a matching bonus needs `generations` (rates by generation for every rank) or `rates` (by rank)",
+                    ));
+                }
+                let (depth, rates) = rates_by_rank(
+                    &ranks,
+                    mspec.generations.as_deref(),
+                    &mspec.rates,
+                    &format!("{p}.generations"),
+                    &format!("{p}.rates"),
+                )?;
+                let on: Vec<usize> = match &mspec.on {
+                    None => (0..i).filter(|&k| bonuses[k].paid_by_company()).collect(),
+                    Some(list) => {
+                        if list.is_empty() {
+                            return Err(err(
+                                format!("{p}.on"),
+                                "is empty; name at least one earlier bonus to match",
+                            ));
+                        }
+                        let mut v = Vec::new();
+                        for (k, bn) in list.iter().enumerate() {
+                            let op = format!("{p}.on[{k}]");
+                            let j = match names.get(bn) {
+                                Some(&j) if j < i => j,
+                                _ => {
+                                    let earlier: Vec<&String> = names
+                                        .iter()
+                                        .filter(|(_, &j)| j < i)
+                                        .map(|(n, _)| n)
+                                        .collect();
+                                    return Err(err(
+                                        op,
+                                        format!(
+                                            "{bn:?} is not a bonus listed before this one; the earlier bonuses are {earlier:?}"
+                                        ),
+                                    ));
+                                }
+                            };
+                            if !bonuses[j].paid_by_company() {
+                                return Err(err(
+                                    op,
+                                    format!("{bn:?} is paid by customers, not the company; match only company-paid bonuses"),
+                                ));
+                            }
+                            if v.contains(&j) {
+                                return Err(err(op, format!("{bn:?} is listed twice")));
+                            }
+                            v.push(j);
+                        }
+                        v
+                    }
+                };
+                if on.is_empty() {
+                    return Err(err(
+                        p,
+                        "there is no company-paid bonus before this matching bonus to match; list it after the bonuses it matches",
+                    ));
+                }
+                let volume_based = on.iter().all(|&j| bonuses[j].is_volume_based());
+                Bonus::Matching {
+                    name,
+                    compression: mspec.compression,
+                    depth,
+                    rates,
+                    on,
+                    volume_based,
+                }
+            }
+            BonusSpec::Pool(pspec) => {
+                let r = rate(pspec.rate, &format!("{p}.rate"))?;
+                let sp = format!("{p}.shares");
+                if pspec.shares.is_empty() {
+                    return Err(err(sp, "is empty; give shares to at least one rank"));
+                }
+                let mut listed: Vec<Option<u32>> = vec![None; ranks.len()];
+                for (rname, &count) in &pspec.shares {
+                    let ep = format!("{sp}.{rname}");
+                    let ri = rank_index(&ranks, rname, &ep)?;
+                    if count == 0 {
+                        return Err(err(ep, "0 shares; give at least 1 or remove the entry"));
+                    }
+                    if count > 1_000_000 {
+                        return Err(err(ep, format!("{count} shares; at most 1000000")));
+                    }
+                    listed[ri] = Some(count);
+                }
+                let mut shares = vec![0u32; ranks.len()];
+                let mut below = 0;
+                for ri in 0..ranks.len() {
+                    if let Some(c) = listed[ri] {
+                        below = c;
+                    }
+                    shares[ri] = below;
+                }
+                Bonus::Pool {
+                    name,
+                    rate: r,
+                    shares,
+                }
+            }
+            BonusSpec::Stairstep(sspec) => {
+                let tp = format!("{p}.tiers");
+                if sspec.tiers.is_empty() {
+                    return Err(err(tp, "has no tiers; give at least one { gv, rate }"));
+                }
+                if sspec.tiers.len() > MAX_LEVELS {
+                    return Err(err(
+                        tp,
+                        format!("{} tiers; at most {MAX_LEVELS}", sspec.tiers.len()),
+                    ));
+                }
+                let mut tier_gv = Vec::new();
+                let mut tier_rate = Vec::new();
+                for (k, t) in sspec.tiers.iter().enumerate() {
+                    let g = non_negative(t.gv, 2, &format!("{tp}[{k}].gv"), "a volume")?;
+                    let r = rate(t.rate, &format!("{tp}[{k}].rate"))?;
+                    if k > 0 && g <= tier_gv[k - 1] {
+                        return Err(err(
+                            format!("{tp}[{k}].gv"),
+                            format!(
+                                "{} is not above tiers[{}].gv ({}); list tiers in increasing gv",
+                                t.gv,
+                                k - 1,
+                                sspec.tiers[k - 1].gv
+                            ),
+                        ));
+                    }
+                    if k > 0 && r < tier_rate[k - 1] {
+                        return Err(err(
+                            format!("{tp}[{k}].rate"),
+                            format!(
+                                "{} is below tiers[{}].rate ({}); a higher tier may not pay a lower rate",
+                                t.rate,
+                                k - 1,
+                                sspec.tiers[k - 1].rate
+                            ),
+                        ));
+                    }
+                    tier_gv.push(g);
+                    tier_rate.push(r);
+                }
+                let top = *tier_rate.last().unwrap();
+                let breakaway_rate = match sspec.breakaway_rate {
+                    None => top,
+                    Some(d) => {
+                        let bp = format!("{p}.breakaway_rate");
+                        let b = rate(d, &bp)?;
+                        if !tier_rate.contains(&b) {
+                            return Err(err(
+                                bp,
+                                format!(
+                                    "{d} is not the rate of any tier; use one of the tiers' rates"
+                                ),
+                            ));
+                        }
+                        b
+                    }
+                };
+                if breakaway_rate == 0 {
+                    return Err(err(
+                        match sspec.breakaway_rate {
+                            Some(_) => format!("{p}.breakaway_rate"),
+                            None => format!("{tp}[{}].rate", sspec.tiers.len() - 1),
+                        },
+                        "a breakaway rate of 0 would make every leg break away; use a rate above 0",
+                    ));
+                }
+                if sspec.generation_rates.len() > MAX_LEVELS {
+                    return Err(err(
+                        format!("{p}.generation_rates"),
+                        format!(
+                            "{} generations; at most {MAX_LEVELS}",
+                            sspec.generation_rates.len()
+                        ),
+                    ));
+                }
+                let generation_rates = sspec
+                    .generation_rates
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &d)| rate(d, &format!("{p}.generation_rates[{k}]")))
+                    .collect::<Result<Vec<_>>>()?;
+                Bonus::Stairstep {
+                    name,
+                    tier_gv,
+                    tier_rate,
+                    breakaway_rate,
+                    generation_rates,
+                }
             }
         };
         bonuses.push(compiled);
@@ -421,6 +708,41 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         costs,
         retail_markup,
     })
+}
+
+/// Rates by level for every rank, `rates[rank * depth + level - 1]`, from a default list
+/// and lists by rank name; returns `(depth, rates)`.
+fn rates_by_rank(
+    ranks: &[Rank],
+    default: Option<&[Dec]>,
+    by_name: &BTreeMap<String, Vec<Dec>>,
+    default_path: &str,
+    by_name_path: &str,
+) -> Result<(usize, Vec<i64>)> {
+    let mut by_rank: Vec<Option<Vec<i64>>> = vec![None; ranks.len()];
+    let default = match default {
+        None => None,
+        Some(l) => Some(level_rates(l, default_path)?),
+    };
+    for (rname, l) in by_name {
+        let rp = format!("{by_name_path}.{rname}");
+        let ri = rank_index(ranks, rname, &rp)?;
+        by_rank[ri] = Some(level_rates(l, &rp)?);
+    }
+    let depth = by_rank
+        .iter()
+        .flatten()
+        .chain(default.iter())
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+    let mut rates = vec![0i64; ranks.len() * depth];
+    for (ri, r) in by_rank.iter().enumerate() {
+        if let Some(v) = r.as_ref().or(default.as_ref()) {
+            rates[ri * depth..ri * depth + v.len()].copy_from_slice(v);
+        }
+    }
+    Ok((depth, rates))
 }
 
 fn level_rates(levels: &[Dec], path: &str) -> Result<Vec<i64>> {

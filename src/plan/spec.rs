@@ -146,10 +146,27 @@ pub enum BonusSpec {
     FastStart(FastStartSpec),
     /// Rank advancement: a one-time amount the first time a rank is reached.
     RankAdvancement(RankAdvancementSpec),
+    /// Differential (infinity): rank rates to unlimited depth, less what was paid below.
+    Differential(DifferentialSpec),
+    /// Matching (generation): a rate on personally sponsored lines' earnings.
+    Matching(MatchingSpec),
+    /// Leadership pool: a share of company volume split by shares among qualifying ranks.
+    Pool(PoolSpec),
+    /// Stairstep-breakaway performance bonus with generation overrides.
+    Stairstep(StairstepSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 4] = ["retail", "unilevel", "fast_start", "rank_advancement"];
+pub const BONUS_KINDS: [&str; 8] = [
+    "retail",
+    "unilevel",
+    "fast_start",
+    "rank_advancement",
+    "differential",
+    "matching",
+    "pool",
+    "stairstep",
+];
 
 /// Marks an error message that carries a field path below the value being deserialized
 /// (`PATH_MARK path PATH_MARK message`); [`super::from_value`] splices it into the path.
@@ -193,6 +210,10 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "unilevel" => inner(value).map(BonusSpec::Unilevel),
             "fast_start" => inner(value).map(BonusSpec::FastStart),
             "rank_advancement" => inner(value).map(BonusSpec::RankAdvancement),
+            "differential" => inner(value).map(BonusSpec::Differential),
+            "matching" => inner(value).map(BonusSpec::Matching),
+            "pool" => inner(value).map(BonusSpec::Pool),
+            "stairstep" => inner(value).map(BonusSpec::Stairstep),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -259,6 +280,87 @@ pub struct RankAdvancementSpec {
     pub amounts: BTreeMap<String, Dec>,
 }
 
+/// `kind = "differential"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DifferentialSpec {
+    /// Name in the ledger (default `"differential"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rate by paid-as rank: `{ Manager = "0.05", Director = "0.08" }`. A rank not listed
+    /// has the rate of the nearest listed rank below it (0 below the lowest). Rates must
+    /// not fall as rank rises.
+    pub rates: BTreeMap<String, Dec>,
+    /// Override for the first upline of the same rank as the highest paid below it on the
+    /// line (default 0: none).
+    #[serde(default)]
+    pub same_rank_rate: Option<Dec>,
+}
+
+/// `kind = "matching"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingSpec {
+    /// Name in the ledger (default `"matching"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rates by generation (1 = personally sponsored) for every rank not in `rates`.
+    #[serde(default)]
+    pub generations: Option<Vec<Dec>>,
+    /// Rates by generation for a paid-as rank: `Director = ["0.10", "0.05"]`.
+    #[serde(default)]
+    pub rates: BTreeMap<String, Vec<Dec>>,
+    /// Names of the earlier company-paid bonuses whose amounts are matched (default: every
+    /// company-paid bonus listed before this one).
+    #[serde(default)]
+    pub on: Option<Vec<String>>,
+    /// Distributors who are not active this month do not count as a generation.
+    #[serde(default)]
+    pub compression: bool,
+}
+
+/// `kind = "pool"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    /// Name in the ledger (default `"pool"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Share of the month's company volume value put in the pool.
+    pub rate: Dec,
+    /// Shares per qualifying paid-as rank: `{ Director = 1, Diamond = 2 }`. A rank not
+    /// listed has the shares of the nearest listed rank below it (none below the lowest).
+    pub shares: BTreeMap<String, u32>,
+}
+
+/// One tier of a stairstep: from `gv` points of group volume, `rate`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierSpec {
+    /// Monthly group volume (points) from which the tier applies.
+    pub gv: Dec,
+    /// Rate on the group volume at this tier.
+    pub rate: Dec,
+}
+
+/// `kind = "stairstep"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StairstepSpec {
+    /// Name in the ledger (default `"stairstep"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Tiers in increasing `gv` (and non-decreasing `rate`).
+    pub tiers: Vec<TierSpec>,
+    /// The rate at which a leg breaks away (default: the top tier's rate); must be the
+    /// rate of a tier.
+    #[serde(default)]
+    pub breakaway_rate: Option<Dec>,
+    /// Override rates on broken-away legs' group volume, by generation (default none).
+    #[serde(default)]
+    pub generation_rates: Vec<Dec>,
+}
+
 /// `[cap]`
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +393,10 @@ impl BonusSpec {
             BonusSpec::Unilevel(_) => "unilevel",
             BonusSpec::FastStart(_) => "fast_start",
             BonusSpec::RankAdvancement(_) => "rank_advancement",
+            BonusSpec::Differential(_) => "differential",
+            BonusSpec::Matching(_) => "matching",
+            BonusSpec::Pool(_) => "pool",
+            BonusSpec::Stairstep(_) => "stairstep",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -300,6 +406,10 @@ impl BonusSpec {
             BonusSpec::Unilevel(b) => &b.name,
             BonusSpec::FastStart(b) => &b.name,
             BonusSpec::RankAdvancement(b) => &b.name,
+            BonusSpec::Differential(b) => &b.name,
+            BonusSpec::Matching(b) => &b.name,
+            BonusSpec::Pool(b) => &b.name,
+            BonusSpec::Stairstep(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

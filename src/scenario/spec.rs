@@ -165,6 +165,11 @@ pub struct PurchasesSpec {
     /// difference to qualify.
     #[serde(default)]
     pub buy_to_qualify: Option<f64>,
+    /// For the analysis of net results, not the simulation: the share of participants'
+    /// own (chosen) orders taken as their own consumption rather than a cost of the
+    /// business (default 0.5 in `downline.analytics`).
+    #[serde(default)]
+    pub consumed_share: Option<f64>,
 }
 
 /// `[customers]`: retail customers, who are not participants.
@@ -430,6 +435,9 @@ impl ScenarioSpec {
                 "attrition.unprofitable_months",
                 "0 months; use at least 1, or leave it out",
             ));
+        }
+        if let Some(c) = self.purchases.consumed_share {
+            probability(c, "purchases.consumed_share")?;
         }
         let buy_to_qualify = probability(
             self.purchases.buy_to_qualify.unwrap_or(0.0),

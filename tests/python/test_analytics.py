@@ -802,3 +802,22 @@ def test_compare_paired_interval_is_narrower():
 
 def test_exports():
     assert dl.analytics is an and dl.compare is an.compare
+
+
+def test_consumed_share_comes_from_the_scenario():
+    """purchases.consumed_share in the scenario is the default of the net-result rule."""
+    plan = dl.Plan.from_dict({"active": {"min_pv": "50"},
+                              "bonus": [{"kind": "unilevel", "levels": ["0.05"]}],
+                              "costs": {"enrollment_fee": "10"}})
+    base = {"market": {"founders": 50}, "recruitment": {"rate": 0.1},
+            "purchases": {"mean": 80.0}}
+    res = dl.simulate(plan, dl.Scenario.from_dict(base), months=12, runs=2, seed=1)
+    all_consumed = dict(base, purchases={"mean": 80.0, "consumed_share": 1.0})
+    res1 = dl.simulate(plan, dl.Scenario.from_dict(all_consumed), months=12, runs=2, seed=1)
+    a = an.net_results(res, per_run=True)
+    b = an.net_results(res1, per_run=True)
+    assert b["share_loss"].mean() < a["share_loss"].mean()
+    assert an.net_results(res, consumed_share=1.0, per_run=True)["share_loss"].equals(
+        b["share_loss"])
+    with pytest.raises(dl.ScenarioError, match=r"^purchases\.consumed_share: "):
+        dl.Scenario.from_dict({"purchases": {"consumed_share": 1.5}})

@@ -149,7 +149,7 @@ PLAN_CASES = [
     ({"bonus": [U, U]}, 'bonus[1].name: "unilevel" is already the name of bonus[0]'),
     ({"bonus": [U, {"kind": "fast_start", "name": "unilevel", "rate": "0.1"}]},
      'bonus[1].name: "unilevel" is already the name of bonus[0]'),
-    ({"bonus": [{"kind": "matching"}]}, "bonus[0].kind: \"matching\" is not a bonus kind"),
+    ({"bonus": [{"kind": "pyramid"}]}, "bonus[0].kind: \"pyramid\" is not a bonus kind"),
     ({"bonus": [{"levels": ["0.1"]}]}, "bonus[0].kind: is missing"),
     # retail
     ({"bonus": [{"kind": "retail", "markup": "0.1"}, {"kind": "retail", "name": "r2", "markup": "0.1"}]},

@@ -1,10 +1,29 @@
 //! Bonus kinds, one file each. Every kind writes this month's amount per distributor, in
 //! cents, into its own slice; the cap and the ledger read those slices.
 
+pub mod differential;
 pub mod fast_start;
+pub mod matching;
+pub mod pool;
 pub mod rank_advancement;
 pub mod retail;
+pub mod stairstep;
 pub mod unilevel;
+
+/// The scratch arrays of every bonus kind, reused from month to month.
+#[derive(Default, Debug)]
+pub struct Scratch {
+    /// Unilevel (and matching's level passes).
+    pub unilevel: unilevel::Scratch,
+    /// Fast start's accumulators.
+    pub acc: Vec<i128>,
+    /// Differential.
+    pub differential: differential::Scratch,
+    /// Matching.
+    pub matching: matching::Scratch,
+    /// Stairstep.
+    pub stairstep: stairstep::Scratch,
+}
 
 use crate::money::{round_div, RATE_ONE};
 

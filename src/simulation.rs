@@ -31,6 +31,10 @@ pub struct Progress {
     pub cancel: AtomicBool,
 }
 
+/// The most people one run may grow to: a guard against a scenario without a market
+/// limit that would otherwise exhaust memory (each person costs a few hundred bytes).
+pub const MAX_PEOPLE: usize = 20_000_000;
+
 /// Options of one run.
 #[derive(Clone, Copy, Debug)]
 pub struct RunOptions {
@@ -283,6 +287,12 @@ pub fn run_one(
                 active.push(id);
             }
             joined = new_sponsors.len() as u32;
+            if d.len() > MAX_PEOPLE {
+                return Err(Error::Argument(format!(
+                    "run {run} grew past {MAX_PEOPLE} people in month {m}: the scenario has no \
+                     limit that holds it (set market.size, lower recruiting, or simulate fewer months)"
+                )));
+            }
             let n = d.len();
             participating.resize(n, true);
             own_pv.resize(n, 0);

@@ -276,3 +276,73 @@ fn buying_to_qualify_tops_up_to_the_activity_minimum() {
         .iter()
         .all(|&q| q == 0));
 }
+
+#[test]
+fn a_runaway_scenario_is_stopped_with_a_clear_error() {
+    let s = scenario(
+        "[market]\nfounders = 100000\n[recruitment]\nrate = 3.0\n[attrition]\nmonthly_quit = 0.0\n",
+    );
+    let e = run_one(
+        &plan(),
+        &s,
+        0,
+        RunOptions {
+            months: 24,
+            seed: 1,
+            keep_distributors: false,
+        },
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("grew past") && e.contains("market.size"), "{e}");
+}
+
+/// The baseline preset against the figures its file cites (docs/industry-figures.md):
+/// about a third of recruits still in after 12 months (33.7% by its table; Sylvina's 20%
+/// and Herbalife's "majority stop … within their first year" bracket it); 71–74% never
+/// recruit anyone (Herbalife 2012: 71% never sponsored; doTERRA: 74% at the entry rank);
+/// and a steady-state annual turnover of the stock near the DSA's 43.3% (2018).
+#[test]
+fn baseline_preset_reproduces_its_cited_figures() {
+    let s = Scenario::preset("baseline").unwrap();
+    // steady state with a constant inflow: the stock's ages follow the survival curve
+    let surv = |a: usize| -> f64 {
+        (0..a)
+            .map(|k| 1.0 - s.quit[k.min(s.quit.len() - 1)])
+            .product()
+    };
+    let (mut quits, mut stock) = (0.0, 0.0);
+    for a in 0..600 {
+        quits += surv(a) - surv(a + 12);
+        stock += surv(a);
+    }
+    let turnover = quits / stock;
+    assert!(
+        (turnover - 0.433).abs() < 0.03,
+        "steady-state annual turnover {turnover:.3}"
+    );
+
+    let (mut joined, mut stayed, mut people, mut never) = (0u64, 0u64, 0u64, 0u64);
+    for r in 0..3 {
+        let d = run(&s, 36, r).distributors.unwrap();
+        for i in 0..d.join_month.len() {
+            people += 1;
+            never += (d.recruits[i] == 0) as u64;
+            if d.sponsor[i] != u32::MAX && d.join_month[i] <= 24 {
+                joined += 1;
+                stayed += (d.quit_month[i] as u32 > d.join_month[i] as u32 + 12) as u64;
+            }
+        }
+    }
+    let survival = stayed as f64 / joined as f64;
+    let never = never as f64 / people as f64;
+    assert!(
+        (survival - 0.337).abs() < 0.02,
+        "12-month survival {survival:.3}"
+    );
+    assert!(
+        (0.69..=0.78).contains(&never),
+        "share who never recruit {never:.3}"
+    );
+}

@@ -21,6 +21,18 @@ pub struct TreeRow {
     pub quit_month: Option<i64>,
 }
 
+/// Where one distributor sits in the placement tree (binary or forced matrix).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacementRow {
+    /// The distributor's id.
+    pub id: i64,
+    /// The placement parent's id, or `None` for the top of a placement tree.
+    pub parent: Option<i64>,
+    /// The slot of the parent: binary 0 left, 1 right; matrix 0 to width − 1; `None` for
+    /// the first open one (left first) when the distributor is placed, in join order.
+    pub leg: Option<i64>,
+}
+
 /// Volume of one distributor in one month.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VolumeRow {
@@ -54,6 +66,18 @@ const MAX_MONTH: i64 = 60_000;
 pub fn compute_commissions(
     plan: &CompiledPlan,
     tree: &[TreeRow],
+    volumes: &[VolumeRow],
+) -> Result<Vec<LedgerLine>> {
+    compute_commissions_placed(plan, tree, None, volumes)
+}
+
+/// [`compute_commissions`] with the placement tree given: one row per distributor of
+/// the tree (`None`: placed by the plan's rule, as in the simulation). A placement
+/// parent must come before its child in join order (join month, then sponsor depth).
+pub fn compute_commissions_placed(
+    plan: &CompiledPlan,
+    tree: &[TreeRow],
+    placement: Option<&[PlacementRow]>,
     volumes: &[VolumeRow],
 ) -> Result<Vec<LedgerLine>> {
     let n = tree.len();
@@ -153,6 +177,12 @@ pub fn compute_commissions(
         .map(|&k| tree[k].quit_month.unwrap_or(i64::MAX))
         .collect();
 
+    // The given placement, checked, by join order.
+    let placed = match placement {
+        None => None,
+        Some(rows) => Some(check_placement(plan, tree, rows, &pos, &index)?),
+    };
+
     // Volumes by month.
     let mut by_month: std::collections::BTreeMap<i64, Vec<(u32, i64, i64)>> = Default::default();
     let mut seen: HashMap<(i64, i64), ()> = HashMap::with_capacity(volumes.len());
@@ -207,6 +237,9 @@ pub fn compute_commissions(
         .max(first);
 
     let mut engine = PlanEngine::new(plan);
+    if let Some((parent, leg)) = placed {
+        engine.set_placement(parent, leg);
+    }
     let mut own = vec![0i64; n];
     let mut retail = vec![0i64; n];
     let mut participating = vec![false; n];
@@ -251,4 +284,139 @@ pub fn compute_commissions(
         lines.extend(month_lines);
     }
     Ok(lines)
+}
+
+/// Check a given placement; returns the placement parent and leg of each distributor by
+/// join order (`index[row]`).
+fn check_placement(
+    plan: &CompiledPlan,
+    tree: &[TreeRow],
+    rows: &[PlacementRow],
+    pos: &HashMap<i64, usize>,
+    index: &[u32],
+) -> Result<(Vec<u32>, Vec<u8>)> {
+    use crate::engine::placement::NONE;
+    let width = match plan.placement {
+        crate::plan::Placement::None => {
+            return Err(Error::Input(
+                "placement: the plan has no placement tree ([placement] kind = \"binary\" or \"matrix\")"
+                    .into(),
+            ))
+        }
+        crate::plan::Placement::Binary(_) => 2,
+        crate::plan::Placement::Matrix { width, .. } => width as usize,
+    };
+    let slot_name = |l: usize| -> String {
+        match (width, l) {
+            (2, 0) => "left leg".into(),
+            (2, _) => "right leg".into(),
+            _ => format!("slot {l}"),
+        }
+    };
+    let n = tree.len();
+    // (parent, leg) by join order; u8::MAX: first open leg.
+    let mut given: Vec<Option<(u32, u8)>> = vec![None; n];
+    let mut has_row = vec![false; n];
+    for (row, r) in rows.iter().enumerate() {
+        let k = *pos.get(&r.id).ok_or_else(|| {
+            Error::Input(format!(
+                "placement row {row}: id {} is not in the tree",
+                r.id
+            ))
+        })?;
+        if std::mem::replace(&mut has_row[k], true) {
+            return Err(Error::Input(format!(
+                "placement row {row}: id {} has more than one placement",
+                r.id
+            )));
+        }
+        let leg = match r.leg {
+            None => u8::MAX,
+            Some(l) if (0..width as i64).contains(&l) => l as u8,
+            Some(l) if width == 2 => {
+                return Err(Error::Input(format!(
+                    "placement row {row}: id {}: leg {l} is not 0 (left) or 1 (right)",
+                    r.id
+                )))
+            }
+            Some(l) => {
+                return Err(Error::Input(format!(
+                "placement row {row}: id {}: leg {l} is outside 0 to {} (the matrix width less 1)",
+                r.id,
+                width - 1
+            )))
+            }
+        };
+        match r.parent {
+            None => {
+                if r.leg.is_some() {
+                    return Err(Error::Input(format!(
+                        "placement row {row}: id {} has a leg but no placement parent",
+                        r.id
+                    )));
+                }
+            }
+            Some(p) => {
+                let pk = *pos.get(&p).ok_or_else(|| {
+                    Error::Input(format!(
+                        "placement row {row}: the placement parent {p} of id {} is not in the tree",
+                        r.id
+                    ))
+                })?;
+                if index[pk] >= index[k] {
+                    return Err(Error::Input(format!(
+                        "placement row {row}: the placement parent {p} of id {} does not come before it (join month, then sponsor depth)",
+                        r.id
+                    )));
+                }
+                given[index[k] as usize] = Some((index[pk], leg));
+            }
+        }
+    }
+    if let Some(k) = has_row.iter().position(|&h| !h) {
+        return Err(Error::Input(format!(
+            "placement: id {} has no placement row; give one row per distributor",
+            tree[k].id
+        )));
+    }
+    let mut child = vec![false; width * n];
+    let mut parent = vec![NONE; n];
+    let mut legs = vec![0u8; n];
+    for (i, g) in given.iter().enumerate() {
+        if let Some((p, l)) = *g {
+            let l = if l == u8::MAX {
+                match (0..width).find(|&x| !child[width * p as usize + x]) {
+                    Some(x) => x as u8,
+                    None => {
+                        return Err(Error::Input(format!(
+                            "placement: every slot of {} is taken before {} is placed",
+                            tree_id(tree, index, p),
+                            tree_id(tree, index, i as u32)
+                        )))
+                    }
+                }
+            } else {
+                l
+            };
+            let slot = &mut child[width * p as usize + l as usize];
+            if *slot {
+                return Err(Error::Input(format!(
+                    "placement: the {} of {} is given twice (id {})",
+                    slot_name(l as usize),
+                    tree_id(tree, index, p),
+                    tree_id(tree, index, i as u32)
+                )));
+            }
+            *slot = true;
+            parent[i] = p;
+            legs[i] = l;
+        }
+    }
+    Ok((parent, legs))
+}
+
+/// The id of the distributor at join-order position `i`.
+fn tree_id(tree: &[TreeRow], index: &[u32], i: u32) -> i64 {
+    let k = index.iter().position(|&x| x == i).unwrap_or(0);
+    tree[k].id
 }

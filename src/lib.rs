@@ -55,7 +55,9 @@ pub mod simulation;
 mod python;
 
 pub use error::{Error, Result};
-pub use ledger::{compute_commissions, LedgerLine, TreeRow, VolumeRow};
+pub use ledger::{
+    compute_commissions, compute_commissions_placed, LedgerLine, PlacementRow, TreeRow, VolumeRow,
+};
 pub use metrics::{MonthRow, RunOutput, RunSummary};
 pub use montecarlo::{simulate, KeepDistributors, SimulateOptions};
 pub use plan::{CompiledPlan, Format};

@@ -76,4 +76,6 @@ def compute_commissions(
     vol_months: Sequence[int],
     pv: Sequence[str],
     retail: Optional[Sequence[str]],
+    placement: Optional[Sequence[Optional[int]]] = None,
+    leg: Optional[Sequence[Optional[int]]] = None,
 ) -> ArrowTable: ...

@@ -388,12 +388,22 @@ def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -
     ``retail`` (the part of ``pv`` from retail customers), in points with at most two
     decimals. Months run from the first join month to the last month with volume.
 
+    For a plan with a placement tree (``[placement]``, binary or forced matrix), ``tree``
+    may also give ``placement`` (the placement parent's id, null for a top) and ``leg``
+    (binary: 0 left, 1 right; matrix: slot 0 to width − 1; null: the first open one) for
+    every row; without them the plan's placement rule places everyone.
+
     Returns ``month, id, bonus, paid_by_company, amount`` (``pl.Decimal(18, 2)``), one line
     per non-zero amount, ordered by month, id and the plan's bonus order.
     """
     _require(tree, "tree", ["id", "sponsor", "join_month"])
     _require(volumes, "volumes", ["id", "month", "pv"])
+    placement_kw = {}
     try:
+        if "placement" in tree.columns:
+            placement_kw["placement"] = tree["placement"].cast(pl.Int64, strict=True).to_list()
+        if "leg" in tree.columns:
+            placement_kw["leg"] = tree["leg"].cast(pl.Int64, strict=True).to_list()
         ids = tree["id"].cast(pl.Int64, strict=True).to_list()
         sponsors = tree["sponsor"].cast(pl.Int64, strict=True).to_list()
         joins = tree["join_month"].cast(pl.Int64, strict=True).to_list()
@@ -405,7 +415,9 @@ def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -
         vids = volumes["id"].cast(pl.Int64, strict=True).to_list()
         vmonths = volumes["month"].cast(pl.Int64, strict=True).to_list()
     except pl.exceptions.PolarsError as e:
-        raise InputError(f"tree/volumes: ids and months must be whole numbers ({e})") from None
+        raise InputError(
+            f"tree/volumes: ids, months, placement and leg must be whole numbers ({e})"
+        ) from None
     if any(v is None for v in ids) or any(v is None for v in joins):
         raise InputError("tree: id and join_month may not be missing")
     if any(v is None for v in vids) or any(v is None for v in vmonths):
@@ -413,6 +425,6 @@ def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -
     pv = _volume_strings(volumes["pv"], "pv")
     retail = _volume_strings(volumes["retail"], "retail") if "retail" in volumes.columns else None
     table = _core.compute_commissions(
-        plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail
+        plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail, **placement_kw
     )
     return pl.DataFrame(table)

@@ -5,12 +5,13 @@
 //! (`compute_commissions` on a given downline), so both pay to the same cent.
 
 pub mod bonus;
+pub mod placement;
 pub mod ranks;
 pub mod volumes;
 
 use crate::downline::NO_SPONSOR;
 use crate::money::{scale_to_cap, volume_value, RATE_ONE};
-use crate::plan::{Bonus, CompiledPlan, NO_RANK};
+use crate::plan::{Bonus, CompiledPlan, Placement, NO_RANK};
 
 /// What the engine needs to know about one month.
 pub struct MonthInput<'a> {
@@ -37,7 +38,8 @@ pub struct Sources {
     pub own: i64,
     /// Paid on downline participants' own purchases.
     pub downline: i64,
-    /// Not paid on volume (rank advancement).
+    /// Not paid on volume (rank advancement), or not traceable to one month's volume
+    /// (binary, whose carry-over is not linear across months).
     pub other: i64,
 }
 
@@ -94,6 +96,8 @@ pub struct PlanEngine<'p> {
     /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
     /// The downline only grows by appending, and a sponsor never changes.
     tree: TreeIndex,
+    /// The placement tree (empty without one).
+    placement: placement::PlacementTree,
     rank_scratch: ranks::RankScratch,
     bonus_scratch: bonus::Scratch,
 }
@@ -160,6 +164,7 @@ impl<'p> PlanEngine<'p> {
             child_rpv: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
+            placement: Default::default(),
             rank_scratch: Default::default(),
             bonus_scratch: Default::default(),
         }
@@ -168,6 +173,31 @@ impl<'p> PlanEngine<'p> {
     /// The plan.
     pub fn plan(&self) -> &'p CompiledPlan {
         self.plan
+    }
+
+    /// The placement tree: placement parent ([`placement::NONE`] for a top) and slot
+    /// (binary: 0 left, 1 right) of each distributor placed so far.
+    pub fn placement(&self) -> (&[u32], &[u8]) {
+        (&self.placement.parent, &self.placement.leg)
+    }
+
+    /// Place the downline by the given placement parents and slots (by join order; a
+    /// parent before its child, each slot once) instead of by the plan's rule.
+    pub fn set_placement(&mut self, parent: Vec<u32>, leg: Vec<u8>) {
+        self.placement.set_explicit(parent, leg);
+    }
+
+    /// Volume (hundredths of a point) carried into next month by distributor `i` on its
+    /// left and right legs, for the plan's bonus number `bonus` (a binary bonus).
+    pub fn binary_carry(&self, bonus: usize, i: usize) -> [i64; 2] {
+        let ages = match &self.plan.bonuses[bonus] {
+            Bonus::Binary { carry_months, .. } => carry_months.map_or(1, |m| m as usize),
+            _ => panic!("bonus {bonus} is not a binary bonus"),
+        };
+        self.bonus_scratch
+            .binary
+            .get(bonus)
+            .map_or([0, 0], |s| s.carry(i, ages))
     }
 
     /// Make room for a downline of `cap` people without reallocating.
@@ -205,6 +235,7 @@ impl<'p> PlanEngine<'p> {
         let n = m.sponsor.len();
         self.grow(n);
         self.tree.update(m.sponsor);
+        self.placement.update(m.sponsor, plan.placement);
         let pvm = plan.point_value;
 
         // Volumes and activity (and, for a plan whose ranks ask nothing, the ranks).
@@ -279,6 +310,11 @@ impl<'p> PlanEngine<'p> {
             ranks::evaluate_ranks(plan, &input, &mut self.rank[..n], &mut self.rank_scratch);
         }
 
+        let binary = matches!(plan.placement, Placement::Binary(_));
+        if binary {
+            self.placement.roll_up(&self.pv[..n]);
+        }
+
         // Bonuses.
         let mut amounts = std::mem::take(&mut self.amounts);
         let ctx = BonusCtx {
@@ -295,6 +331,8 @@ impl<'p> PlanEngine<'p> {
             max_rank: &self.max_rank[..n],
             internal: &self.tree.internal,
             total_pv: volume,
+            leg_pv: &self.placement.leg_pv,
+            placement_parent: &self.placement.parent,
         };
         let (mut by_bonus, own_before_cap) =
             pay_bonuses(plan, &ctx, false, &mut self.bonus_scratch, &mut amounts);
@@ -403,6 +441,10 @@ impl<'p> PlanEngine<'p> {
         };
         let potential = potential_volume_bonuses + other_before_cap;
 
+        if binary {
+            self.placement.close_month(n);
+        }
+
         // Rank counts and the highest rank reached.
         let mut rank_counts = vec![0u32; plan.ranks.len()];
         if trivial_ranks {
@@ -459,6 +501,11 @@ struct BonusCtx<'a> {
     max_rank: &'a [u8],
     internal: &'a [u32],
     total_pv: i64,
+    /// This month's PV of each binary leg, `leg_pv[2 i + leg]` (empty without a binary
+    /// placement). From the real PV: binary is never evaluated in what-if passes.
+    leg_pv: &'a [i64],
+    /// Placement parent of each distributor (empty without a placement tree).
+    placement_parent: &'a [u32],
 }
 
 /// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals, and
@@ -476,6 +523,9 @@ fn pay_bonuses(
     let pvm = plan.point_value;
     let mut totals = vec![0i64; plan.bonuses.len()];
     let mut own = 0i64;
+    if s.binary.len() < plan.bonuses.len() {
+        s.binary.resize_with(plan.bonuses.len(), Default::default);
+    }
     for (b, bonus) in plan.bonuses.iter().enumerate() {
         if volume_only && !bonus.is_volume_based() {
             continue;
@@ -605,6 +655,41 @@ fn pay_bonuses(
                 let (t, o) = bonus::stairstep::pay(&month, &rules, &mut s.stairstep, out);
                 own += o;
                 t
+            }
+            Bonus::Binary {
+                rate,
+                ratio,
+                max_carry,
+                carry_months,
+                flush_if_inactive,
+                cap_per_month,
+                ..
+            } => {
+                // Carry is state: a what-if pass must never reach here.
+                debug_assert!(!volume_only);
+                let month = bonus::binary::Month {
+                    qualified: c.qualified,
+                    leg_pv: c.leg_pv,
+                    point_value: pvm,
+                };
+                let rules = bonus::binary::Rules {
+                    rate: *rate,
+                    ratio: *ratio,
+                    max_carry: *max_carry,
+                    carry_months: *carry_months,
+                    flush_if_inactive: *flush_if_inactive,
+                    cap_per_month: *cap_per_month,
+                };
+                bonus::binary::pay(&month, &rules, &mut s.binary[b], out)
+            }
+            Bonus::Matrix { rates, .. } => {
+                let month = bonus::matrix::Month {
+                    parent: c.placement_parent,
+                    pv: c.pv,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                bonus::matrix::pay(&month, rates, &mut s.matrix, out)
             }
         };
     }

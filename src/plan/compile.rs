@@ -98,6 +98,55 @@ pub enum Bonus {
         /// Override rates by generation (millionths).
         generation_rates: Vec<i64>,
     },
+    /// Binary; see [`crate::engine::bonus::binary`].
+    Binary {
+        name: String,
+        /// Rate on the weak leg's paired volume (millionths).
+        rate: i64,
+        /// Pairing ratio `[weak, strong]`, both ≥ 1.
+        ratio: [i64; 2],
+        /// Most volume carried per leg (hundredths of a point), `None` for no maximum.
+        max_carry: Option<i64>,
+        /// Carried volume expires after this many months (`None`: never).
+        carry_months: Option<u32>,
+        /// Inactive distributors lose their carry and the month's leg volume.
+        flush_if_inactive: bool,
+        /// Most paid to one distributor in a month, cents (`None`: no cap).
+        cap_per_month: Option<i64>,
+    },
+    /// Forced matrix: `rates[level - 1]` (millionths) on the PV of the placement tree's
+    /// levels; see [`crate::engine::bonus::matrix`].
+    Matrix { name: String, rates: Vec<i64> },
+}
+
+/// The most months a binary's carried volume may be kept apart by age.
+pub const MAX_CARRY_MONTHS: u32 = 60;
+
+/// The widest forced matrix.
+pub const MAX_MATRIX_WIDTH: u32 = 100;
+
+/// Which leg of its sponsor a recruit is placed down in a binary tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryRule {
+    /// The leg with less cumulative volume through last month (ties: alternate).
+    WeakerLeg,
+    /// Left, right, left, … per sponsor.
+    Alternate,
+    /// Always the left leg (extreme left spillover).
+    Left,
+    /// Always the right leg.
+    Right,
+}
+
+/// The placement tree of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// No placement tree (the sponsor tree only).
+    None,
+    /// A binary tree: two legs, left (0) and right (1).
+    Binary(BinaryRule),
+    /// A forced matrix `width` wide, paid `depth` levels deep.
+    Matrix { width: u32, depth: u32 },
 }
 
 impl Bonus {
@@ -111,7 +160,9 @@ impl Bonus {
             | Bonus::Differential { name, .. }
             | Bonus::Matching { name, .. }
             | Bonus::Pool { name, .. }
-            | Bonus::Stairstep { name, .. } => name,
+            | Bonus::Stairstep { name, .. }
+            | Bonus::Binary { name, .. }
+            | Bonus::Matrix { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
@@ -126,9 +177,12 @@ impl Bonus {
             | Bonus::FastStart { .. }
             | Bonus::Differential { .. }
             | Bonus::Pool { .. }
-            | Bonus::Stairstep { .. } => true,
+            | Bonus::Stairstep { .. }
+            | Bonus::Matrix { .. } => true,
             Bonus::Matching { volume_based, .. } => *volume_based,
-            Bonus::Retail { .. } | Bonus::RankAdvancement { .. } => false,
+            // Binary pay depends on volume carried from earlier months, so it is not the
+            // sum of what each month's volume pays: it is attributed to "other".
+            Bonus::Retail { .. } | Bonus::RankAdvancement { .. } | Bonus::Binary { .. } => false,
         }
     }
 }
@@ -171,6 +225,8 @@ pub struct CompiledPlan {
     pub costs: Costs,
     /// Retail markup (millionths), 0 without a retail bonus.
     pub retail_markup: i64,
+    /// The placement tree.
+    pub placement: Placement,
 }
 
 fn err(path: impl Into<String>, msg: impl Into<String>) -> Error {
@@ -328,6 +384,71 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             leg_cap_slot: None,
         });
     }
+
+    // Placement.
+    let placement = match &spec.placement {
+        None => Placement::None,
+        Some(ps) => match ps.kind.as_str() {
+            "binary" if ps.width.is_some() => {
+                return Err(err(
+                    "placement.width",
+                    "a binary tree is 2 wide; `width` is for kind = \"matrix\"",
+                ))
+            }
+            "binary" if ps.depth.is_some() => {
+                return Err(err(
+                    "placement.depth",
+                    "a binary tree pays to any depth; `depth` is for kind = \"matrix\"",
+                ))
+            }
+            "matrix" => {
+                if ps.rule.is_some() {
+                    return Err(err(
+                        "placement.rule",
+                        "a forced matrix places breadth first, left to right; `rule` is for kind = \"binary\"",
+                    ));
+                }
+                let width = match ps.width {
+                    None => return Err(err("placement.width", "is missing; a matrix needs its width (the W of W×D)")),
+                    Some(w) if !(2..=MAX_MATRIX_WIDTH).contains(&w) => {
+                        return Err(err(
+                            "placement.width",
+                            format!("{w} is outside 2 to {MAX_MATRIX_WIDTH} (a matrix 1 wide is a single line)"),
+                        ))
+                    }
+                    Some(w) => w,
+                };
+                let depth = match ps.depth {
+                    None => return Err(err("placement.depth", "is missing; a matrix needs its depth (the D of W×D)")),
+                    Some(d) if !(1..=MAX_LEVELS as u32).contains(&d) => {
+                        return Err(err("placement.depth", format!("{d} is outside 1 to {MAX_LEVELS}")))
+                    }
+                    Some(d) => d,
+                };
+                Placement::Matrix { width, depth }
+            }
+            "binary" => Placement::Binary(match ps.rule.as_deref().unwrap_or("weaker_leg") {
+                "weaker_leg" => BinaryRule::WeakerLeg,
+                "alternate" => BinaryRule::Alternate,
+                "left" => BinaryRule::Left,
+                "right" => BinaryRule::Right,
+                other => {
+                    return Err(err(
+                        "placement.rule",
+                        format!(
+                            "{other:?} is not a binary placement rule; the rules are \"weaker_leg\", \"alternate\", \"left\", \"right\""
+                        ),
+                    ))
+                }
+            }),
+            other => {
+                return Err(err(
+                    "placement.kind",
+                    format!("{other:?} is not a placement kind; the kinds are [\"binary\", \"matrix\"]"),
+                ))
+            }
+        },
+    };
 
     // Bonuses.
     let mut bonuses: Vec<Bonus> = Vec::new();
@@ -662,6 +783,78 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     generation_rates,
                 }
             }
+            BonusSpec::Matrix(ms) => {
+                let depth = match placement {
+                    Placement::Matrix { depth, .. } => depth as usize,
+                    _ => {
+                        return Err(err(
+                            format!("{p}.kind"),
+                            "a matrix bonus needs a forced matrix placement: add `[placement] kind = \"matrix\"` with `width` and `depth`",
+                        ))
+                    }
+                };
+                let lp = format!("{p}.levels");
+                let rates = level_rates(&ms.levels, &lp)?;
+                if rates.len() > depth {
+                    return Err(err(
+                        lp,
+                        format!(
+                            "{} levels, but the matrix pays {depth} deep (placement.depth)",
+                            rates.len()
+                        ),
+                    ));
+                }
+                Bonus::Matrix { name, rates }
+            }
+            BonusSpec::Binary(bs) => {
+                if !matches!(placement, Placement::Binary(_)) {
+                    return Err(err(
+                        format!("{p}.kind"),
+                        "a binary bonus needs a binary placement tree: add `[placement] kind = \"binary\"`",
+                    ));
+                }
+                let ratio = bs.ratio.unwrap_or([1, 1]);
+                for (k, &r) in ratio.iter().enumerate() {
+                    if !(1..=100).contains(&r) {
+                        return Err(err(
+                            format!("{p}.ratio[{k}]"),
+                            format!("{r} is outside 1 to 100"),
+                        ));
+                    }
+                }
+                let max_carry = match bs.max_carry {
+                    None => None,
+                    Some(d) => Some(non_negative(d, 2, &format!("{p}.max_carry"), "a volume")?),
+                };
+                if let Some(m) = bs.carry_months {
+                    if m > MAX_CARRY_MONTHS {
+                        return Err(err(
+                            format!("{p}.carry_months"),
+                            format!("{m} is above {MAX_CARRY_MONTHS}"),
+                        ));
+                    }
+                }
+                let cap_per_month = match bs.cap_per_month {
+                    None => None,
+                    Some(d) => {
+                        let cp = format!("{p}.cap_per_month");
+                        let c = non_negative(d, 2, &cp, "an amount")?;
+                        if c == 0 {
+                            return Err(err(cp, "0 would pay nothing; use an amount above 0"));
+                        }
+                        Some(c)
+                    }
+                };
+                Bonus::Binary {
+                    name,
+                    rate: rate(bs.rate, &format!("{p}.rate"))?,
+                    ratio: [ratio[0] as i64, ratio[1] as i64],
+                    max_carry,
+                    carry_months: bs.carry_months,
+                    flush_if_inactive: bs.flush_if_inactive,
+                    cap_per_month,
+                }
+            }
         };
         bonuses.push(compiled);
     }
@@ -707,6 +900,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         cap,
         costs,
         retail_markup,
+        placement,
     })
 }
 

@@ -7,7 +7,7 @@
 pub mod compile;
 pub mod spec;
 
-pub use compile::{Bonus, CompiledPlan, Costs, Rank, NO_RANK};
+pub use compile::{BinaryRule, Bonus, CompiledPlan, Costs, Placement, Rank, NO_RANK};
 pub use spec::{Dec, PlanSpec};
 
 use crate::error::{Error, Result};

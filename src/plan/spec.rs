@@ -83,6 +83,10 @@ pub struct PlanSpec {
     /// An optional cap on the month's total payout.
     #[serde(default)]
     pub cap: Option<CapSpec>,
+    /// How recruits are placed in a placement tree apart from the sponsor tree (binary
+    /// plans); default none.
+    #[serde(default)]
+    pub placement: Option<PlacementSpec>,
     /// What a participant pays.
     #[serde(default)]
     pub costs: CostsSpec,
@@ -154,10 +158,14 @@ pub enum BonusSpec {
     Pool(PoolSpec),
     /// Stairstep-breakaway performance bonus with generation overrides.
     Stairstep(StairstepSpec),
+    /// Binary: weak-leg pairing in a binary placement tree, with carry-over.
+    Binary(BinarySpec),
+    /// Forced matrix: rates by level of the W×D placement matrix.
+    Matrix(MatrixSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 8] = [
+pub const BONUS_KINDS: [&str; 10] = [
     "retail",
     "unilevel",
     "fast_start",
@@ -166,6 +174,8 @@ pub const BONUS_KINDS: [&str; 8] = [
     "matching",
     "pool",
     "stairstep",
+    "binary",
+    "matrix",
 ];
 
 /// Marks an error message that carries a field path below the value being deserialized
@@ -214,6 +224,8 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "matching" => inner(value).map(BonusSpec::Matching),
             "pool" => inner(value).map(BonusSpec::Pool),
             "stairstep" => inner(value).map(BonusSpec::Stairstep),
+            "binary" => inner(value).map(BonusSpec::Binary),
+            "matrix" => inner(value).map(BonusSpec::Matrix),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -361,6 +373,64 @@ pub struct StairstepSpec {
     pub generation_rates: Vec<Dec>,
 }
 
+/// `kind = "binary"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BinarySpec {
+    /// Name in the ledger (default `"binary"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rate on the paired volume of the weak leg.
+    pub rate: Dec,
+    /// Pairing ratio `[weak, strong]`: `[1, 2]` pairs 1 point of the weak leg with 2 of
+    /// the strong (default `[1, 1]`).
+    #[serde(default)]
+    pub ratio: Option<[u32; 2]>,
+    /// The most volume (points) carried over per leg (default: no maximum).
+    #[serde(default)]
+    pub max_carry: Option<Dec>,
+    /// Carried volume expires after this many months (default: never; 0: no carry-over).
+    #[serde(default)]
+    pub carry_months: Option<u32>,
+    /// An inactive distributor loses its carry and the month's leg volume (default false:
+    /// it keeps accumulating).
+    #[serde(default)]
+    pub flush_if_inactive: bool,
+    /// The most one distributor earns from this bonus in a month (currency; default none).
+    #[serde(default)]
+    pub cap_per_month: Option<Dec>,
+}
+
+/// `[placement]`: the placement tree (binary, or a forced matrix).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementSpec {
+    /// `"binary"` or `"matrix"`.
+    pub kind: String,
+    /// Binary: which leg of the sponsor a recruit goes down, `"weaker_leg"` (default),
+    /// `"alternate"`, `"left"` or `"right"`.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Matrix: slots under each distributor (the W of W×D).
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// Matrix: levels paid (the D of W×D).
+    #[serde(default)]
+    pub depth: Option<u32>,
+}
+
+/// `kind = "matrix"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixSpec {
+    /// Name in the ledger (default `"matrix"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Rates by level of the placement tree (level 1 = the slots right under the payee),
+    /// at most the matrix's depth.
+    pub levels: Vec<Dec>,
+}
+
 /// `[cap]`
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -397,6 +467,8 @@ impl BonusSpec {
             BonusSpec::Matching(_) => "matching",
             BonusSpec::Pool(_) => "pool",
             BonusSpec::Stairstep(_) => "stairstep",
+            BonusSpec::Binary(_) => "binary",
+            BonusSpec::Matrix(_) => "matrix",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -410,6 +482,8 @@ impl BonusSpec {
             BonusSpec::Matching(b) => &b.name,
             BonusSpec::Pool(b) => &b.name,
             BonusSpec::Stairstep(b) => &b.name,
+            BonusSpec::Binary(b) => &b.name,
+            BonusSpec::Matrix(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

@@ -274,7 +274,7 @@ fn parse_volume(s: &str, what: &str, row: usize) -> PyResult<i64> {
 
 /// The deterministic engine on a given downline. Volumes are decimal strings (points).
 #[pyfunction]
-#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail))]
+#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail, placement=None, leg=None))]
 #[allow(clippy::too_many_arguments)]
 fn compute_commissions(
     py: Python<'_>,
@@ -287,11 +287,15 @@ fn compute_commissions(
     vol_months: Vec<i64>,
     pv: Vec<String>,
     retail: Option<Vec<String>>,
+    placement: Option<Vec<Option<i64>>>,
+    leg: Option<Vec<Option<i64>>>,
 ) -> PyResult<ArrowTable> {
     let n = ids.len();
     if sponsors.len() != n
         || join_months.len() != n
         || quit_months.as_ref().is_some_and(|q| q.len() != n)
+        || placement.as_ref().is_some_and(|q| q.len() != n)
+        || leg.as_ref().is_some_and(|q| q.len() != n)
     {
         return Err(to_py(Error::Input(
             "tree: columns of different lengths".into(),
@@ -305,6 +309,20 @@ fn compute_commissions(
             quit_month: quit_months.as_ref().and_then(|q| q[k]),
         })
         .collect();
+    if leg.is_some() && placement.is_none() {
+        return Err(to_py(Error::Input(
+            "tree: a leg column needs a placement column (the placement parent)".into(),
+        )));
+    }
+    let placed: Option<Vec<crate::ledger::PlacementRow>> = placement.map(|par| {
+        (0..n)
+            .map(|k| crate::ledger::PlacementRow {
+                id: ids[k],
+                parent: par[k],
+                leg: leg.as_ref().and_then(|l| l[k]),
+            })
+            .collect()
+    });
     let mut vols = Vec::with_capacity(vol_ids.len());
     for k in 0..vol_ids.len() {
         vols.push(VolumeRow {
@@ -319,7 +337,9 @@ fn compute_commissions(
     }
     let plan_c = plan.inner.clone();
     let lines = py
-        .detach(|| crate::ledger::compute_commissions(&plan_c, &tree, &vols))
+        .detach(|| {
+            crate::ledger::compute_commissions_placed(&plan_c, &tree, placed.as_deref(), &vols)
+        })
         .map_err(to_py)?;
     Ok(table(batches::ledger_batch(&plan_c, &lines)))
 }

@@ -1,9 +1,11 @@
 //! Bonus kinds, one file each. Every kind writes this month's amount per distributor, in
 //! cents, into its own slice; the cap and the ledger read those slices.
 
+pub mod binary;
 pub mod differential;
 pub mod fast_start;
 pub mod matching;
+pub mod matrix;
 pub mod pool;
 pub mod rank_advancement;
 pub mod retail;
@@ -23,6 +25,10 @@ pub struct Scratch {
     pub matching: matching::Scratch,
     /// Stairstep.
     pub stairstep: stairstep::Scratch,
+    /// Matrix.
+    pub matrix: matrix::Scratch,
+    /// Binary carry, per bonus of the plan (state kept across months, not scratch).
+    pub binary: Vec<binary::State>,
 }
 
 use crate::money::{round_div, RATE_ONE};

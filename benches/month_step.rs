@@ -74,6 +74,7 @@ fn plan_month(c: &mut Criterion) {
                     participating: &participating,
                     own_pv: &pv,
                     retail_pv: &zeros,
+                    preferred_pv: &[],
                 };
                 black_box(engine.run_month(&input))
             })

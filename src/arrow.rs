@@ -76,6 +76,10 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
         ),
         ("volume", money(rows().map(|(_, m)| m.volume))),
         ("retail_volume", money(rows().map(|(_, m)| m.retail_volume))),
+        (
+            "preferred_volume",
+            money(rows().map(|(_, m)| m.preferred_volume)),
+        ),
         ("volume_value", money(rows().map(|(_, m)| m.volume_value))),
         ("payout", money(rows().map(|(_, m)| m.payout))),
         (
@@ -291,6 +295,7 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
         ),
         ("own_volume", all(|d| &d.own_volume)),
         ("customer_volume", all(|d| &d.customer_volume)),
+        ("preferred_volume", all(|d| &d.preferred_volume)),
         ("required_purchases", all(|d| &d.required_purchases)),
         ("qualifying_purchases", all(|d| &d.qualifying_purchases)),
     ])

@@ -21,6 +21,8 @@ pub struct Downline {
     pub skill: Vec<f32>,
     /// Retail customers currently buying from this distributor.
     pub customers: Vec<u16>,
+    /// Preferred customers currently buying through this distributor.
+    pub preferred: Vec<u16>,
     /// Number of personally sponsored recruits so far.
     pub recruits: Vec<u32>,
 }
@@ -34,6 +36,7 @@ impl Downline {
             quit_month: Vec::with_capacity(cap),
             skill: Vec::with_capacity(cap),
             customers: Vec::with_capacity(cap),
+            preferred: Vec::with_capacity(cap),
             recruits: Vec::with_capacity(cap),
         }
     }
@@ -59,6 +62,7 @@ impl Downline {
         self.quit_month.push(quit_month);
         self.skill.push(skill);
         self.customers.push(0);
+        self.preferred.push(0);
         self.recruits.push(0);
         if sponsor != NO_SPONSOR {
             self.recruits[sponsor as usize] += 1;

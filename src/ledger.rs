@@ -265,6 +265,7 @@ pub fn compute_commissions_placed(
             participating: &participating[..count],
             own_pv: &own[..count],
             retail_pv: &retail[..count],
+            preferred_pv: &[],
         };
         engine.run_month(&input);
         let mut month_lines = vec![];

@@ -101,6 +101,10 @@ pub fn run_one(
         Lifetime::new(&scaled, months as usize + 1)
     };
     let orders = LogNormalCents::new(scenario.order_mean, scenario.order_sigma);
+    let pref_orders = LogNormalCents::new(
+        scenario.preferred_order_mean,
+        scenario.preferred_order_sigma,
+    );
     let cust_orders =
         LogNormalCents::new(scenario.customer_order_mean, scenario.customer_order_sigma);
     let skill_dist = scenario
@@ -151,6 +155,8 @@ pub fn run_one(
     participating.resize(d.len(), true);
     let mut own_pv: Vec<i64> = with(0);
     let mut retail_pv: Vec<i64> = with(0);
+    let mut preferred_pv: Vec<i64> = with(0);
+    let mut preferred_volume: Vec<i64> = with(0);
     // per person, whole run
     let mut earnings: Vec<i64> = with(0);
     let mut retail_profit: Vec<i64> = with(0);
@@ -214,6 +220,7 @@ pub fn run_one(
                     participating[i as usize] = false;
                     own_pv[i as usize] = 0;
                     retail_pv[i as usize] = 0;
+                    preferred_pv[i as usize] = 0;
                     quit += 1;
                 }
                 stays
@@ -304,6 +311,8 @@ pub fn run_one(
             expenses.resize(n, 0);
             own_volume.resize(n, 0);
             customer_volume.resize(n, 0);
+            preferred_pv.resize(n, 0);
+            preferred_volume.resize(n, 0);
             required.resize(n, 0);
             qualifying.resize(n, 0);
             if state_quit {
@@ -318,7 +327,26 @@ pub fn run_one(
                 let i = i as usize;
                 let mut c = d.customers[i] as u64;
                 c -= binomial(&mut rng_cust, c, scenario.customer_churn);
-                c = (c + poisson(&mut rng_cust, scenario.customer_rate)).min(u16::MAX as u64);
+                let new = poisson(&mut rng_cust, scenario.customer_rate);
+                if scenario.preferred_share > 0.0 {
+                    // Preferred customers: churn alike, order at the member price.
+                    let mut pc = d.preferred[i] as u64;
+                    pc -= binomial(&mut rng_cust, pc, scenario.customer_churn);
+                    let new_pref = binomial(&mut rng_cust, new, scenario.preferred_share);
+                    pc = (pc + new_pref).min(u16::MAX as u64);
+                    d.preferred[i] = pc as u16;
+                    c = (c + new - new_pref).min(u16::MAX as u64);
+                    let k = binomial(&mut rng_cust, pc, scenario.preferred_order_probability);
+                    let mut cents = 0i64;
+                    for _ in 0..k {
+                        cents += pref_orders.sample(&mut rng_cust);
+                    }
+                    let v = plan.volume_of(cents);
+                    preferred_pv[i] = v;
+                    preferred_volume[i] += v;
+                } else {
+                    c = (c + new).min(u16::MAX as u64);
+                }
                 d.customers[i] = c as u16;
                 let k = binomial(&mut rng_cust, c, scenario.customer_order_probability);
                 let mut sales = 0i64;
@@ -392,6 +420,7 @@ pub fn run_one(
             participating: &participating[..n],
             own_pv: &own_pv[..n],
             retail_pv: &retail_pv[..n],
+            preferred_pv: &preferred_pv[..n],
         };
         let totals = engine.run_month(&input);
         for (b, bonus) in plan.bonuses.iter().enumerate() {
@@ -428,6 +457,7 @@ pub fn run_one(
             qualified: totals.qualified,
             volume: totals.volume,
             retail_volume: totals.retail_volume,
+            preferred_volume: totals.preferred_volume,
             volume_value: totals.volume_value,
             payout: totals.payout,
             payout_before_cap: totals.payout_before_cap,
@@ -473,6 +503,7 @@ pub fn run_one(
             months_active,
             own_volume,
             customer_volume,
+            preferred_volume,
             required_purchases: required,
             qualifying_purchases: qualifying,
         })

@@ -69,6 +69,7 @@ fn months(
             participating: &vec![true; n],
             own_pv: own,
             retail_pv: &vec![0; n],
+            preferred_pv: &[],
         });
         let is_binary = matches!(p.bonuses[0], downline::plan::Bonus::Binary { .. });
         out.push(
@@ -154,6 +155,7 @@ fn weaker_leg_placement_reads_last_months_leg_volume() {
         participating: &[true; 3],
         own_pv: &[0, 100_00, 50_00],
         retail_pv: &[0; 3],
+        preferred_pv: &[],
     });
     let s2 = [N, 0, 0, 0, 0];
     e.run_month(&MonthInput {
@@ -163,6 +165,7 @@ fn weaker_leg_placement_reads_last_months_leg_volume() {
         participating: &[true; 5],
         own_pv: &[0; 5],
         retail_pv: &[0; 5],
+        preferred_pv: &[],
     });
     assert_eq!(placement(&e), vec![(N, 0), (0, 0), (0, 1), (2, 1), (3, 1)]);
 }
@@ -600,6 +603,7 @@ fn pairs_never_pay_more_than_the_weak_leg_allows_and_carry_stays_under_its_maxim
                 participating: &vec![true; n],
                 own_pv: &own,
                 retail_pv: &vec![0; n],
+                preferred_pv: &[],
             });
             // Legs by hand from the placement.
             let (par, leg) = e.placement();
@@ -757,6 +761,7 @@ fn matrix_pay_is_traced_to_retail_volume() {
         participating: &[true; 7],
         own_pv: &own,
         retail_pv: &retail,
+        preferred_pv: &[],
     });
     assert_eq!(t.payout, 80_00);
     assert_eq!(t.sources.retail, 15_00);

@@ -73,6 +73,7 @@ fn engine_month(p: &CompiledPlan, sponsor: &[u32], own: &[i64], retail: &[i64]) 
         participating: &vec![true; n],
         own_pv: own,
         retail_pv: retail,
+        preferred_pv: &[],
     })
 }
 
@@ -920,6 +921,7 @@ mod properties {
                 participating: &self.on,
                 own_pv: &self.pv,
                 retail_pv: &vec![0; n],
+                preferred_pv: &[],
             });
             (e.amounts.iter().map(|a| a[..n].to_vec()).collect(), t)
         }

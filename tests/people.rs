@@ -346,3 +346,26 @@ fn baseline_preset_reproduces_its_cited_figures() {
         "share who never recruit {never:.3}"
     );
 }
+
+#[test]
+fn preferred_customers_add_volume_but_no_retail_margin() {
+    let plan = "[[bonus]]\nkind = \"retail\"\nmarkup = \"0.25\"\n[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.10\"]\n";
+    let base = "[market]\nfounders = 300\n[recruitment]\nrate = 0.1\n[customers]\nacquisition_rate = 0.5\n";
+    let retail_only = run_plan(plan, &scenario(base));
+    let all_preferred = run_plan(plan, &scenario(&format!("{base}preferred_share = 1.0\n")));
+    let sum = |o: &downline::RunOutput, f: fn(&downline::MonthRow) -> i64| {
+        o.monthly.iter().map(f).sum::<i64>()
+    };
+    // everyone's customers are preferred: volume, no retail margin, and the payout on it is
+    // traced to customers (non-participants), not to participants' purchases
+    assert_eq!(sum(&all_preferred, |r| r.retail_volume), 0);
+    assert_eq!(sum(&all_preferred, |r| r.retail_profit), 0);
+    assert!(sum(&all_preferred, |r| r.preferred_volume) > 0);
+    assert!(sum(&all_preferred, |r| r.sources.retail) > 0);
+    let total = sum(&all_preferred, |r| r.preferred_volume);
+    let d = all_preferred.distributors.unwrap();
+    assert_eq!(d.preferred_volume.iter().sum::<i64>(), total);
+    // and with no preferred share nothing changes from before
+    assert_eq!(sum(&retail_only, |r| r.preferred_volume), 0);
+    assert!(sum(&retail_only, |r| r.retail_profit) > 0);
+}

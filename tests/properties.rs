@@ -1110,6 +1110,7 @@ fn run_engine(plan: &CompiledPlan, t: &TreeCase, last: u16) -> Vec<EngineMonth> 
             participating: &part,
             own_pv: &t.own[k][..n],
             retail_pv: &t.retail[k][..n],
+            preferred_pv: &[],
         };
         let totals = engine.run_month(&input);
         out.push(EngineMonth {

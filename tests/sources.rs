@@ -19,6 +19,7 @@ fn month(plan_toml: &str, own: [i64; 3], retail: [i64; 3]) -> MonthTotals {
         participating: &[true, true, true],
         own_pv: &own,
         retail_pv: &retail,
+        preferred_pv: &[],
     })
 }
 

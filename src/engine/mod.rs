@@ -27,6 +27,9 @@ pub struct MonthInput<'a> {
     pub own_pv: &'a [i64],
     /// PV from the distributor's retail customers, hundredths of a point.
     pub retail_pv: &'a [i64],
+    /// PV from the distributor's preferred customers (who buy from the company at the
+    /// member price: no retail margin), hundredths of a point; empty for none.
+    pub preferred_pv: &'a [i64],
 }
 
 /// Where a month's company payout came from, in cents; the parts add up to the payout.
@@ -55,6 +58,8 @@ pub struct MonthTotals {
     pub volume: i64,
     /// Total PV from retail customers, hundredths of a point.
     pub retail_volume: i64,
+    /// Total PV from preferred customers, hundredths of a point.
+    pub preferred_volume: i64,
     /// Value of the total PV in cents.
     pub volume_value: i64,
     /// Per bonus, in plan order: cents (company-paid bonuses after the cap; retail margin
@@ -90,6 +95,8 @@ pub struct PlanEngine<'p> {
     pub child_pv: Vec<i64>,
     /// Retail customers' PV of each participant, and of each one's recruits.
     rpv: Vec<i64>,
+    /// Zeros, standing in for an empty input.
+    zeros: Vec<i64>,
     child_rpv: Vec<i64>,
     /// Amounts of the what-if evaluations (retail volume alone; everyone active).
     shadow: Vec<Vec<i64>>,
@@ -161,6 +168,7 @@ impl<'p> PlanEngine<'p> {
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
             rpv: vec![],
+            zeros: vec![],
             child_rpv: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
@@ -251,6 +259,7 @@ impl<'p> PlanEngine<'p> {
         let min_pv = plan.min_pv;
         let mut volume = 0i64;
         let mut retail_volume = 0i64;
+        let mut preferred_volume = 0i64;
         let mut qualified_count = 0u32;
         let mut participating_count = 0u32;
         {
@@ -258,7 +267,15 @@ impl<'p> PlanEngine<'p> {
             // reaches it, before any of its recruits (who come later) add to them; a
             // recruit without recruits of its own adds its PV to its sponsor's GV here,
             // so that the reverse GV pass need only visit those with recruits.
+            if self.zeros.len() < n {
+                self.zeros.resize(n, 0);
+            }
             let (part, own, ret) = (&m.participating[..n], &m.own_pv[..n], &m.retail_pv[..n]);
+            let pref = if m.preferred_pv.is_empty() {
+                &self.zeros[..n]
+            } else {
+                &m.preferred_pv[..n]
+            };
             let (pv, gv, qual) = (
                 &mut self.pv[..n],
                 &mut self.gv[..n],
@@ -270,7 +287,8 @@ impl<'p> PlanEngine<'p> {
             for i in 0..n {
                 let on = part[i];
                 let r = if on { ret[i] } else { 0 };
-                let p = if on { own[i] + r } else { 0 };
+                let f = if on { pref[i] } else { 0 };
+                let p = if on { own[i] + r + f } else { 0 };
                 pv[i] = p;
                 gv[i] = p;
                 child_pv[i] = 0;
@@ -285,6 +303,7 @@ impl<'p> PlanEngine<'p> {
                 }
                 volume += p;
                 retail_volume += r;
+                preferred_volume += f;
                 let q = on && p >= min_pv;
                 qual[i] = q;
                 qualified_count += q as u32;
@@ -342,7 +361,7 @@ impl<'p> PlanEngine<'p> {
         // people active, at the same ranks): bonuses are linear in volume, so the rest of
         // their volume-based pay came from participants' own purchases.
         let mut from_retail_before_cap = 0i64;
-        if retail_volume > 0 {
+        if retail_volume + preferred_volume > 0 {
             self.rpv.resize(n, 0);
             self.child_rpv.resize(n, 0);
             for i in 0..n {
@@ -351,6 +370,11 @@ impl<'p> PlanEngine<'p> {
             for i in 0..n {
                 let r = if m.participating[i] {
                     m.retail_pv[i]
+                        + if m.preferred_pv.is_empty() {
+                            0
+                        } else {
+                            m.preferred_pv[i]
+                        }
                 } else {
                     0
                 };
@@ -364,7 +388,7 @@ impl<'p> PlanEngine<'p> {
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
                 child_pv: &self.child_rpv[..n],
-                total_pv: retail_volume,
+                total_pv: retail_volume + preferred_volume,
                 ..ctx
             };
             let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
@@ -474,6 +498,7 @@ impl<'p> PlanEngine<'p> {
             potential,
             volume,
             retail_volume,
+            preferred_volume,
             volume_value: volume_value_cents,
             by_bonus,
             payout,

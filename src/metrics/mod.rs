@@ -18,6 +18,8 @@ pub struct MonthRow {
     pub volume: i64,
     /// PV from retail customers, hundredths of a point.
     pub retail_volume: i64,
+    /// PV from preferred customers, hundredths of a point.
+    pub preferred_volume: i64,
     /// Value of the total PV, cents.
     pub volume_value: i64,
     /// Commissions paid by the company, cents (after the cap).
@@ -66,6 +68,8 @@ pub struct DistributorTable {
     pub own_volume: Vec<i64>,
     /// PV of retail customers' orders over the run, hundredths of a point.
     pub customer_volume: Vec<i64>,
+    /// PV of preferred customers' orders over the run, hundredths of a point.
+    pub preferred_volume: Vec<i64>,
     /// The part of `purchases` that only topped an order up to the plan's minimum, cents.
     pub required_purchases: Vec<i64>,
     /// The part of `purchases` bought only to reach the activity minimum (buying to

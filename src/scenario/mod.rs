@@ -77,6 +77,14 @@ pub struct Scenario {
     pub customer_order_sigma: f64,
     /// Business expenses per participating distributor per month (currency).
     pub monthly_expenses: f64,
+    /// Share of new customers who are preferred customers (member price, no retail margin).
+    pub preferred_share: f64,
+    /// Probability a preferred customer orders in a month.
+    pub preferred_order_probability: f64,
+    /// Mean preferred-customer order at the member (wholesale) price (currency).
+    pub preferred_order_mean: f64,
+    /// Sigma of the log of a preferred-customer order.
+    pub preferred_order_sigma: f64,
 }
 
 /// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing

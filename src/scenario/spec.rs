@@ -191,6 +191,20 @@ pub struct CustomersSpec {
     /// Sigma of the log of a customer order (default 0.5).
     #[serde(default)]
     pub order_sigma: Option<f64>,
+    /// Share of new customers who are preferred customers: they buy from the company at
+    /// the member price (often on autoship), their volume counts toward the distributor's
+    /// PV, and the distributor earns no retail margin on it (default 0).
+    #[serde(default)]
+    pub preferred_share: Option<f64>,
+    /// Probability a preferred customer orders in a month (default 0.8).
+    #[serde(default)]
+    pub preferred_order_probability: Option<f64>,
+    /// Mean preferred-customer order, at the member (wholesale) price (default 60).
+    #[serde(default)]
+    pub preferred_order_mean: Option<f64>,
+    /// Sigma of the log of a preferred-customer order (default 0.5).
+    #[serde(default)]
+    pub preferred_order_sigma: Option<f64>,
 }
 
 /// `[expenses]`: what running the business costs a participant besides fees and products.
@@ -513,6 +527,28 @@ impl ScenarioSpec {
                 format!("{customer_order_sigma} is above 5"),
             ));
         }
+        let preferred_share = probability(
+            c.preferred_share.unwrap_or(0.0),
+            "customers.preferred_share",
+        )?;
+        let preferred_order_probability = probability(
+            c.preferred_order_probability.unwrap_or(0.8),
+            "customers.preferred_order_probability",
+        )?;
+        let preferred_order_mean = non_negative(
+            c.preferred_order_mean.unwrap_or(60.0),
+            "customers.preferred_order_mean",
+        )?;
+        let preferred_order_sigma = non_negative(
+            c.preferred_order_sigma.unwrap_or(0.5),
+            "customers.preferred_order_sigma",
+        )?;
+        if preferred_order_sigma > 5.0 {
+            return Err(e(
+                "customers.preferred_order_sigma",
+                format!("{preferred_order_sigma} is above 5"),
+            ));
+        }
         let monthly_expenses =
             non_negative(self.expenses.monthly.unwrap_or(0.0), "expenses.monthly")?;
         Ok(Scenario {
@@ -537,6 +573,10 @@ impl ScenarioSpec {
             customer_order_mean,
             customer_order_sigma,
             monthly_expenses,
+            preferred_share,
+            preferred_order_probability,
+            preferred_order_mean,
+            preferred_order_sigma,
             spec: self,
         })
     }

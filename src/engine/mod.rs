@@ -95,8 +95,6 @@ pub struct PlanEngine<'p> {
     pub child_pv: Vec<i64>,
     /// Retail customers' PV of each participant, and of each one's recruits.
     rpv: Vec<i64>,
-    /// Zeros, standing in for an empty input.
-    zeros: Vec<i64>,
     child_rpv: Vec<i64>,
     /// Amounts of the what-if evaluations (retail volume alone; everyone active).
     shadow: Vec<Vec<i64>>,
@@ -168,7 +166,6 @@ impl<'p> PlanEngine<'p> {
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
             rpv: vec![],
-            zeros: vec![],
             child_rpv: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
@@ -267,15 +264,7 @@ impl<'p> PlanEngine<'p> {
             // reaches it, before any of its recruits (who come later) add to them; a
             // recruit without recruits of its own adds its PV to its sponsor's GV here,
             // so that the reverse GV pass need only visit those with recruits.
-            if self.zeros.len() < n {
-                self.zeros.resize(n, 0);
-            }
             let (part, own, ret) = (&m.participating[..n], &m.own_pv[..n], &m.retail_pv[..n]);
-            let pref = if m.preferred_pv.is_empty() {
-                &self.zeros[..n]
-            } else {
-                &m.preferred_pv[..n]
-            };
             let (pv, gv, qual) = (
                 &mut self.pv[..n],
                 &mut self.gv[..n],
@@ -284,37 +273,50 @@ impl<'p> PlanEngine<'p> {
             let (rank, max_rank) = (&mut self.rank[..n], &mut self.max_rank[..n]);
             let (child_pv, has_child) = (&mut self.child_pv[..n], &self.tree.has_child[..n]);
             let sponsor = &m.sponsor[..n];
-            for i in 0..n {
-                let on = part[i];
-                let r = if on { ret[i] } else { 0 };
-                let f = if on { pref[i] } else { 0 };
-                let p = if on { own[i] + r + f } else { 0 };
-                pv[i] = p;
-                gv[i] = p;
-                child_pv[i] = 0;
-                let s = sponsor[i];
-                // Those with no volume (everyone who has quit) add nothing: no scatter.
-                if s != NO_SPONSOR && p != 0 {
-                    assert!((s as usize) < i, "a sponsor must come before its recruit");
-                    child_pv[s as usize] += p;
-                    if !has_child[i] {
-                        gv[s as usize] += p;
+            // The same pass with and without preferred customers' volume, so that plans and
+            // scenarios without it read no extra array.
+            macro_rules! forward_pass {
+                ($pref:expr) => {{
+                    let pref = $pref;
+                    for i in 0..n {
+                        let on = part[i];
+                        let r = if on { ret[i] } else { 0 };
+                        let f = if on { pref(i) } else { 0 };
+                        let p = if on { own[i] + r + f } else { 0 };
+                        pv[i] = p;
+                        gv[i] = p;
+                        child_pv[i] = 0;
+                        let s = sponsor[i];
+                        // Those with no volume (everyone who has quit) add nothing: no scatter.
+                        if s != NO_SPONSOR && p != 0 {
+                            assert!((s as usize) < i, "a sponsor must come before its recruit");
+                            child_pv[s as usize] += p;
+                            if !has_child[i] {
+                                gv[s as usize] += p;
+                            }
+                        }
+                        volume += p;
+                        retail_volume += r;
+                        preferred_volume += f;
+                        let q = on && p >= min_pv;
+                        qual[i] = q;
+                        qualified_count += q as u32;
+                        participating_count += on as u32;
+                        if trivial_ranks {
+                            // Everyone participating meets every rank: paid as the highest.
+                            rank[i] = if on { top } else { NO_RANK };
+                            if on && fuse_max_rank {
+                                max_rank[i] = top;
+                            }
+                        }
                     }
-                }
-                volume += p;
-                retail_volume += r;
-                preferred_volume += f;
-                let q = on && p >= min_pv;
-                qual[i] = q;
-                qualified_count += q as u32;
-                participating_count += on as u32;
-                if trivial_ranks {
-                    // Everyone participating meets every rank: paid as the highest.
-                    rank[i] = if on { top } else { NO_RANK };
-                    if on && fuse_max_rank {
-                        max_rank[i] = top;
-                    }
-                }
+                }};
+            }
+            if m.preferred_pv.is_empty() {
+                forward_pass!(|_: usize| 0i64)
+            } else {
+                let pf = &m.preferred_pv[..n];
+                forward_pass!(|i: usize| pf[i])
             }
         }
         volumes::roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);

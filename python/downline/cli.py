@@ -225,9 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
         "sources of money, compliance checks and the assumptions.")
     r.add_argument("dir", help="directory written by `downline simulate --out DIR`")
     r.add_argument("--html", metavar="FILE", help="report file (default: DIR/report.html)")
-    r.add_argument("--consumed-share", type=float, default=0.5, metavar="S",
+    r.add_argument("--consumed-share", type=float, default=None, metavar="S",
                    help="share of the orders people chose that counts as their own "
-                   "consumption in net results (default 0.5)")
+                   "consumption in net results (default: the scenario's "
+                   "purchases.consumed_share, else 0.5)")
     r.set_defaults(func=_cmd_report)
     c = sub.add_parser(
         "compare", help="simulate several plans on the same people and compare them",

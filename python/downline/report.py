@@ -187,10 +187,11 @@ def _long_table(df: pl.DataFrame, specs: Sequence[tuple[str, str, str]]) -> str:
 
 
 class _Report:
-    def __init__(self, res: Any, consumed_share: float) -> None:
+    def __init__(self, res: Any, consumed_share: Optional[float]) -> None:
         self.res = res
         self.cur = res.plan.currency
-        self.cs = consumed_share
+        # the caller's share, else the scenario's purchases.consumed_share, else 0.5
+        self.cs = analytics._consumed_share(res, consumed_share)
         self.parts: list[str] = []
         self.toc: list[tuple[str, str]] = []
         self.figures = 0
@@ -459,7 +460,7 @@ def _disclosure(r: _Report) -> None:
 
 
 _SOURCE_LABELS = {
-    "retail_customers": "retail customers' (non-participants') purchases",
+    "retail_customers": "customers' (non-participants': retail and preferred) purchases",
     "own_purchases": "the payee's own purchases",
     "downline_purchases": "downline participants' purchases",
     "fees": "enrollment and annual fees",
@@ -583,7 +584,8 @@ footer{margin-top:40px;color:var(--muted);font-size:13px;border-top:1px solid va
 """
 
 
-def render_report(res: Any, consumed_share: float = 0.5, title: Optional[str] = None) -> str:
+def render_report(res: Any, consumed_share: Optional[float] = None,
+                  title: Optional[str] = None) -> str:
     """The report of ``res`` as one HTML document (a string)."""
     import matplotlib
 
@@ -624,7 +626,7 @@ def render_report(res: Any, consumed_share: float = 0.5, title: Optional[str] = 
     )
 
 
-def write_report(res_or_dir: Any, path: PathLike, consumed_share: float = 0.5,
+def write_report(res_or_dir: Any, path: PathLike, consumed_share: Optional[float] = None,
                  title: Optional[str] = None) -> Path:
     """Write one self-contained HTML report of a result (or of a directory written by
     ``downline simulate --out``) to ``path``: the plan and scenario in words, the company's
@@ -637,7 +639,8 @@ def write_report(res_or_dir: Any, path: PathLike, consumed_share: float = 0.5,
     if not isinstance(res, dl.SimulationResult):
         raise TypeError("write_report: give a SimulationResult or a `downline simulate --out` "
                         "directory")
-    analytics._check_share("consumed_share", consumed_share)
+    if consumed_share is not None:
+        analytics._check_share("consumed_share", consumed_share)
     out = Path(path)
     if not out.parent.is_dir():
         raise FileNotFoundError(f"{out.parent}: no such directory")

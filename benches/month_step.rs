@@ -75,6 +75,7 @@ fn plan_month(c: &mut Criterion) {
                     own_pv: &pv,
                     retail_pv: &zeros,
                     preferred_pv: &[],
+                    parties: &[],
                 };
                 black_box(engine.run_month(&input))
             })

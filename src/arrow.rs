@@ -38,6 +38,16 @@ fn batch(cols: Vec<(&str, ArrayRef)>) -> RecordBatch {
         .expect("columns of equal length")
 }
 
+/// Who receives a bonus: `"host"` for host rewards (party hosts, who are customers; the
+/// line is booked to the party's distributor), `"distributor"` for everything else.
+pub fn paid_to(b: &crate::plan::Bonus) -> &'static str {
+    if b.paid_to_host() {
+        "host"
+    } else {
+        "distributor"
+    }
+}
+
 /// One row per (run, month).
 pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
     let rows = || {
@@ -80,6 +90,7 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
             "preferred_volume",
             money(rows().map(|(_, m)| m.preferred_volume)),
         ),
+        ("party_volume", money(rows().map(|(_, m)| m.party_volume))),
         ("volume_value", money(rows().map(|(_, m)| m.volume_value))),
         ("payout", money(rows().map(|(_, m)| m.payout))),
         (
@@ -87,6 +98,7 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
             money(rows().map(|(_, m)| m.payout_before_cap)),
         ),
         ("retail_profit", money(rows().map(|(_, m)| m.retail_profit))),
+        ("host_rewards", money(rows().map(|(_, m)| m.host_rewards))),
         (
             "payout_ratio",
             Arc::new(Float64Array::from_iter_values(
@@ -96,6 +108,14 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
         (
             "payout_from_retail",
             money(rows().map(|(_, m)| m.sources.retail)),
+        ),
+        (
+            "payout_from_preferred",
+            money(rows().map(|(_, m)| m.sources.preferred)),
+        ),
+        (
+            "payout_from_party",
+            money(rows().map(|(_, m)| m.sources.party)),
         ),
         ("payout_from_own", money(rows().map(|(_, m)| m.sources.own))),
         (
@@ -145,6 +165,14 @@ pub fn bonus_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch {
             "paid_by_company",
             Arc::new(BooleanArray::from_iter(
                 rows().map(|x| Some(plan.bonuses[x.2].paid_by_company())),
+            )),
+        ),
+        (
+            "paid_to",
+            Arc::new(StringArray::from(
+                rows()
+                    .map(|x| paid_to(&plan.bonuses[x.2]))
+                    .collect::<Vec<_>>(),
             )),
         ),
         ("amount", money(rows().map(|x| x.3))),
@@ -215,6 +243,7 @@ pub fn runs_batch(runs: &[RunOutput]) -> RecordBatch {
         ("payout_ratio", f(|x| x.payout_ratio)),
         ("capped", money(s().map(|x| x.capped))),
         ("retail_profit", money(s().map(|x| x.retail_profit))),
+        ("host_rewards", money(s().map(|x| x.host_rewards))),
         ("mean_earnings", f(|x| x.mean_earnings / 100.0)),
         ("median_earnings", f(|x| x.median_earnings / 100.0)),
         ("share_earning_nothing", f(|x| x.share_earning_nothing)),
@@ -296,12 +325,13 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
         ("own_volume", all(|d| &d.own_volume)),
         ("customer_volume", all(|d| &d.customer_volume)),
         ("preferred_volume", all(|d| &d.preferred_volume)),
+        ("party_volume", all(|d| &d.party_volume)),
         ("required_purchases", all(|d| &d.required_purchases)),
         ("qualifying_purchases", all(|d| &d.qualifying_purchases)),
     ])
 }
 
-/// The ledger of `compute_commissions`: month, id, bonus, paid_by_company, amount.
+/// The ledger of `compute_commissions`: month, id, bonus, paid_by_company, paid_to, amount.
 pub fn ledger_batch(plan: &CompiledPlan, lines: &[LedgerLine]) -> RecordBatch {
     batch(vec![
         (
@@ -327,6 +357,15 @@ pub fn ledger_batch(plan: &CompiledPlan, lines: &[LedgerLine]) -> RecordBatch {
                 lines
                     .iter()
                     .map(|l| Some(plan.bonuses[l.bonus].paid_by_company())),
+            )),
+        ),
+        (
+            "paid_to",
+            Arc::new(StringArray::from(
+                lines
+                    .iter()
+                    .map(|l| paid_to(&plan.bonuses[l.bonus]))
+                    .collect::<Vec<_>>(),
             )),
         ),
         ("amount", money(lines.iter().map(|l| l.amount))),

@@ -3,7 +3,7 @@
 //! The same [`PlanEngine`] as the simulation, so a hand-worked case, a client's real
 //! month and a simulated month are paid by one set of rules.
 
-use crate::engine::{MonthInput, PlanEngine};
+use crate::engine::{MonthInput, Party, PlanEngine};
 use crate::error::{Error, Result};
 use crate::plan::CompiledPlan;
 use std::collections::HashMap;
@@ -40,10 +40,24 @@ pub struct VolumeRow {
     pub id: i64,
     /// Month.
     pub month: i64,
-    /// Personal volume (hundredths of a point), retail customers' volume included.
+    /// Personal volume (hundredths of a point), retail and preferred customers' volume
+    /// included, party sales not (they come from the parties).
     pub pv: i64,
     /// The part of `pv` from retail customers (hundredths of a point).
     pub retail: i64,
+    /// The part of `pv` from preferred customers (hundredths of a point).
+    pub preferred: i64,
+}
+
+/// One party of a party plan: its sales count as volume of the distributor who held it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartyRow {
+    /// The id of the distributor who held the party.
+    pub id: i64,
+    /// Month.
+    pub month: i64,
+    /// The party's sales (hundredths of a point).
+    pub pv: i64,
 }
 
 /// One ledger line: what one bonus pays one distributor in one month.
@@ -79,6 +93,17 @@ pub fn compute_commissions_placed(
     tree: &[TreeRow],
     placement: Option<&[PlacementRow]>,
     volumes: &[VolumeRow],
+) -> Result<Vec<LedgerLine>> {
+    compute_commissions_with_parties(plan, tree, placement, volumes, &[])
+}
+
+/// [`compute_commissions_placed`] with the parties of a party plan: one row per party.
+pub fn compute_commissions_with_parties(
+    plan: &CompiledPlan,
+    tree: &[TreeRow],
+    placement: Option<&[PlacementRow]>,
+    volumes: &[VolumeRow],
+    parties: &[PartyRow],
 ) -> Result<Vec<LedgerLine>> {
     let n = tree.len();
     if n == 0 {
@@ -184,7 +209,8 @@ pub fn compute_commissions_placed(
     };
 
     // Volumes by month.
-    let mut by_month: std::collections::BTreeMap<i64, Vec<(u32, i64, i64)>> = Default::default();
+    let mut by_month: std::collections::BTreeMap<i64, Vec<(u32, i64, i64, i64)>> =
+        Default::default();
     let mut seen: HashMap<(i64, i64), ()> = HashMap::with_capacity(volumes.len());
     for (row, v) in volumes.iter().enumerate() {
         let k = *pos.get(&v.id).ok_or_else(|| {
@@ -203,7 +229,7 @@ pub fn compute_commissions_placed(
                 v.month
             )));
         }
-        if v.pv < 0 || v.retail < 0 {
+        if v.pv < 0 || v.retail < 0 || v.preferred < 0 {
             return Err(Error::Input(format!(
                 "volumes row {row}: id {}: volume is negative",
                 v.id
@@ -217,16 +243,57 @@ pub fn compute_commissions_placed(
                 crate::money::Volume(v.pv).to_decimal()
             )));
         }
+        if v.retail + v.preferred > v.pv {
+            return Err(Error::Input(format!(
+                "volumes row {row}: id {}: retail {} + preferred {} is more than pv {}; pv includes customers' volume",
+                v.id,
+                crate::money::Volume(v.retail).to_decimal(),
+                crate::money::Volume(v.preferred).to_decimal(),
+                crate::money::Volume(v.pv).to_decimal()
+            )));
+        }
         if seen.insert((v.id, v.month), ()).is_some() {
             return Err(Error::Input(format!(
                 "volumes row {row}: id {} has more than one row for month {}",
                 v.id, v.month
             )));
         }
-        by_month
-            .entry(v.month)
-            .or_default()
-            .push((index[k], v.pv - v.retail, v.retail));
+        by_month.entry(v.month).or_default().push((
+            index[k],
+            v.pv - v.retail - v.preferred,
+            v.retail,
+            v.preferred,
+        ));
+    }
+    // Parties by month.
+    let mut parties_by_month: std::collections::BTreeMap<i64, Vec<Party>> = Default::default();
+    for (row, p) in parties.iter().enumerate() {
+        let k = *pos.get(&p.id).ok_or_else(|| {
+            Error::Input(format!("parties row {row}: id {} is not in the tree", p.id))
+        })?;
+        let t = &tree[k];
+        if p.month < t.join_month || t.quit_month.is_some_and(|q| p.month >= q) {
+            return Err(Error::Input(format!(
+                "parties row {row}: id {} held a party in month {}, when it does not participate",
+                p.id, p.month
+            )));
+        }
+        if p.month > MAX_MONTH {
+            return Err(Error::Input(format!(
+                "parties row {row}: month {} is above {MAX_MONTH}",
+                p.month
+            )));
+        }
+        if p.pv < 0 {
+            return Err(Error::Input(format!(
+                "parties row {row}: id {}: the party's sales are negative",
+                p.id
+            )));
+        }
+        parties_by_month.entry(p.month).or_default().push(Party {
+            distributor: index[k],
+            pv: p.pv,
+        });
     }
     let first = tree.iter().map(|r| r.join_month).min().unwrap_or(0);
     let last = by_month
@@ -234,7 +301,14 @@ pub fn compute_commissions_placed(
         .next_back()
         .copied()
         .unwrap_or(first)
-        .max(first);
+        .max(first)
+        .max(
+            parties_by_month
+                .keys()
+                .next_back()
+                .copied()
+                .unwrap_or(first),
+        );
 
     let mut engine = PlanEngine::new(plan);
     if let Some((parent, leg)) = placed {
@@ -242,6 +316,7 @@ pub fn compute_commissions_placed(
     }
     let mut own = vec![0i64; n];
     let mut retail = vec![0i64; n];
+    let mut preferred = vec![0i64; n];
     let mut participating = vec![false; n];
     let mut lines = Vec::new();
     for month in first..=last {
@@ -249,13 +324,15 @@ pub fn compute_commissions_placed(
         let count = join.partition_point(|&j| (j as i64) <= month);
         own.fill(0);
         retail.fill(0);
+        preferred.fill(0);
         for i in 0..count {
             participating[i] = month < quit[i];
         }
         if let Some(rows) = by_month.get(&month) {
-            for &(i, o, r) in rows {
+            for &(i, o, r, f) in rows {
                 own[i as usize] = o;
                 retail[i as usize] = r;
+                preferred[i as usize] = f;
             }
         }
         let input = MonthInput {
@@ -265,7 +342,8 @@ pub fn compute_commissions_placed(
             participating: &participating[..count],
             own_pv: &own[..count],
             retail_pv: &retail[..count],
-            preferred_pv: &[],
+            preferred_pv: &preferred[..count],
+            parties: parties_by_month.get(&month).map_or(&[], |p| p.as_slice()),
         };
         engine.run_month(&input);
         let mut month_lines = vec![];

@@ -26,6 +26,10 @@ pub enum Purpose {
     QuitDecisions = 6,
     /// Whether someone short of the activity minimum buys up to it.
     BuyToQualify = 7,
+    /// Parties: how many each distributor holds and what they sell.
+    Parties = 8,
+    /// Whether a distributor holds parties at all (hashed per person).
+    PartyHosting = 9,
 }
 
 /// One step of SplitMix64: a good 64-bit mixer.

@@ -9,7 +9,7 @@
 //! (a required monthly purchase tops a smaller order up, without a draw).
 
 use crate::downline::{Downline, NEVER, NO_SPONSOR};
-use crate::engine::{MonthInput, PlanEngine};
+use crate::engine::{MonthInput, Party, PlanEngine};
 use crate::error::{Error, Result};
 use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
 use crate::money::RATE_ONE;
@@ -87,6 +87,11 @@ pub fn run_one(
     let mut rng_buy = stream(opts.seed, run, Purpose::Purchases);
     let mut rng_cust = stream(opts.seed, run, Purpose::Customers);
     let mut rng_traits = stream(opts.seed, run, Purpose::Traits);
+    let mut rng_party = stream(opts.seed, run, Purpose::Parties);
+    let host_key = rng::key(opts.seed, run, Purpose::PartyHosting);
+    let with_parties = scenario.has_parties();
+    let party_sales = LogNormalCents::new(scenario.party_sales_mean, scenario.party_sales_sigma);
+    let mut parties: Vec<Party> = Vec::new();
 
     let lifetime = Lifetime::new(&scenario.quit, months as usize + 1);
     // Recruits' lifetimes, when the recruiting style changes how long they stay.
@@ -165,6 +170,9 @@ pub fn run_one(
     let mut expenses: Vec<i64> = with(0);
     let mut own_volume: Vec<i64> = with(0);
     let mut customer_volume: Vec<i64> = with(0);
+    let mut party_volume: Vec<i64> = with(0);
+    // This month's party sales of each person (only with parties).
+    let mut party_now: Vec<i64> = if with_parties { with(0) } else { vec![] };
     let mut required: Vec<i64> = with(0);
     let mut qualifying: Vec<i64> = with(0);
     // months in a row whose earnings did not cover costs, and this month's costs
@@ -311,6 +319,10 @@ pub fn run_one(
             expenses.resize(n, 0);
             own_volume.resize(n, 0);
             customer_volume.resize(n, 0);
+            party_volume.resize(n, 0);
+            if with_parties {
+                party_now.resize(n, 0);
+            }
             preferred_pv.resize(n, 0);
             preferred_volume.resize(n, 0);
             required.resize(n, 0);
@@ -359,12 +371,39 @@ pub fn run_one(
             }
         }
 
+        // Parties: held by those who host, their sales credited to them.
+        parties.clear();
+        if with_parties {
+            let share = scenario.party_hosting_share;
+            for &i in &active {
+                let i = i as usize;
+                party_now[i] = 0;
+                if share < 1.0 && rng::uniform_at(host_key, i as u64, 0) >= share {
+                    continue;
+                }
+                let rate = scenario.party_rate_at((m - d.join_month[i]) as usize);
+                let k = poisson(&mut rng_party, rate);
+                for _ in 0..k {
+                    let v = plan.volume_of(plan.wholesale_of(party_sales.sample(&mut rng_party)));
+                    parties.push(Party {
+                        distributor: i as u32,
+                        pv: v,
+                    });
+                    party_volume[i] += v;
+                    party_now[i] += v;
+                }
+            }
+        }
+
         let p_order = scenario.order_probability;
         let btq = if plan.min_pv > 0 {
             scenario.buy_to_qualify
         } else {
             0.0
         };
+        // The PV someone has this month besides own orders.
+        let others =
+            |i: usize| retail_pv[i] + preferred_pv[i] + if with_parties { party_now[i] } else { 0 };
         for &i in &active {
             let i = i as usize;
             let mut cents = if p_order >= 1.0 || rng_buy.random::<f64>() < p_order {
@@ -380,14 +419,14 @@ pub fn run_one(
             }
             let mut v = plan.volume_of(cents);
             if btq > 0.0
-                && v + retail_pv[i] < plan.min_pv
+                && v + others(i) < plan.min_pv
                 && rng::uniform_at(btq_key, i as u64, m as u64) < btq
             {
                 // Buying to qualify: the difference to the activity minimum, at wholesale.
-                let short = plan.min_pv - v - retail_pv[i];
+                let short = plan.min_pv - v - others(i);
                 let mut extra = ((short as i128 * plan.point_value as i128 + RATE_ONE as i128 - 1)
                     / RATE_ONE as i128) as i64;
-                while plan.volume_of(cents + extra) + retail_pv[i] < plan.min_pv {
+                while plan.volume_of(cents + extra) + others(i) < plan.min_pv {
                     extra += 1;
                 }
                 cents += extra;
@@ -421,10 +460,11 @@ pub fn run_one(
             own_pv: &own_pv[..n],
             retail_pv: &retail_pv[..n],
             preferred_pv: &preferred_pv[..n],
+            parties: &parties,
         };
         let totals = engine.run_month(&input);
         for (b, bonus) in plan.bonuses.iter().enumerate() {
-            if totals.by_bonus[b] == 0 {
+            if totals.by_bonus[b] == 0 || bonus.paid_to_host() {
                 continue;
             }
             let acc = if bonus.paid_by_company() {
@@ -440,7 +480,13 @@ pub fn run_one(
             // Did this month's commissions and retail margin cover this month's costs?
             for &i in &active {
                 let i = i as usize;
-                let income: i64 = engine.amounts.iter().map(|a| a[i]).sum();
+                let income: i64 = engine
+                    .amounts
+                    .iter()
+                    .zip(&plan.bonuses)
+                    .filter(|(_, b)| !b.paid_to_host())
+                    .map(|(a, _)| a[i])
+                    .sum();
                 streak[i] = if income < month_cost[i] {
                     streak[i].saturating_add(1)
                 } else {
@@ -458,6 +504,8 @@ pub fn run_one(
             volume: totals.volume,
             retail_volume: totals.retail_volume,
             preferred_volume: totals.preferred_volume,
+            party_volume: totals.party_volume,
+            host_rewards: totals.host_rewards,
             volume_value: totals.volume_value,
             payout: totals.payout,
             payout_before_cap: totals.payout_before_cap,
@@ -504,6 +552,7 @@ pub fn run_one(
             own_volume,
             customer_volume,
             preferred_volume,
+            party_volume,
             required_purchases: required,
             qualifying_purchases: qualifying,
         })

@@ -57,6 +57,7 @@ fn v(id: i64, month: i64, pv: i64, retail: i64) -> VolumeRow {
         month,
         pv,
         retail,
+        preferred: 0,
     }
 }
 

@@ -70,6 +70,7 @@ fn months(
             own_pv: own,
             retail_pv: &vec![0; n],
             preferred_pv: &[],
+            parties: &[],
         });
         let is_binary = matches!(p.bonuses[0], downline::plan::Bonus::Binary { .. });
         out.push(
@@ -156,6 +157,7 @@ fn weaker_leg_placement_reads_last_months_leg_volume() {
         own_pv: &[0, 100_00, 50_00],
         retail_pv: &[0; 3],
         preferred_pv: &[],
+        parties: &[],
     });
     let s2 = [N, 0, 0, 0, 0];
     e.run_month(&MonthInput {
@@ -166,6 +168,7 @@ fn weaker_leg_placement_reads_last_months_leg_volume() {
         own_pv: &[0; 5],
         retail_pv: &[0; 5],
         preferred_pv: &[],
+        parties: &[],
     });
     assert_eq!(placement(&e), vec![(N, 0), (0, 0), (0, 1), (2, 1), (3, 1)]);
 }
@@ -241,6 +244,7 @@ fn carry_over_across_three_months() {
         month,
         pv,
         retail: 0,
+        preferred: 0,
     };
     let vols = vec![
         vol(11, 1, 500_00),
@@ -425,6 +429,7 @@ fn explicit_placement_is_paid_as_given() {
             month: 1,
             pv,
             retail: 0,
+            preferred: 0,
         })
         .collect();
     let placed = vec![
@@ -604,6 +609,7 @@ fn pairs_never_pay_more_than_the_weak_leg_allows_and_carry_stays_under_its_maxim
                 own_pv: &own,
                 retail_pv: &vec![0; n],
                 preferred_pv: &[],
+                parties: &[],
             });
             // Legs by hand from the placement.
             let (par, leg) = e.placement();
@@ -762,6 +768,7 @@ fn matrix_pay_is_traced_to_retail_volume() {
         own_pv: &own,
         retail_pv: &retail,
         preferred_pv: &[],
+        parties: &[],
     });
     assert_eq!(t.payout, 80_00);
     assert_eq!(t.sources.retail, 15_00);
@@ -780,12 +787,14 @@ fn matrix_explicit_placement_and_bad_plans() {
             month: 1,
             pv: 50_00,
             retail: 0,
+            preferred: 0,
         },
         VolumeRow {
             id: 3,
             month: 1,
             pv: 80_00,
             retail: 0,
+            preferred: 0,
         },
     ];
     let placed = vec![

@@ -46,6 +46,7 @@ fn v(id: i64, pv: i64) -> VolumeRow {
         month: 1,
         pv,
         retail: 0,
+        preferred: 0,
     }
 }
 
@@ -74,6 +75,7 @@ fn engine_month(p: &CompiledPlan, sponsor: &[u32], own: &[i64], retail: &[i64]) 
         own_pv: own,
         retail_pv: retail,
         preferred_pv: &[],
+        parties: &[],
     })
 }
 
@@ -454,6 +456,8 @@ fn matching_of_volume_bonuses_is_traced_to_retail_volume() {
         t.sources,
         Sources {
             retail: 6_00,
+            preferred: 0,
+            party: 0,
             own: 0,
             downline: 19_00,
             other: 0
@@ -780,6 +784,8 @@ fn stairstep_own_purchases_and_retail_are_traced() {
         t.sources,
         Sources {
             retail: 2_00,
+            preferred: 0,
+            party: 0,
             own: 8_00,
             downline: 0,
             other: 0
@@ -922,6 +928,7 @@ mod properties {
                 own_pv: &self.pv,
                 retail_pv: &vec![0; n],
                 preferred_pv: &[],
+                parties: &[],
             });
             (e.amounts.iter().map(|a| a[..n].to_vec()).collect(), t)
         }
@@ -1252,6 +1259,7 @@ fn example_stairstep_breakaway_on_a_small_tree() {
                 month,
                 pv,
                 retail: 0,
+                preferred: 0,
             });
         }
     }

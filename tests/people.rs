@@ -361,7 +361,8 @@ fn preferred_customers_add_volume_but_no_retail_margin() {
     assert_eq!(sum(&all_preferred, |r| r.retail_volume), 0);
     assert_eq!(sum(&all_preferred, |r| r.retail_profit), 0);
     assert!(sum(&all_preferred, |r| r.preferred_volume) > 0);
-    assert!(sum(&all_preferred, |r| r.sources.retail) > 0);
+    assert_eq!(sum(&all_preferred, |r| r.sources.retail), 0);
+    assert!(sum(&all_preferred, |r| r.sources.preferred) > 0);
     let total = sum(&all_preferred, |r| r.preferred_volume);
     let d = all_preferred.distributors.unwrap();
     assert_eq!(d.preferred_volume.iter().sum::<i64>(), total);

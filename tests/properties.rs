@@ -1054,6 +1054,7 @@ impl TreeCase {
                         month: m as i64,
                         pv: o + t,
                         retail: t,
+                        preferred: 0,
                     });
                 }
             }
@@ -1111,6 +1112,7 @@ fn run_engine(plan: &CompiledPlan, t: &TreeCase, last: u16) -> Vec<EngineMonth> 
             own_pv: &t.own[k][..n],
             retail_pv: &t.retail[k][..n],
             preferred_pv: &[],
+            parties: &[],
         };
         let totals = engine.run_month(&input);
         out.push(EngineMonth {

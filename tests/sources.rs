@@ -20,6 +20,7 @@ fn month(plan_toml: &str, own: [i64; 3], retail: [i64; 3]) -> MonthTotals {
         own_pv: &own,
         retail_pv: &retail,
         preferred_pv: &[],
+        parties: &[],
     })
 }
 
@@ -42,6 +43,8 @@ fn retail_and_downline_shares() {
         t.sources,
         Sources {
             retail: 400,
+            preferred: 0,
+            party: 0,
             own: 0,
             downline: 1050,
             other: 0
@@ -62,6 +65,8 @@ fn breakage_is_what_inactive_distributors_would_have_earned() {
         t.sources,
         Sources {
             retail: 100,
+            preferred: 0,
+            party: 0,
             own: 0,
             downline: 350,
             other: 0
@@ -81,6 +86,8 @@ fn the_cap_scales_every_source_alike() {
         t.sources,
         Sources {
             retail: 317,
+            preferred: 0,
+            party: 0,
             own: 0,
             downline: 833,
             other: 0
@@ -121,6 +128,8 @@ max_payout_ratio = "0.05"
         t.sources,
         Sources {
             retail: 187,
+            preferred: 0,
+            party: 0,
             own: 0,
             downline: 494,
             other: 469

@@ -11,7 +11,7 @@ pub mod volumes;
 
 use crate::downline::NO_SPONSOR;
 use crate::money::{scale_to_cap, volume_value, RATE_ONE};
-use crate::plan::{Bonus, CompiledPlan, Placement, NO_RANK};
+use crate::plan::{Bonus, CompiledPlan, Placement, NO_RANK, ON_PARTY, ON_PREFERRED, ON_RETAIL};
 
 /// What the engine needs to know about one month.
 pub struct MonthInput<'a> {
@@ -30,6 +30,18 @@ pub struct MonthInput<'a> {
     /// PV from the distributor's preferred customers (who buy from the company at the
     /// member price: no retail margin), hundredths of a point; empty for none.
     pub preferred_pv: &'a [i64],
+    /// The month's parties (empty for none): each one's sales count as the volume of the
+    /// distributor who held it, apart from the other sources.
+    pub parties: &'a [Party],
+}
+
+/// One party of a party plan: whose it was and what its guests bought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Party {
+    /// The distributor who held the party (the host's distributor).
+    pub distributor: u32,
+    /// The party's sales, hundredths of a point.
+    pub pv: i64,
 }
 
 /// Where a month's company payout came from, in cents; the parts add up to the payout.
@@ -37,6 +49,10 @@ pub struct MonthInput<'a> {
 pub struct Sources {
     /// Paid on retail customers' (non-participants') volume.
     pub retail: i64,
+    /// Paid on preferred customers' volume.
+    pub preferred: i64,
+    /// Paid on party sales.
+    pub party: i64,
     /// Paid on the payee's own purchases (no current bonus kind does).
     pub own: i64,
     /// Paid on downline participants' own purchases.
@@ -54,18 +70,23 @@ pub struct MonthTotals {
     /// What the company-paid bonuses would have paid had every participant been active,
     /// before the cap (at the ranks actually earned), cents.
     pub potential: i64,
-    /// Total PV (own + retail), hundredths of a point.
+    /// Total PV (own + retail + preferred + party), hundredths of a point.
     pub volume: i64,
     /// Total PV from retail customers, hundredths of a point.
     pub retail_volume: i64,
     /// Total PV from preferred customers, hundredths of a point.
     pub preferred_volume: i64,
+    /// Total PV from party sales, hundredths of a point.
+    pub party_volume: i64,
+    /// Host rewards the company pays to party hosts (not in `payout`), cents.
+    pub host_rewards: i64,
     /// Value of the total PV in cents.
     pub volume_value: i64,
-    /// Per bonus, in plan order: cents (company-paid bonuses after the cap; retail margin
-    /// as earned).
+    /// Per bonus, in plan order: cents (bonuses in the payout after the cap; retail margin
+    /// and host rewards as earned).
     pub by_bonus: Vec<i64>,
-    /// What the company pays (sum of company-paid bonuses after the cap), cents.
+    /// What the company pays distributors (sum of the bonuses in the payout after the
+    /// cap), cents.
     pub payout: i64,
     /// What the company would have paid without the cap, cents.
     pub payout_before_cap: i64,
@@ -96,6 +117,8 @@ pub struct PlanEngine<'p> {
     /// Retail customers' PV of each participant, and of each one's recruits.
     rpv: Vec<i64>,
     child_rpv: Vec<i64>,
+    /// Party sales of each distributor this month (empty in a month without parties).
+    party_pv: Vec<i64>,
     /// Amounts of the what-if evaluations (retail volume alone; everyone active).
     shadow: Vec<Vec<i64>>,
     /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
@@ -167,6 +190,7 @@ impl<'p> PlanEngine<'p> {
             child_pv: vec![],
             rpv: vec![],
             child_rpv: vec![],
+            party_pv: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
             placement: Default::default(),
@@ -254,9 +278,31 @@ impl<'p> PlanEngine<'p> {
                 .iter()
                 .any(|b| matches!(b, Bonus::RankAdvancement { .. }));
         let min_pv = plan.min_pv;
+        // Party sales by distributor, of those who participate.
+        self.party_pv.clear();
+        let mut party_volume = 0i64;
+        if !m.parties.is_empty() {
+            self.party_pv.resize(n, 0);
+            for party in m.parties {
+                let d = party.distributor as usize;
+                assert!(d < n, "a party's distributor must be in the downline");
+                assert!(party.pv >= 0, "a party's sales may not be negative");
+                if m.participating[d] {
+                    self.party_pv[d] += party.pv;
+                    party_volume += party.pv;
+                }
+            }
+        }
+        let preferred_volume: i64 = if m.preferred_pv.is_empty() {
+            0
+        } else {
+            (0..n)
+                .filter(|&i| m.participating[i])
+                .map(|i| m.preferred_pv[i])
+                .sum()
+        };
         let mut volume = 0i64;
         let mut retail_volume = 0i64;
-        let mut preferred_volume = 0i64;
         let mut qualified_count = 0u32;
         let mut participating_count = 0u32;
         {
@@ -273,11 +319,11 @@ impl<'p> PlanEngine<'p> {
             let (rank, max_rank) = (&mut self.rank[..n], &mut self.max_rank[..n]);
             let (child_pv, has_child) = (&mut self.child_pv[..n], &self.tree.has_child[..n]);
             let sponsor = &m.sponsor[..n];
-            // The same pass with and without preferred customers' volume, so that plans and
-            // scenarios without it read no extra array.
+            // The same pass with and without preferred customers' and parties' volume, so
+            // that scenarios without them read no extra array.
             macro_rules! forward_pass {
-                ($pref:expr) => {{
-                    let pref = $pref;
+                ($extra:expr) => {{
+                    let pref = $extra;
                     for i in 0..n {
                         let on = part[i];
                         let r = if on { ret[i] } else { 0 };
@@ -297,7 +343,6 @@ impl<'p> PlanEngine<'p> {
                         }
                         volume += p;
                         retail_volume += r;
-                        preferred_volume += f;
                         let q = on && p >= min_pv;
                         qual[i] = q;
                         qualified_count += q as u32;
@@ -312,11 +357,20 @@ impl<'p> PlanEngine<'p> {
                     }
                 }};
             }
-            if m.preferred_pv.is_empty() {
-                forward_pass!(|_: usize| 0i64)
-            } else {
-                let pf = &m.preferred_pv[..n];
-                forward_pass!(|i: usize| pf[i])
+            match (m.preferred_pv.is_empty(), self.party_pv.is_empty()) {
+                (true, true) => forward_pass!(|_: usize| 0i64),
+                (false, true) => {
+                    let pf = &m.preferred_pv[..n];
+                    forward_pass!(|i: usize| pf[i])
+                }
+                (true, false) => {
+                    let pp = &self.party_pv[..n];
+                    forward_pass!(|i: usize| pp[i])
+                }
+                (false, false) => {
+                    let (pf, pp) = (&m.preferred_pv[..n], &self.party_pv[..n]);
+                    forward_pass!(|i: usize| pf[i] + pp[i])
+                }
             }
         }
         volumes::roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
@@ -344,6 +398,15 @@ impl<'p> PlanEngine<'p> {
             join_month: m.join_month,
             participating: &m.participating[..n],
             retail_pv: &m.retail_pv[..n],
+            preferred_pv: if m.preferred_pv.is_empty() {
+                &[]
+            } else {
+                &m.preferred_pv[..n]
+            },
+            party_pv: &self.party_pv,
+            own_pv: &m.own_pv[..n],
+            parties: m.parties,
+            pass: ON_PARTY | ON_RETAIL | ON_PREFERRED,
             pv: &self.pv[..n],
             tier_pv: &self.pv[..n],
             child_pv: &self.child_pv[..n],
@@ -359,27 +422,25 @@ impl<'p> PlanEngine<'p> {
             pay_bonuses(plan, &ctx, false, &mut self.bonus_scratch, &mut amounts);
         self.amounts = amounts;
 
-        // What the company-paid bonuses pay on retail customers' volume alone (the same
-        // people active, at the same ranks): bonuses are linear in volume, so the rest of
-        // their volume-based pay came from participants' own purchases.
-        let mut from_retail_before_cap = 0i64;
-        if retail_volume + preferred_volume > 0 {
+        // What the bonuses in the payout pay on each customer source's volume alone (the
+        // same people active, at the same ranks): bonuses are linear in volume, so the
+        // rest of their volume-based pay came from participants' own purchases.
+        let mut from_source_before_cap = [0i64; 3];
+        let source_volume = [retail_volume, preferred_volume, party_volume];
+        for (k, bit) in [ON_RETAIL, ON_PREFERRED, ON_PARTY].into_iter().enumerate() {
+            if source_volume[k] == 0 {
+                continue;
+            }
+            let src: &[i64] = match bit {
+                ON_RETAIL => &m.retail_pv[..n],
+                ON_PREFERRED => &m.preferred_pv[..n],
+                _ => &self.party_pv[..n],
+            };
             self.rpv.resize(n, 0);
             self.child_rpv.resize(n, 0);
+            self.child_rpv.fill(0);
             for i in 0..n {
-                self.child_rpv[i] = 0;
-            }
-            for i in 0..n {
-                let r = if m.participating[i] {
-                    m.retail_pv[i]
-                        + if m.preferred_pv.is_empty() {
-                            0
-                        } else {
-                            m.preferred_pv[i]
-                        }
-                } else {
-                    0
-                };
+                let r = if m.participating[i] { src[i] } else { 0 };
                 self.rpv[i] = r;
                 let s = m.sponsor[i];
                 if s != NO_SPONSOR && r != 0 {
@@ -390,12 +451,13 @@ impl<'p> PlanEngine<'p> {
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
                 child_pv: &self.child_rpv[..n],
-                total_pv: retail_volume + preferred_volume,
+                total_pv: source_volume[k],
+                pass: bit,
                 ..ctx
             };
             let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
             self.shadow = shadow;
-            from_retail_before_cap = t.iter().sum();
+            from_source_before_cap[k] = t.iter().sum();
         }
         // What they would pay had every participant been active (breakage is the gap).
         let volume_bonuses_before_cap: i64 = plan
@@ -424,7 +486,14 @@ impl<'p> PlanEngine<'p> {
             .bonuses
             .iter()
             .zip(&by_bonus)
-            .filter(|(b, _)| b.paid_by_company())
+            .filter(|(b, _)| b.in_payout())
+            .map(|(_, &t)| t)
+            .sum();
+        let host_rewards: i64 = plan
+            .bonuses
+            .iter()
+            .zip(&by_bonus)
+            .filter(|(b, _)| b.paid_to_host())
             .map(|(_, &t)| t)
             .sum();
         let mut payout = payout_before_cap;
@@ -434,7 +503,7 @@ impl<'p> PlanEngine<'p> {
             if payout_before_cap > cap {
                 let mut lines: Vec<&mut i64> = Vec::new();
                 for (b, a) in self.amounts.iter_mut().enumerate() {
-                    if plan.bonuses[b].paid_by_company() {
+                    if plan.bonuses[b].in_payout() {
                         lines.extend(a[..n].iter_mut().filter(|x| **x != 0));
                     }
                 }
@@ -456,13 +525,15 @@ impl<'p> PlanEngine<'p> {
                 (x as i128 * payout as i128 / payout_before_cap as i128) as i64
             }
         };
-        let from_retail = scale(from_retail_before_cap);
+        let [from_retail, from_preferred, from_party] = from_source_before_cap.map(scale);
         let from_other = scale(other_before_cap);
         let from_own = scale(own_before_cap);
         let sources = Sources {
             retail: from_retail,
+            preferred: from_preferred,
+            party: from_party,
             own: from_own,
-            downline: payout - from_retail - from_own - from_other,
+            downline: payout - from_retail - from_preferred - from_party - from_own - from_other,
             other: from_other,
         };
         let potential = potential_volume_bonuses + other_before_cap;
@@ -501,6 +572,8 @@ impl<'p> PlanEngine<'p> {
             volume,
             retail_volume,
             preferred_volume,
+            party_volume,
+            host_rewards,
             volume_value: volume_value_cents,
             by_bonus,
             payout,
@@ -518,7 +591,15 @@ struct BonusCtx<'a> {
     sponsor: &'a [u32],
     join_month: &'a [u16],
     participating: &'a [bool],
+    /// The month's real volume by source (empty: none), whatever the evaluation.
     retail_pv: &'a [i64],
+    preferred_pv: &'a [i64],
+    party_pv: &'a [i64],
+    own_pv: &'a [i64],
+    parties: &'a [Party],
+    /// The customer sources this evaluation pays on (party commissions read it; the
+    /// other bonuses read `pv`, which holds just those sources in a what-if).
+    pass: u8,
     pv: &'a [i64],
     /// The month's real PV (decides stairstep tiers even when `pv` is a part of it).
     tier_pv: &'a [i64],
@@ -669,7 +750,7 @@ fn pay_bonuses(
                     sponsor: c.sponsor,
                     tier_pv: c.tier_pv,
                     pv: c.pv,
-                    retail_pv: c.retail_pv,
+                    own_pv: c.own_pv,
                     qualified: c.qualified,
                     point_value: pvm,
                 };
@@ -718,6 +799,38 @@ fn pay_bonuses(
                 };
                 bonus::matrix::pay(&month, rates, &mut s.matrix, out)
             }
+            Bonus::PartyCommission {
+                tier_pv,
+                tier_rate,
+                on,
+                require_active,
+                ..
+            } => {
+                let month = bonus::party::Month {
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    party_pv: c.party_pv,
+                    retail_pv: c.retail_pv,
+                    preferred_pv: c.preferred_pv,
+                    pass: c.pass,
+                    point_value: pvm,
+                };
+                bonus::party::pay_commission(&month, tier_pv, tier_rate, *on, *require_active, out)
+            }
+            Bonus::HostRewards {
+                tier_pv,
+                tier_rate,
+                tier_amount,
+                ..
+            } => bonus::party::pay_hosts(
+                c.parties,
+                c.participating,
+                tier_pv,
+                tier_rate,
+                tier_amount,
+                pvm,
+                out,
+            ),
         };
     }
     (totals, own)

@@ -20,6 +20,10 @@ pub struct MonthRow {
     pub retail_volume: i64,
     /// PV from preferred customers, hundredths of a point.
     pub preferred_volume: i64,
+    /// PV from party sales, hundredths of a point.
+    pub party_volume: i64,
+    /// Host rewards paid by the company to party hosts (not in `payout`), cents.
+    pub host_rewards: i64,
     /// Value of the total PV, cents.
     pub volume_value: i64,
     /// Commissions paid by the company, cents (after the cap).
@@ -70,6 +74,8 @@ pub struct DistributorTable {
     pub customer_volume: Vec<i64>,
     /// PV of preferred customers' orders over the run, hundredths of a point.
     pub preferred_volume: Vec<i64>,
+    /// PV of the parties the distributor held over the run, hundredths of a point.
+    pub party_volume: Vec<i64>,
     /// The part of `purchases` that only topped an order up to the plan's minimum, cents.
     pub required_purchases: Vec<i64>,
     /// The part of `purchases` bought only to reach the activity minimum (buying to
@@ -94,6 +100,8 @@ pub struct RunSummary {
     pub capped: i64,
     /// Retail margin over the run, cents.
     pub retail_profit: i64,
+    /// Host rewards paid to party hosts over the run (not in `payout`), cents.
+    pub host_rewards: i64,
     /// Mean commissions per person who ever joined, cents.
     pub mean_earnings: f64,
     /// Median commissions per person who ever joined, cents.
@@ -123,6 +131,7 @@ impl RunSummary {
         let payout: i64 = monthly.iter().map(|r| r.payout).sum();
         let capped: i64 = monthly.iter().map(|r| r.payout_before_cap - r.payout).sum();
         let retail: i64 = monthly.iter().map(|r| r.retail_profit).sum();
+        let host_rewards: i64 = monthly.iter().map(|r| r.host_rewards).sum();
         let mut sorted = earnings.to_vec();
         sorted.sort_unstable();
         let median = if n == 0 {
@@ -152,6 +161,7 @@ impl RunSummary {
             },
             capped,
             retail_profit: retail,
+            host_rewards,
             mean_earnings: total as f64 / nf,
             median_earnings: median,
             share_earning_nothing: zero as f64 / nf,

@@ -117,7 +117,37 @@ pub enum Bonus {
     /// Forced matrix: `rates[level - 1]` (millionths) on the PV of the placement tree's
     /// levels; see [`crate::engine::bonus::matrix`].
     Matrix { name: String, rates: Vec<i64> },
+    /// Party plan commission; see [`crate::engine::bonus::party`].
+    PartyCommission {
+        name: String,
+        /// Tier thresholds on the month's sales of the `on` sources (hundredths of a
+        /// point), strictly increasing.
+        tier_pv: Vec<i64>,
+        /// Tier rates (millionths).
+        tier_rate: Vec<i64>,
+        /// Which sales it is paid on: [`ON_PARTY`], [`ON_RETAIL`], [`ON_PREFERRED`] bits.
+        on: u8,
+        require_active: bool,
+    },
+    /// Host rewards, paid by the company to each party's host; see
+    /// [`crate::engine::bonus::party`].
+    HostRewards {
+        name: String,
+        /// Tier thresholds on a party's sales (hundredths of a point), strictly increasing.
+        tier_pv: Vec<i64>,
+        /// Tier rates (millionths).
+        tier_rate: Vec<i64>,
+        /// Tier fixed amounts per party (cents).
+        tier_amount: Vec<i64>,
+    },
 }
+
+/// [`Bonus::PartyCommission`] is paid on party sales.
+pub const ON_PARTY: u8 = 1;
+/// [`Bonus::PartyCommission`] is paid on retail customers' orders.
+pub const ON_RETAIL: u8 = 2;
+/// [`Bonus::PartyCommission`] is paid on preferred customers' orders.
+pub const ON_PREFERRED: u8 = 4;
 
 /// The most months a binary's carried volume may be kept apart by age.
 pub const MAX_CARRY_MONTHS: u32 = 60;
@@ -162,12 +192,25 @@ impl Bonus {
             | Bonus::Pool { name, .. }
             | Bonus::Stairstep { name, .. }
             | Bonus::Binary { name, .. }
-            | Bonus::Matrix { name, .. } => name,
+            | Bonus::Matrix { name, .. }
+            | Bonus::PartyCommission { name, .. }
+            | Bonus::HostRewards { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
     pub fn paid_by_company(&self) -> bool {
         !matches!(self, Bonus::Retail { .. })
+    }
+    /// Whether it is paid to party hosts (customers) rather than to distributors. Its
+    /// amounts are booked to the distributor whose party it was, but are not that
+    /// distributor's income, and not part of the commission payout.
+    pub fn paid_to_host(&self) -> bool {
+        matches!(self, Bonus::HostRewards { .. })
+    }
+    /// Whether it is part of the company's commission payout to distributors (and so
+    /// under the plan's cap): paid by the company, to distributors.
+    pub fn in_payout(&self) -> bool {
+        self.paid_by_company() && !self.paid_to_host()
     }
     /// Whether the company pays it as a rate on volume (so that its pay can be traced to
     /// the volume it was paid on).
@@ -178,8 +221,11 @@ impl Bonus {
             | Bonus::Differential { .. }
             | Bonus::Pool { .. }
             | Bonus::Stairstep { .. }
-            | Bonus::Matrix { .. } => true,
+            | Bonus::Matrix { .. }
+            | Bonus::PartyCommission { .. } => true,
             Bonus::Matching { volume_based, .. } => *volume_based,
+            // Not in the payout: no what-if evaluation needs it.
+            Bonus::HostRewards { .. } => false,
             // Binary pay depends on volume carried from earlier months, so it is not the
             // sum of what each month's volume pays: it is attributed to "other".
             Bonus::Retail { .. } | Bonus::RankAdvancement { .. } | Bonus::Binary { .. } => false,
@@ -604,7 +650,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     &format!("{p}.rates"),
                 )?;
                 let on: Vec<usize> = match &mspec.on {
-                    None => (0..i).filter(|&k| bonuses[k].paid_by_company()).collect(),
+                    None => (0..i).filter(|&k| bonuses[k].in_payout()).collect(),
                     Some(list) => {
                         if list.is_empty() {
                             return Err(err(
@@ -635,6 +681,12 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                                 return Err(err(
                                     op,
                                     format!("{bn:?} is paid by customers, not the company; match only company-paid bonuses"),
+                                ));
+                            }
+                            if bonuses[j].paid_to_host() {
+                                return Err(err(
+                                    op,
+                                    format!("{bn:?} is paid to party hosts, not distributors; match only distributors' bonuses"),
                                 ));
                             }
                             if v.contains(&j) {
@@ -855,6 +907,56 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     cap_per_month,
                 }
             }
+            BonusSpec::PartyCommission(ps) => {
+                let tp = format!("{p}.tiers");
+                let (tier_pv, tier_rate, _) = party_tiers(&ps.tiers, &tp, false)?;
+                let list = ps.on.clone().unwrap_or_else(|| vec!["party".to_string()]);
+                let op = format!("{p}.on");
+                if list.is_empty() {
+                    return Err(err(
+                        op,
+                        "is empty; name the sales it is paid on: any of [\"party\", \"retail\", \"preferred\"]",
+                    ));
+                }
+                let mut on = 0u8;
+                for (k, src) in list.iter().enumerate() {
+                    let bit = match src.as_str() {
+                        "party" => ON_PARTY,
+                        "retail" => ON_RETAIL,
+                        "preferred" => ON_PREFERRED,
+                        other => {
+                            return Err(err(
+                                format!("{op}[{k}]"),
+                                format!("{other:?} is not a source of sales; use any of [\"party\", \"retail\", \"preferred\"]"),
+                            ))
+                        }
+                    };
+                    if on & bit != 0 {
+                        return Err(err(
+                            format!("{op}[{k}]"),
+                            format!("{src:?} is listed twice"),
+                        ));
+                    }
+                    on |= bit;
+                }
+                Bonus::PartyCommission {
+                    name,
+                    tier_pv,
+                    tier_rate,
+                    on,
+                    require_active: ps.require_active,
+                }
+            }
+            BonusSpec::HostRewards(hs) => {
+                let tp = format!("{p}.tiers");
+                let (tier_pv, tier_rate, tier_amount) = party_tiers(&hs.tiers, &tp, true)?;
+                Bonus::HostRewards {
+                    name,
+                    tier_pv,
+                    tier_rate,
+                    tier_amount,
+                }
+            }
         };
         bonuses.push(compiled);
     }
@@ -937,6 +1039,50 @@ fn rates_by_rank(
         }
     }
     Ok((depth, rates))
+}
+
+/// The tiers of a party plan bonus: thresholds (hundredths of a point), rates
+/// (millionths) and fixed amounts (cents; only where `amounts` is allowed).
+fn party_tiers(
+    tiers: &[PartyTierSpec],
+    tp: &str,
+    amounts: bool,
+) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>)> {
+    if tiers.is_empty() {
+        return Err(err(tp, "has no tiers; give at least one { min_pv, rate }"));
+    }
+    if tiers.len() > MAX_LEVELS {
+        return Err(err(
+            tp,
+            format!("{} tiers; at most {MAX_LEVELS}", tiers.len()),
+        ));
+    }
+    let (mut tier_pv, mut tier_rate, mut tier_amount) = (vec![], vec![], vec![]);
+    for (k, t) in tiers.iter().enumerate() {
+        let g = non_negative(t.min_pv, 2, &format!("{tp}[{k}].min_pv"), "a volume")?;
+        if k > 0 && g <= tier_pv[k - 1] {
+            return Err(err(
+                format!("{tp}[{k}].min_pv"),
+                format!(
+                    "{} is not above tiers[{}].min_pv ({}); list tiers in increasing min_pv",
+                    t.min_pv,
+                    k - 1,
+                    tiers[k - 1].min_pv
+                ),
+            ));
+        }
+        tier_pv.push(g);
+        tier_rate.push(rate(t.rate, &format!("{tp}[{k}].rate"))?);
+        tier_amount.push(match t.amount {
+            None => 0,
+            Some(_) if !amounts => return Err(err(
+                format!("{tp}[{k}].amount"),
+                "a fixed amount per party is for kind = \"host_rewards\"; a commission is a rate",
+            )),
+            Some(d) => non_negative(d, 2, &format!("{tp}[{k}].amount"), "an amount")?,
+        });
+    }
+    Ok((tier_pv, tier_rate, tier_amount))
 }
 
 fn level_rates(levels: &[Dec], path: &str) -> Result<Vec<i64>> {

@@ -7,7 +7,10 @@
 pub mod compile;
 pub mod spec;
 
-pub use compile::{BinaryRule, Bonus, CompiledPlan, Costs, Placement, Rank, NO_RANK};
+pub use compile::{
+    BinaryRule, Bonus, CompiledPlan, Costs, Placement, Rank, NO_RANK, ON_PARTY, ON_PREFERRED,
+    ON_RETAIL,
+};
 pub use spec::{Dec, PlanSpec};
 
 use crate::error::{Error, Result};

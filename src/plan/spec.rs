@@ -162,10 +162,16 @@ pub enum BonusSpec {
     Binary(BinarySpec),
     /// Forced matrix: rates by level of the W×D placement matrix.
     Matrix(MatrixSpec),
+    /// Party plan: the distributor's commission on party sales (and optionally on
+    /// customers' orders), at a rate stepped by the month's sales.
+    PartyCommission(PartyCommissionSpec),
+    /// Party plan: rewards to the host of each party, by the party's sales; paid by the
+    /// company to hosts (customers), not to distributors.
+    HostRewards(HostRewardsSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 10] = [
+pub const BONUS_KINDS: [&str; 12] = [
     "retail",
     "unilevel",
     "fast_start",
@@ -176,6 +182,8 @@ pub const BONUS_KINDS: [&str; 10] = [
     "stairstep",
     "binary",
     "matrix",
+    "party_commission",
+    "host_rewards",
 ];
 
 /// Marks an error message that carries a field path below the value being deserialized
@@ -226,6 +234,8 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "stairstep" => inner(value).map(BonusSpec::Stairstep),
             "binary" => inner(value).map(BonusSpec::Binary),
             "matrix" => inner(value).map(BonusSpec::Matrix),
+            "party_commission" => inner(value).map(BonusSpec::PartyCommission),
+            "host_rewards" => inner(value).map(BonusSpec::HostRewards),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -431,6 +441,52 @@ pub struct MatrixSpec {
     pub levels: Vec<Dec>,
 }
 
+/// `kind = "party_commission"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyCommissionSpec {
+    /// Name in the ledger (default `"party_commission"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The sales the commission is paid on, and whose monthly total picks the tier:
+    /// any of `"party"` (party sales), `"retail"` (retail customers' orders) and
+    /// `"preferred"` (preferred customers' orders). Default `["party"]`.
+    #[serde(default)]
+    pub on: Option<Vec<String>>,
+    /// Tiers in increasing `min_pv`: in a month whose sales (the `on` sources, in points)
+    /// reach a tier's `min_pv`, the tier's `rate` is paid on all of them. Below the first
+    /// tier nothing is paid.
+    pub tiers: Vec<PartyTierSpec>,
+    /// Pay only distributors active this month (PV ≥ `active.min_pv`). Default false.
+    #[serde(default)]
+    pub require_active: bool,
+}
+
+/// One tier of a party plan bonus.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyTierSpec {
+    /// Sales volume (points) from which the tier applies.
+    pub min_pv: Dec,
+    /// Rate on the sales' value.
+    pub rate: Dec,
+    /// Host rewards only: a fixed amount per party on top of the rate (currency).
+    #[serde(default)]
+    pub amount: Option<Dec>,
+}
+
+/// `kind = "host_rewards"`
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostRewardsSpec {
+    /// Name in the ledger (default `"host_rewards"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Tiers in increasing `min_pv`: a party whose sales (points) reach a tier's `min_pv`
+    /// earns its host `rate` × the party's sales value + `amount`, valued at retail.
+    pub tiers: Vec<PartyTierSpec>,
+}
+
 /// `[cap]`
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -469,6 +525,8 @@ impl BonusSpec {
             BonusSpec::Stairstep(_) => "stairstep",
             BonusSpec::Binary(_) => "binary",
             BonusSpec::Matrix(_) => "matrix",
+            BonusSpec::PartyCommission(_) => "party_commission",
+            BonusSpec::HostRewards(_) => "host_rewards",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -484,6 +542,8 @@ impl BonusSpec {
             BonusSpec::Stairstep(b) => &b.name,
             BonusSpec::Binary(b) => &b.name,
             BonusSpec::Matrix(b) => &b.name,
+            BonusSpec::PartyCommission(b) => &b.name,
+            BonusSpec::HostRewards(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

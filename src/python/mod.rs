@@ -259,22 +259,22 @@ fn simulate<'py>(
     Ok(d)
 }
 
-fn parse_volume(s: &str, what: &str, row: usize) -> PyResult<i64> {
+fn parse_volume(s: &str, table: &str, what: &str, row: usize) -> PyResult<i64> {
     let d = Decimal::from_str(s.trim())
         .or_else(|_| Decimal::from_scientific(s.trim()))
         .map_err(|_| {
             to_py(Error::Input(format!(
-                "volumes row {row}: {what} {s:?} is not a number"
+                "{table} row {row}: {what} {s:?} is not a number"
             )))
         })?;
     Volume::from_decimal(d)
         .map(|v| v.0)
-        .map_err(|e| to_py(Error::Input(format!("volumes row {row}: {what} {s} {e}"))))
+        .map_err(|e| to_py(Error::Input(format!("{table} row {row}: {what} {s} {e}"))))
 }
 
 /// The deterministic engine on a given downline. Volumes are decimal strings (points).
 #[pyfunction]
-#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail, placement=None, leg=None))]
+#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail, placement=None, leg=None, preferred=None, party_ids=None, party_months=None, party_pv=None))]
 #[allow(clippy::too_many_arguments)]
 fn compute_commissions(
     py: Python<'_>,
@@ -289,6 +289,10 @@ fn compute_commissions(
     retail: Option<Vec<String>>,
     placement: Option<Vec<Option<i64>>>,
     leg: Option<Vec<Option<i64>>>,
+    preferred: Option<Vec<String>>,
+    party_ids: Option<Vec<i64>>,
+    party_months: Option<Vec<i64>>,
+    party_pv: Option<Vec<String>>,
 ) -> PyResult<ArrowTable> {
     let n = ids.len();
     if sponsors.len() != n
@@ -328,17 +332,50 @@ fn compute_commissions(
         vols.push(VolumeRow {
             id: vol_ids[k],
             month: vol_months[k],
-            pv: parse_volume(&pv[k], "pv", k)?,
+            pv: parse_volume(&pv[k], "volumes", "pv", k)?,
             retail: match &retail {
-                Some(r) => parse_volume(&r[k], "retail", k)?,
+                Some(r) => parse_volume(&r[k], "volumes", "retail", k)?,
+                None => 0,
+            },
+            preferred: match &preferred {
+                Some(r) => parse_volume(&r[k], "volumes", "preferred", k)?,
                 None => 0,
             },
         });
     }
+    let mut parties = vec![];
+    match (party_ids, party_months, party_pv) {
+        (None, None, None) => {}
+        (Some(ids), Some(months), Some(pvs)) => {
+            if months.len() != ids.len() || pvs.len() != ids.len() {
+                return Err(to_py(Error::Input(
+                    "parties: columns of different lengths".into(),
+                )));
+            }
+            for k in 0..ids.len() {
+                parties.push(crate::ledger::PartyRow {
+                    id: ids[k],
+                    month: months[k],
+                    pv: parse_volume(&pvs[k], "parties", "pv", k)?,
+                });
+            }
+        }
+        _ => {
+            return Err(to_py(Error::Input(
+                "parties: give id, month and pv together".into(),
+            )))
+        }
+    }
     let plan_c = plan.inner.clone();
     let lines = py
         .detach(|| {
-            crate::ledger::compute_commissions_placed(&plan_c, &tree, placed.as_deref(), &vols)
+            crate::ledger::compute_commissions_with_parties(
+                &plan_c,
+                &tree,
+                placed.as_deref(),
+                &vols,
+                &parties,
+            )
         })
         .map_err(to_py)?;
     Ok(table(batches::ledger_batch(&plan_c, &lines)))

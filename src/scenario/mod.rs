@@ -85,6 +85,15 @@ pub struct Scenario {
     pub preferred_order_mean: f64,
     /// Sigma of the log of a preferred-customer order.
     pub preferred_order_sigma: f64,
+    /// Parties a month per hosting distributor, by months since joining (index 0 = the
+    /// join month); the last value repeats. All zero: no parties.
+    pub party_rate: Vec<f64>,
+    /// Share of distributors who hold parties at all.
+    pub party_hosting_share: f64,
+    /// Mean sales of a party at retail price (currency).
+    pub party_sales_mean: f64,
+    /// Sigma of the log of a party's sales.
+    pub party_sales_sigma: f64,
 }
 
 /// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing
@@ -156,6 +165,17 @@ impl Scenario {
         self.rank_quit_multiplier.is_some()
             || self.unprofitable_months.is_some()
             || self.buy_to_qualify > 0.0
+    }
+
+    /// Whether anyone holds parties.
+    pub fn has_parties(&self) -> bool {
+        self.party_hosting_share > 0.0 && self.party_rate.iter().any(|&r| r > 0.0)
+    }
+
+    /// Parties a month per hosting distributor at `months_since_join` (0 = join month).
+    #[inline]
+    pub fn party_rate_at(&self, months_since_join: usize) -> f64 {
+        self.party_rate[months_since_join.min(self.party_rate.len() - 1)]
     }
 
     /// Expected recruits per month at `months_since_join` (≥ 1), before skill and market.

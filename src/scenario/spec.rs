@@ -48,6 +48,9 @@ pub struct ScenarioSpec {
     /// `[expenses]`
     #[serde(default)]
     pub expenses: ExpensesSpec,
+    /// `[parties]`
+    #[serde(default)]
+    pub parties: PartiesSpec,
 }
 
 /// `[market]`
@@ -205,6 +208,28 @@ pub struct CustomersSpec {
     /// Sigma of the log of a preferred-customer order (default 0.5).
     #[serde(default)]
     pub preferred_order_sigma: Option<f64>,
+}
+
+/// `[parties]`: home parties (party plan). Each participating distributor who holds
+/// parties holds a Poisson number of them a month; each party's sales are lognormal. The
+/// sales count as the distributor's volume, apart from customers' and own orders.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PartiesSpec {
+    /// Parties a month per distributor who holds parties (Poisson mean), a number or a
+    /// table by month of tenure (index 0 = the join month) whose last value repeats.
+    /// Default 0: no parties.
+    #[serde(default)]
+    pub per_month: Option<ByTenure>,
+    /// Share of distributors who hold parties at all, decided once per person (default 1).
+    #[serde(default)]
+    pub hosting_share: Option<f64>,
+    /// Mean sales of a party, at retail price (currency; default 400).
+    #[serde(default)]
+    pub sales_mean: Option<f64>,
+    /// Sigma of the log of a party's sales (default 0.6).
+    #[serde(default)]
+    pub sales_sigma: Option<f64>,
 }
 
 /// `[expenses]`: what running the business costs a participant besides fees and products.
@@ -551,6 +576,31 @@ impl ScenarioSpec {
         }
         let monthly_expenses =
             non_negative(self.expenses.monthly.unwrap_or(0.0), "expenses.monthly")?;
+        let pt = &self.parties;
+        let party_rate = match &pt.per_month {
+            None => vec![0.0],
+            Some(t) => table(t, "parties.per_month", non_negative)?,
+        };
+        if let Some(k) = party_rate.iter().position(|&r| r > 100.0) {
+            return Err(e(
+                if party_rate.len() > 1 {
+                    format!("parties.per_month[{k}]")
+                } else {
+                    "parties.per_month".to_string()
+                },
+                format!("{} is above 100 parties a month", party_rate[k]),
+            ));
+        }
+        let party_hosting_share =
+            probability(pt.hosting_share.unwrap_or(1.0), "parties.hosting_share")?;
+        let party_sales_mean = non_negative(pt.sales_mean.unwrap_or(400.0), "parties.sales_mean")?;
+        let party_sales_sigma = non_negative(pt.sales_sigma.unwrap_or(0.6), "parties.sales_sigma")?;
+        if party_sales_sigma > 5.0 {
+            return Err(e(
+                "parties.sales_sigma",
+                format!("{party_sales_sigma} is above 5"),
+            ));
+        }
         Ok(Scenario {
             founders,
             market_size,
@@ -577,6 +627,10 @@ impl ScenarioSpec {
             preferred_order_probability,
             preferred_order_mean,
             preferred_order_sigma,
+            party_rate,
+            party_hosting_share,
+            party_sales_mean,
+            party_sales_sigma,
             spec: self,
         })
     }

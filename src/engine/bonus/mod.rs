@@ -6,6 +6,7 @@ pub mod differential;
 pub mod fast_start;
 pub mod matching;
 pub mod matrix;
+pub mod party;
 pub mod pool;
 pub mod rank_advancement;
 pub mod retail;

@@ -51,8 +51,8 @@ pub struct Month<'a> {
     pub tier_pv: &'a [i64],
     /// PV the bonus is paid on.
     pub pv: &'a [i64],
-    /// Retail customers' part of `pv`.
-    pub retail_pv: &'a [i64],
+    /// The payee's own purchases' part of the month's PV (not customers', not parties').
+    pub own_pv: &'a [i64],
     /// Active (qualified) this month.
     pub qualified: &'a [bool],
     /// Currency per point, millionths.
@@ -138,7 +138,7 @@ pub fn pay(m: &Month, r: &Rules, s: &mut Scratch, out: &mut [i64]) -> (i64, i64)
     for i in 0..n {
         let rt = rate_of(s.tier[i]) as i128;
         s.below[i] = if m.qualified[i] && rt > 0 {
-            own += rt * (m.pv[i] - m.retail_pv[i]).max(0) as i128;
+            own += rt * m.own_pv[i] as i128;
             rt * pgv[i] as i128 - s.below[i]
         } else {
             0

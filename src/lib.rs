@@ -56,7 +56,8 @@ mod python;
 
 pub use error::{Error, Result};
 pub use ledger::{
-    compute_commissions, compute_commissions_placed, LedgerLine, PlacementRow, TreeRow, VolumeRow,
+    compute_commissions, compute_commissions_placed, compute_commissions_with_parties, LedgerLine,
+    PartyRow, PlacementRow, TreeRow, VolumeRow,
 };
 pub use metrics::{MonthRow, RunOutput, RunSummary};
 pub use montecarlo::{simulate, KeepDistributors, SimulateOptions};

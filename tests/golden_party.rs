@@ -719,3 +719,77 @@ fn property_party_bonuses_against_a_naive_evaluation() {
         }
     }
 }
+
+/// The party-plan preset against the figures it cites (docs/industry-figures.md §9), with
+/// the example party plan: half hold about 2 parties a month of about $450 (so about $450
+/// of party sales per participant-month); most volume is party sales; 72.6% of a year's
+/// consultants in for only part of it.
+#[test]
+fn party_plan_preset_against_its_figures() {
+    let p = CompiledPlan::load(&format!(
+        "{}/examples/plans/party.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let s = Scenario::preset("party_plan").unwrap();
+    let (mut party, mut volume, mut payout, mut hosts, mut value) = (0i64, 0i64, 0i64, 0i64, 0i64);
+    let mut participant_months = 0u64;
+    let (mut in_year, mut part_year) = (0u64, 0u64);
+    for run in 0..2 {
+        let o = run_one(
+            &p,
+            &s,
+            run,
+            RunOptions {
+                months: 36,
+                seed: 4,
+                keep_distributors: true,
+            },
+            None,
+        )
+        .unwrap();
+        for m in &o.monthly {
+            party += m.party_volume;
+            volume += m.volume;
+            payout += m.payout;
+            hosts += m.host_rewards;
+            value += m.volume_value;
+            participant_months += m.active as u64;
+        }
+        // Consultants of the third year, and how many of them were in for only part of it.
+        let d = o.distributors.unwrap();
+        for i in 0..d.join_month.len() {
+            let (j, q) = (d.join_month[i] as u32, d.quit_month[i] as u32);
+            if j <= 36 && q > 25 {
+                in_year += 1;
+                part_year += (j > 25 || q <= 36) as u64;
+            }
+        }
+    }
+    let per_month = party as f64 / 100.0 / participant_months as f64;
+    assert!(
+        (per_month - 450.0).abs() < 450.0 * 0.08,
+        "party sales per participant-month {per_month:.1}"
+    );
+    let party_share = party as f64 / volume as f64;
+    let payout_ratio = payout as f64 / value as f64;
+    let host_ratio = hosts as f64 / value as f64;
+    let part_year = part_year as f64 / in_year as f64;
+    eprintln!(
+        "party share {party_share:.3}, payout ratio {payout_ratio:.3}, host rewards {host_ratio:.3}, part-year {part_year:.3}"
+    );
+    assert!(party_share > 0.75, "party share of volume {party_share:.3}");
+    // Scentsy's disclosures: 20% to 36% of personal sales in commissions and bonuses.
+    assert!(
+        (0.18..=0.36).contains(&payout_ratio),
+        "payout ratio {payout_ratio:.3}"
+    );
+    // Host rewards of 10–15% of the parties that qualify.
+    assert!(
+        (0.05..=0.15).contains(&host_ratio),
+        "host rewards {host_ratio:.3}"
+    );
+    // Scentsy 2020: 72.6% of the year's consultants were in for only part of it (the
+    // preset's quit table is calibrated to it).
+    assert!((part_year - 0.726).abs() < 0.05, "part-year share {part_year:.3}");
+}

@@ -98,7 +98,7 @@ pub struct Scenario {
 
 /// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing
 /// the public figures it was set against).
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 6] = [
     (
         "baseline",
         include_str!("../../examples/scenarios/baseline.toml"),
@@ -118,6 +118,10 @@ pub const PRESETS: [(&str, &str); 5] = [
     (
         "shotgun",
         include_str!("../../examples/scenarios/shotgun.toml"),
+    ),
+    (
+        "party_plan",
+        include_str!("../../examples/scenarios/party_plan.toml"),
     ),
 ];
 

@@ -883,3 +883,51 @@ fn a_matrix_plan_simulates() {
         assert_eq!(s.retail + s.own + s.downline + s.other, m.payout);
     }
 }
+
+#[test]
+fn sponsored_legs_qualification() {
+    // Alternate placement; sponsors 0 ← 1, 0 ← 2, 1 ← 3: 1 goes to 0's left, 2 to 0's
+    // right, 3 to 1's left. Active from 50 PV; 10% binary.
+    let sponsors = [N, 0, 0, 1];
+    let with = binary("alternate", "50", "require_sponsored_legs = true");
+    let without = binary("alternate", "50", "");
+    // Month 1: 2 has 40 PV (inactive). 0's legs: left 100 + 100 = 200, right 40.
+    //   Without the rule 0 pairs 40: 4.00, carry [160, 0].
+    //   With it 0 has no active personal recruit on the right: unpaid, carry [200, 40].
+    // Month 2: 2 has 60 PV (active). With the rule: left 200 + 200 = 400, right 40 + 60
+    //   = 100: 0 pairs 100: 10.00, carry [300, 0].
+    // 1 never qualifies: its only recruit (3) is on its left, and its right leg is empty.
+    let pv: [&[i64]; 2] = [
+        &[100_00, 100_00, 40_00, 100_00],
+        &[100_00, 100_00, 60_00, 100_00],
+    ];
+    let (a, _, _) = months(&without, &sponsors, None, &pv);
+    assert_eq!(a[0][0], (4_00, [160_00, 0]));
+    let (b, _, _) = months(&with, &sponsors, None, &pv);
+    assert_eq!(b[0][0], (0, [200_00, 40_00]));
+    assert_eq!(b[1][0], (10_00, [300_00, 0]));
+    assert_eq!(b[1][1], (0, [200_00, 0]));
+
+    // A personal recruit counts at any depth of the leg: with a given placement 1 under 0
+    // (left), 2 under 1 (left, two deep in 0's left leg), 3 under 0 (right); all
+    // sponsored by 0. 1 has no volume (inactive), 2 and 3 are active: 0 qualifies with 2
+    // on the left and 3 on the right. Legs: left 0 + 100, right 100: 10.00.
+    let explicit = (vec![N, 0, 1, 0], vec![0, 0, 0, 1]);
+    let (c, _, _) = months(
+        &with,
+        &[N, 0, 0, 0],
+        Some(explicit),
+        &[&[100_00, 0, 100_00, 100_00]],
+    );
+    assert_eq!(c[0][0], (10_00, [0, 0]));
+    // 3 placed under 2 instead (deep in 0's left leg): 0's active personal recruits (2, 3)
+    // are both on its left, none on its right: unpaid.
+    let explicit = (vec![N, 0, 1, 2], vec![0, 0, 0, 1]);
+    let (d, _, _) = months(
+        &with,
+        &[N, 0, 0, 0],
+        Some(explicit),
+        &[&[100_00, 0, 100_00, 100_00]],
+    );
+    assert_eq!(d[0][0].0, 0);
+}

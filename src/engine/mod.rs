@@ -119,6 +119,8 @@ pub struct PlanEngine<'p> {
     child_rpv: Vec<i64>,
     /// Party sales of each distributor this month (empty in a month without parties).
     party_pv: Vec<i64>,
+    /// Binary qualification: bit `leg` when an active personal recruit is in that leg.
+    sponsored_legs: Vec<u8>,
     /// Amounts of the what-if evaluations (retail volume alone; everyone active).
     shadow: Vec<Vec<i64>>,
     /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
@@ -191,6 +193,7 @@ impl<'p> PlanEngine<'p> {
             rpv: vec![],
             child_rpv: vec![],
             party_pv: vec![],
+            sponsored_legs: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
             placement: Default::default(),
@@ -389,6 +392,26 @@ impl<'p> PlanEngine<'p> {
         if binary {
             self.placement.roll_up(&self.pv[..n]);
         }
+        // Binary qualification: the legs holding an active personally sponsored recruit.
+        self.sponsored_legs.clear();
+        if plan.bonuses.iter().any(|b| {
+            matches!(
+                b,
+                Bonus::Binary {
+                    require_sponsored_legs: true,
+                    ..
+                }
+            )
+        }) {
+            self.sponsored_legs.resize(n, 0);
+            let sl = &self.placement.sponsor_leg;
+            for i in 0..n {
+                let s = m.sponsor[i];
+                if self.qualified[i] && s != NO_SPONSOR && sl[i] != placement::NO_LEG {
+                    self.sponsored_legs[s as usize] |= 1 << sl[i];
+                }
+            }
+        }
 
         // Bonuses.
         let mut amounts = std::mem::take(&mut self.amounts);
@@ -416,6 +439,7 @@ impl<'p> PlanEngine<'p> {
             internal: &self.tree.internal,
             total_pv: volume,
             leg_pv: &self.placement.leg_pv,
+            sponsored_legs: &self.sponsored_legs,
             placement_parent: &self.placement.parent,
         };
         let (mut by_bonus, own_before_cap) =
@@ -612,6 +636,8 @@ struct BonusCtx<'a> {
     /// This month's PV of each binary leg, `leg_pv[2 i + leg]` (empty without a binary
     /// placement). From the real PV: binary is never evaluated in what-if passes.
     leg_pv: &'a [i64],
+    /// Binary qualification bits per distributor (empty when no rule reads them).
+    sponsored_legs: &'a [u8],
     /// Placement parent of each distributor (empty without a placement tree).
     placement_parent: &'a [u32],
 }
@@ -771,6 +797,7 @@ fn pay_bonuses(
                 carry_months,
                 flush_if_inactive,
                 cap_per_month,
+                require_sponsored_legs,
                 ..
             } => {
                 // Carry is state: a what-if pass must never reach here.
@@ -778,6 +805,7 @@ fn pay_bonuses(
                 let month = bonus::binary::Month {
                     qualified: c.qualified,
                     leg_pv: c.leg_pv,
+                    sponsored_legs: c.sponsored_legs,
                     point_value: pvm,
                 };
                 let rules = bonus::binary::Rules {
@@ -787,6 +815,7 @@ fn pay_bonuses(
                     carry_months: *carry_months,
                     flush_if_inactive: *flush_if_inactive,
                     cap_per_month: *cap_per_month,
+                    require_sponsored_legs: *require_sponsored_legs,
                 };
                 bonus::binary::pay(&month, &rules, &mut s.binary[b], out)
             }

@@ -50,7 +50,13 @@ pub struct PlacementTree {
     sub: Vec<i64>,
     /// Given placement (parent, leg) of each distributor, by join order.
     explicit: Option<(Vec<u32>, Vec<u8>)>,
+    /// Binary: the leg of its sponsor each distributor is placed in, at any depth
+    /// ([`NO_LEG`] for a founder, or one placed outside its sponsor's downline).
+    pub sponsor_leg: Vec<u8>,
 }
+
+/// [`PlacementTree::sponsor_leg`] of one not in its sponsor's placement downline.
+pub const NO_LEG: u8 = u8::MAX;
 
 impl PlacementTree {
     /// Place the distributors by `explicit` (parent, leg) instead of by the rule.
@@ -110,6 +116,29 @@ impl PlacementTree {
             }
             self.parent[i] = p;
             self.leg[i] = side;
+            if w == 2 {
+                // Which of the sponsor's legs: the rule placed it down `side` of the
+                // sponsor; a given placement is walked up to the sponsor.
+                let s = sponsor[i];
+                let sl = if s == NO_SPONSOR || p == NONE {
+                    NO_LEG
+                } else if self.explicit.is_none() {
+                    side
+                } else {
+                    let mut x = i as u32;
+                    loop {
+                        let up = self.parent[x as usize];
+                        if up == s {
+                            break self.leg[x as usize];
+                        }
+                        if up == NONE {
+                            break NO_LEG;
+                        }
+                        x = up;
+                    }
+                };
+                self.sponsor_leg.push(sl);
+            }
         }
         self.placed = n;
     }

@@ -113,6 +113,8 @@ pub enum Bonus {
         flush_if_inactive: bool,
         /// Most paid to one distributor in a month, cents (`None`: no cap).
         cap_per_month: Option<i64>,
+        /// Paid only with an active personally sponsored distributor in each leg.
+        require_sponsored_legs: bool,
     },
     /// Forced matrix: `rates[level - 1]` (millionths) on the PV of the placement tree's
     /// levels; see [`crate::engine::bonus::matrix`].
@@ -905,6 +907,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     carry_months: bs.carry_months,
                     flush_if_inactive: bs.flush_if_inactive,
                     cap_per_month,
+                    require_sponsored_legs: bs.require_sponsored_legs,
                 }
             }
             BonusSpec::PartyCommission(ps) => {

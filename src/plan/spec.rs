@@ -409,6 +409,11 @@ pub struct BinarySpec {
     /// The most one distributor earns from this bonus in a month (currency; default none).
     #[serde(default)]
     pub cap_per_month: Option<Dec>,
+    /// Pay only distributors with at least one active personally sponsored distributor
+    /// placed in each leg, the usual binary qualification (default false). One without
+    /// them pairs nothing that month and keeps accumulating.
+    #[serde(default)]
+    pub require_sponsored_legs: bool,
 }
 
 /// `[placement]`: the placement tree (binary, or a forced matrix).

@@ -13,9 +13,11 @@
 //! `carry_months = 0`; with `carry_months = N` volume carried N months is dropped; with
 //! `max_carry` each leg keeps at most that much (the oldest dropped first).
 //!
-//! Only active (qualified) distributors are paid. An inactive one pairs nothing and keeps
-//! accumulating: its legs' volume is carried (subject to expiry and the maximum), unless
-//! `flush_if_inactive`, which drops its carry and the month's leg volume.
+//! Only active (qualified) distributors are paid, and with `require_sponsored_legs` only
+//! those with an active personally sponsored distributor placed (at any depth) in each
+//! leg. One not paid pairs nothing and keeps accumulating: its legs' volume is carried
+//! (subject to expiry and the maximum), unless it is inactive and `flush_if_inactive`,
+//! which drops its carry and the month's leg volume.
 
 use super::cents_of;
 
@@ -52,6 +54,8 @@ pub struct Rules {
     pub flush_if_inactive: bool,
     /// Most paid to one distributor in a month, cents.
     pub cap_per_month: Option<i64>,
+    /// Paid only with an active personally sponsored distributor in each leg.
+    pub require_sponsored_legs: bool,
 }
 
 impl Rules {
@@ -67,6 +71,9 @@ pub struct Month<'a> {
     pub qualified: &'a [bool],
     /// This month's PV of each leg, `leg_pv[2 i + leg]`.
     pub leg_pv: &'a [i64],
+    /// Per distributor, bit `leg` set when an active personally sponsored distributor is
+    /// placed in that leg (empty when no rule reads it).
+    pub sponsored_legs: &'a [u8],
     /// Currency per point, millionths.
     pub point_value: i64,
 }
@@ -121,8 +128,9 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
         let (left, right) = s.carry[2 * i * ages..2 * (i + 1) * ages].split_at_mut(ages);
         let mut new = [m.leg_pv[2 * i], m.leg_pv[2 * i + 1]];
         out[i] = 0;
-        if !m.qualified[i] {
-            if r.flush_if_inactive {
+        let legs_ok = !r.require_sponsored_legs || m.sponsored_legs[i] == 3;
+        if !m.qualified[i] || !legs_ok {
+            if !m.qualified[i] && r.flush_if_inactive {
                 left.fill(0);
                 right.fill(0);
                 continue;

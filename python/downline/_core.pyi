@@ -78,4 +78,8 @@ def compute_commissions(
     retail: Optional[Sequence[str]],
     placement: Optional[Sequence[Optional[int]]] = None,
     leg: Optional[Sequence[Optional[int]]] = None,
+    preferred: Optional[Sequence[str]] = None,
+    party_ids: Optional[Sequence[int]] = None,
+    party_months: Optional[Sequence[int]] = None,
+    party_pv: Optional[Sequence[str]] = None,
 ) -> ArrowTable: ...

@@ -16,7 +16,14 @@ runs). Every formula, and the sources of the regulatory thresholds, are in
 
 A function that needs a column the result does not have (the payout attribution and
 per-person volume columns come with a newer core) raises :class:`MissingColumnError`
-naming the columns.
+naming the columns. Volume and host-reward columns of a source the core did not simulate
+yet (preferred customers, parties) count as zero.
+
+**Who is paid.** ``payout`` is what the company pays distributors: the bonuses with
+``paid_by_company`` true and ``paid_to == "distributor"``. The retail margin is paid by
+customers (``paid_by_company`` false) and host rewards are paid by the company to party
+hosts, who are customers (``paid_to == "host"``): both are reported apart, never as a
+share of the payout.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Optional, Any, Union
 import polars as pl
 
 __all__ = [
+    "CUSTOMER_SOURCES",
     "NO_RANK",
     "SOURCES",
     "CompanyView",
@@ -83,6 +91,14 @@ def _require(res: Any, table: str, cols: Sequence[str], what: str) -> pl.DataFra
             "volumes and required purchases: rebuild the extension and simulate again."
         )
     return df
+
+
+def _col_or_zero(df: pl.DataFrame, col: str, like: str) -> pl.Expr:
+    """``col``, or a zero of ``like``'s type when the table has no such column: a core that
+    does not report a volume source (preferred customers, parties) did not simulate it."""
+    if col in df.columns:
+        return pl.col(col)
+    return pl.lit(0).cast(df.schema[like]).alias(col)
 
 
 def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -172,13 +188,17 @@ def payout_summary(res: Any, per_run: bool = False) -> pl.DataFrame:
       the cap, over the value of all volume);
     - ``volume_value``, ``payout``, ``payout_before_cap``, ``retail_profit`` (paid by
       customers, not by the company: outside the ratio);
+    - ``host_rewards`` = Σ host_rewards: what the company gives party hosts (customers, not
+      distributors), valued as the plan values it; outside ``payout``, the ratio and the
+      cap; ``host_rewards_ratio`` = host_rewards ÷ Σ volume_value. Zero for a plan without
+      host rewards;
     - ``capped`` = Σ (payout_before_cap − payout); ``capped_share`` = capped ÷ Σ
       payout_before_cap;
     - ``active_months`` = Σ active (participating distributor-months);
       ``cost_per_active_month`` = Σ payout ÷ Σ active; ``qualified_months`` and
       ``cost_per_qualified_month`` likewise with ``qualified``;
     - when the core provides them: ``potential_payout`` = Σ payout_if_all_qualified (what the
-      company-paid bonuses would pay if every participant were qualified, before the cap),
+      bonuses in the payout would pay if every participant were qualified, before the cap),
       ``potential_payout_ratio`` = potential ÷ Σ volume_value, ``breakage`` = Σ breakage
       (= potential − payout), ``breakage_share`` = breakage ÷ potential, split into
       ``breakage_qualification`` = potential − Σ payout_before_cap and the cap's ``capped``.
@@ -192,6 +212,7 @@ def payout_summary(res: Any, per_run: bool = False) -> pl.DataFrame:
         pl.col("payout").sum(),
         pl.col("payout_before_cap").sum(),
         pl.col("retail_profit").sum(),
+        _col_or_zero(m, "host_rewards", "payout").sum(),
         pl.col("active").cast(pl.Int64).sum().alias("active_months"),
         pl.col("qualified").cast(pl.Int64).sum().alias("qualified_months"),
     ]
@@ -204,12 +225,14 @@ def payout_summary(res: Any, per_run: bool = False) -> pl.DataFrame:
     per = per.with_columns(
         payout_ratio=_ratio(pl.col("payout"), pl.col("volume_value")),
         capped=pl.col("payout_before_cap") - pl.col("payout"),
+        host_rewards_ratio=_ratio(pl.col("host_rewards"), pl.col("volume_value")),
         cost_per_active_month=_ratio(pl.col("payout"), pl.col("active_months")),
         cost_per_qualified_month=_ratio(pl.col("payout"), pl.col("qualified_months")),
     ).with_columns(capped_share=_ratio(pl.col("capped"), pl.col("payout_before_cap")))
     metrics = [
         "payout_ratio", "volume_value", "payout", "payout_before_cap", "capped",
-        "capped_share", "retail_profit", "active_months", "cost_per_active_month",
+        "capped_share", "retail_profit", "host_rewards", "host_rewards_ratio",
+        "active_months", "cost_per_active_month",
         "qualified_months", "cost_per_qualified_month",
     ]
     if has_b:
@@ -296,10 +319,12 @@ def payout_monthly(res: Any, per_run: bool = False) -> pl.DataFrame:
 
 def payout_by_bonus(res: Any, per_run: bool = False) -> pl.DataFrame:
     """Each bonus over the horizon, per run: ``amount`` = Σ amount (``res.bonuses``),
-    ``share_of_payout`` = amount ÷ Σ amounts of all company-paid bonuses (null for a bonus
-    not paid by the company, e.g. the retail margin), ``share_of_volume_value`` = amount ÷
+    ``share_of_payout`` = amount ÷ Σ amounts of the bonuses in the payout — paid by the
+    company to distributors — (null for a bonus outside it: the retail margin, paid by
+    customers, and host rewards, paid to party hosts), ``share_of_volume_value`` = amount ÷
     Σ volume_value. Keys: ``bonus_index`` (plan order), ``bonus`` (name), ``kind``,
-    ``paid_by_company``."""
+    ``paid_by_company``, ``paid_to`` (``"host"`` for host rewards, ``"distributor"``
+    otherwise; from the kind when the table has no such column)."""
     b = res.bonuses
     plan = getattr(res, "plan", None)
     spec = list(plan.bonuses) if plan is not None else []
@@ -316,26 +341,35 @@ def payout_by_bonus(res: Any, per_run: bool = False) -> pl.DataFrame:
         },
         schema={"bonus_index": pl.Int64, "bonus": pl.String, "kind": pl.String},
     )
+    has_to = "paid_to" in b.columns
     per = b.group_by(["run", "bonus"]).agg(
-        pl.col("amount").sum(), pl.col("paid_by_company").first()
-    )
-    company = per.filter(pl.col("paid_by_company")).group_by("run").agg(
+        pl.col("amount").sum(),
+        pl.col("paid_by_company").first(),
+        *([pl.col("paid_to").first()] if has_to else []),
+    ).join(meta, on="bonus", how="left")
+    if not has_to:
+        per = per.with_columns(
+            paid_to=pl.when(pl.col("kind") == "host_rewards")
+            .then(pl.lit("host"))
+            .otherwise(pl.lit("distributor"))
+        )
+    in_payout = pl.col("paid_by_company") & (pl.col("paid_to") != "host")
+    company = per.filter(in_payout).group_by("run").agg(
         pl.col("amount").sum().alias("_company")
     )
     vv = res.monthly.group_by("run").agg(pl.col("volume_value").sum().alias("_vv"))
     per = (
-        per.join(meta, on="bonus", how="left")
-        .join(company, on="run", how="left")
+        per.join(company, on="run", how="left")
         .join(vv, on="run", how="left")
         .with_columns(
-            share_of_payout=pl.when(pl.col("paid_by_company"))
+            share_of_payout=pl.when(in_payout)
             .then(_ratio(pl.col("amount"), pl.col("_company")))
             .otherwise(None),
             share_of_volume_value=_ratio(pl.col("amount"), pl.col("_vv")),
         )
         .sort(["run", "bonus_index"])
     )
-    keys = ["bonus_index", "bonus", "kind", "paid_by_company"]
+    keys = ["bonus_index", "bonus", "kind", "paid_by_company", "paid_to"]
     metrics = ["amount", "share_of_payout", "share_of_volume_value"]
     if per_run:
         return per.select(["run", *keys, *metrics])
@@ -845,9 +879,15 @@ def income_disclosure(
 
 
 #: The sources of :func:`sources_of_money`, in order.
-SOURCES = ["retail_customers", "own_purchases", "downline_purchases", "fees", "other"]
+SOURCES = ["retail_customers", "preferred_customers", "party_sales", "own_purchases",
+           "downline_purchases", "fees", "other"]
+#: The sources of :data:`SOURCES` that are purchases by customers — people outside the
+#: plan: retail customers, preferred customers and party guests.
+CUSTOMER_SOURCES = ["retail_customers", "preferred_customers", "party_sales"]
 _SOURCE_COLS = {
     "retail_customers": "payout_from_retail",
+    "preferred_customers": "payout_from_preferred",
+    "party_sales": "payout_from_party",
     "own_purchases": "payout_from_own",
     "downline_purchases": "payout_from_downline",
     "fees": "payout_from_fees",
@@ -860,8 +900,12 @@ def sources_of_money(res: Any, per_run: bool = False) -> pl.DataFrame:
     (after the cap) is attributed by the core to the volume it was paid on, and summed over
     the horizon (exact decimals):
 
-    - ``retail_customers`` = Σ payout_from_retail: on retail customers' (non-participants')
-      volume;
+    - ``retail_customers`` = Σ payout_from_retail: on retail customers' volume (they buy
+      at retail from the distributor);
+    - ``preferred_customers`` = Σ payout_from_preferred: on preferred customers' volume
+      (they buy from the company at the member price);
+    - ``party_sales`` = Σ payout_from_party: on the sales of the parties distributors held
+      (party guests' orders);
     - ``own_purchases`` = Σ payout_from_own: on the payee's own purchases;
     - ``downline_purchases`` = Σ payout_from_downline: on downline participants' own
       purchases;
@@ -870,10 +914,16 @@ def sources_of_money(res: Any, per_run: bool = False) -> pl.DataFrame:
       commissions come from fees; the row is kept so that a plan paying on fees shows up;
     - ``other`` = Σ payout_other: bonuses not paid on volume (rank advancement).
 
+    The first three (:data:`CUSTOMER_SOURCES`) are purchases by customers, people outside
+    the plan; add them up for "paid on sales to non-participants". Host rewards are not
+    part of the payout and so are in no source.
+
     ``amount`` of each source and ``share`` = amount ÷ Σ payout; the amounts add up to
     Σ payout to the cent in every run and the shares to 1 (a warning and an
     ``unattributed`` row otherwise). Summary keyed by ``source`` with metrics ``share`` and
-    ``amount``.
+    ``amount``. Raises :class:`MissingColumnError` for a result without
+    ``payout_from_preferred`` and ``payout_from_party`` (an older core, whose
+    ``payout_from_retail`` also held what was paid on preferred customers' volume).
     """
     need = [c for s, c in _SOURCE_COLS.items() if s != "fees"]
     m = _require(res, "monthly", need, "sources_of_money")
@@ -937,6 +987,13 @@ def _subtree_sums(d: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
     return sub.select("run", "id", *cols)
 
 
+#: Customers' volume (points) in ``res.monthly`` and, per person, in ``res.distributors``:
+#: retail customers, preferred customers, party guests — everyone who buys without being
+#: a participant.
+_CUSTOMER_VOLUME_MONTHLY = ("retail_volume", "preferred_volume", "party_volume")
+_CUSTOMER_VOLUME_PEOPLE = ("customer_volume", "preferred_volume", "party_volume")
+
+
 @dataclass(frozen=True)
 class _Check:
     name: str
@@ -960,9 +1017,16 @@ def compliance(
     per_run: bool = False,
 ) -> pl.DataFrame:
     """Regulatory tests as computed figures with a pass/fail against thresholds you can
-    change. Per run, with R = value of retail customers' volume (Σ retail_volume × point
-    value), P = Σ own purchases, V = P − Σ required purchases (chosen orders), S = Σ
-    volume_value (all sales), and per person i over the horizon:
+    change. Per run, with R = value of customers' volume (Σ (retail_volume +
+    preferred_volume + party_volume) × point value), P = Σ own purchases, V = P − Σ
+    required purchases (chosen orders), S = Σ volume_value (all sales), and per person i
+    over the horizon:
+
+    *Customers* are everyone who buys without being a participant: retail customers,
+    preferred customers (who order from the company at the member price) and the guests of
+    parties. Every check below is about sales to people outside the plan, so all three
+    count as customer (retail, non-participant, "sold") volume; none of them is in anyone's
+    ``purchases``. Host rewards are product given to hosts, not a sale: they count nowhere.
 
     1. ``herbalife_retail_share`` = R ÷ (R + PC) ≥ 2/3, where the rewardable personal
        consumption PC = Σᵢ min(purchasesᵢ, cap × months inᵢ), cap = $200 a month
@@ -975,12 +1039,13 @@ def compliance(
        compensation unless the majority of the revenue of the participant and their
        downline is from sales to non-participants), company-wide.
     4. ``vemma_commissions_to_majority_downlines`` = Σ earnings of the people whose own +
-       whole downline's customer volume exceeds its own-purchase volume ÷ Σ earnings
+       whole downline's customers' volume exceeds its own-purchase volume ÷ Σ earnings
        ≥ 1 (the order allows no exception). Horizon totals stand in for each pay period.
     5. ``amway_70_sold_or_consumed`` = (C + consumed_share × V) ÷ (C + P) ≥ 0.7, C = value
-       of the customer volume of the people (Amway, FTC 1979: 70% of the product bought in a
+       of the customers' volume of the people, Cᵢ = (customer_volume + preferred_volume +
+       party_volume)ᵢ × point value (Amway, FTC 1979: 70% of the product bought in a
        month must be sold or consumed). Products are not resold between distributors in
-       the model, so "sold" is retail customers' volume, and "consumed" is the share of the
+       the model, so "sold" is customers' volume, and "consumed" is the share of the
        chosen orders taken as consumption in :func:`participant_net`; top-ups to a purchase
        minimum count as neither.
     6. ``amway_70_commissions_to_compliant`` = Σ earnings of the people whose own ratio
@@ -1004,14 +1069,20 @@ def compliance(
     pv = _point_value(res)
     runs = _runs_of(d)
     m = res.monthly.filter(pl.col("run").is_in(runs))
+    customers_m = pl.sum_horizontal(
+        _col_or_zero(m, c, "retail_volume").cast(_F) for c in _CUSTOMER_VOLUME_MONTHLY
+    )
     company = m.group_by("run").agg(
-        R=pl.col("retail_volume").cast(_F).sum() * pv,
+        R=customers_m.sum() * pv,
         S=pl.col("volume_value").cast(_F).sum(),
+    )
+    customers_d = pl.sum_horizontal(
+        _col_or_zero(d, c, "customer_volume").cast(_F) for c in _CUSTOMER_VOLUME_PEOPLE
     )
     d = d.with_columns(
         P=pl.col("purchases").cast(_F),
         V=(pl.col("purchases") - pl.col("required_purchases")).cast(_F),
-        C=pl.col("customer_volume").cast(_F) * pv,
+        C=customers_d * pv,
         O=pl.col("own_volume").cast(_F) * pv,
         E=pl.col("earnings").cast(_F),
         PC=pl.min_horizontal(
@@ -1057,19 +1128,23 @@ def compliance(
     amway = "In re Amway Corp., 93 F.T.C. 618 (1979): the 70% rule of Amway's safeguards"
     checks = [
         _Check("herbalife_retail_share", ">=", retail_share_min, herb,
-               f"retail ÷ (retail + personal consumption capped at {personal_cap_per_month:g} "
-               "a month, cap applied to horizon totals)"),
+               f"customer sales (retail, preferred, party guests) ÷ (customer sales + personal "
+               f"consumption capped at {personal_cap_per_month:g} a month, cap applied to "
+               "horizon totals)"),
         _Check("herbalife_rewardable_share", ">=", rewardable_share_min, herb,
-               "(retail + capped personal consumption) ÷ all sales"),
+               "(customer sales + capped personal consumption) ÷ all sales"),
         _Check("vemma_nonparticipant_share", ">", nonparticipant_share_min, vemma,
-               "retail customers' volume ÷ all volume, company-wide"),
+               "customers' volume (retail, preferred, party guests) ÷ all volume, "
+               "company-wide"),
         _Check("vemma_commissions_to_majority_downlines", ">=",
                majority_downline_commission_min, vemma,
                "share of commissions paid to people whose own + downline revenue is mostly "
-               "from non-participants (horizon totals, not each pay period)"),
+               "from non-participants (retail, preferred, party guests; horizon totals, "
+               "not each pay period)"),
         _Check("amway_70_sold_or_consumed", ">=", sold_or_consumed_min, amway,
-               f"(customer volume + {cs:g} × chosen orders) ÷ (customer volume + purchases); "
-               "top-ups count as neither sold nor consumed"),
+               f"(customers' volume + {cs:g} × chosen orders) ÷ (customers' volume + "
+               "purchases); customers' volume = retail + preferred + party guests; top-ups "
+               "count as neither sold nor consumed"),
         _Check("amway_70_commissions_to_compliant", ">=", seventy_rule_commission_min, amway,
                "share of commissions paid to people meeting the 70% rule themselves"),
         _Check("share_losing_money", "<=", loss_share_max, "not a legal threshold",

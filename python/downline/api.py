@@ -144,7 +144,7 @@ class Scenario:
     @classmethod
     def preset(cls, name: str) -> "Scenario":
         """A named preset: ``baseline``, ``one_on_one_era``, ``social_media_era``,
-        ``careful_process``, ``shotgun`` (see :meth:`presets`). Each is a file in
+        ``careful_process``, ``shotgun``, ``party_plan`` (see :meth:`presets`). Each is a file in
         ``examples/scenarios/`` whose comments cite the public figures it was set against."""
         return cls(_core.Scenario.preset(name), f"preset:{name}")
 
@@ -183,6 +183,7 @@ SUMMARY_METRICS = [
     "payout",
     "capped",
     "retail_profit",
+    "host_rewards",
     "ever_joined",
     "active_end",
     "mean_earnings",
@@ -195,17 +196,30 @@ SUMMARY_METRICS = [
 
 @dataclass
 class SimulationResult:
-    """The tables of a simulation, as polars DataFrames.
+    """The tables of a simulation, as polars DataFrames (money columns ``Decimal(18, 2)``;
+    ``docs/reference.md`` lists every column).
 
     - ``monthly``: one row per (run, month): active (participating), joined, quit,
-      qualified (PV ≥ the plan's minimum), volume (points), retail_volume, volume_value,
-      payout (company-paid, after the cap), payout_before_cap, retail_profit, payout_ratio.
-    - ``bonuses``: one row per (run, month, bonus): amount, paid_by_company.
+      qualified (PV ≥ the plan's minimum), volume (points: own + retail + preferred + party),
+      retail_volume, preferred_volume, party_volume (points), volume_value, payout (what the
+      company pays distributors, after the cap), payout_before_cap, retail_profit (paid by
+      customers), host_rewards (paid by the company to party hosts, not part of payout),
+      payout_ratio, and where the payout came from — payout_from_retail (retail customers
+      only), payout_from_preferred, payout_from_party, payout_from_own,
+      payout_from_downline, payout_other, which add up to payout to the cent — then
+      payout_if_all_qualified and breakage.
+    - ``bonuses``: one row per (run, month, bonus): amount, paid_by_company (false for the
+      retail margin), paid_to (``"host"`` for host rewards, ``"distributor"`` otherwise).
+      The amounts of the bonuses paid by the company to distributors add up to payout; host
+      rewards add up to host_rewards.
     - ``ranks``: one row per (run, month, rank): count of distributors paid as it.
     - ``runs``: one row per run: the headline figures (see :data:`SUMMARY_METRICS`).
     - ``distributors``: one row per (run, distributor) of the kept runs: id, sponsor (null
       for founders), join_month, quit_month (null if still in), recruits, max_rank,
-      earnings, retail_profit, fees, purchases, expenses.
+      earnings (host rewards are not a distributor's earnings), retail_profit, fees,
+      purchases, expenses, months_active, own_volume, customer_volume (retail customers),
+      preferred_volume, party_volume (sales of the parties the distributor held; points),
+      required_purchases, qualifying_purchases.
     """
 
     monthly: pl.DataFrame
@@ -223,12 +237,13 @@ class SimulationResult:
         """Each headline figure across runs: ``metric, mean, p05, p50, p95``.
 
         Money figures are in currency units; shares are fractions of everyone who ever joined.
+        ``host_rewards`` (paid by the company to party hosts) is outside ``payout``. A figure
+        the runs table lacks (a result saved by an older core) is left out.
         """
-        runs = self.runs.select(
-            [pl.col(m).cast(pl.Float64) for m in SUMMARY_METRICS]
-        )
+        metrics = [m for m in SUMMARY_METRICS if m in self.runs.columns]
+        runs = self.runs.select([pl.col(m).cast(pl.Float64) for m in metrics])
         rows = []
-        for m in SUMMARY_METRICS:
+        for m in metrics:
             s = runs[m]
             rows.append(
                 {
@@ -359,9 +374,9 @@ def simulate(
     )
 
 
-def _volume_strings(s: pl.Series, name: str) -> list[str]:
+def _volume_strings(s: pl.Series, name: str, what: str = "volumes") -> list[str]:
     if s.null_count():
-        raise InputError(f"volumes: column {name!r} has missing values")
+        raise InputError(f"{what}: column {name!r} has missing values")
     if s.dtype == pl.String:
         return s.to_list()
     if s.dtype == pl.Float32:
@@ -369,7 +384,7 @@ def _volume_strings(s: pl.Series, name: str) -> list[str]:
         return s.cast(pl.String).to_list()
     if s.dtype.is_numeric() or isinstance(s.dtype, pl.Decimal):
         return [str(v) for v in s.to_list()]
-    raise InputError(f"volumes: column {name!r} is {s.dtype}; give numbers (points)")
+    raise InputError(f"{what}: column {name!r} is {s.dtype}; give numbers (points)")
 
 
 def _require(df: pl.DataFrame, what: str, cols: list[str]) -> None:
@@ -380,30 +395,48 @@ def _require(df: pl.DataFrame, what: str, cols: list[str]) -> None:
         raise InputError(f"{what}: missing column(s) {missing}; it needs {cols}")
 
 
-def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -> pl.DataFrame:
+def compute_commissions(
+    plan: Plan,
+    tree: pl.DataFrame,
+    volumes: pl.DataFrame,
+    parties: Optional[pl.DataFrame] = None,
+) -> pl.DataFrame:
     """Pay ``plan`` over a given downline — the deterministic engine, no randomness.
 
     ``tree``: ``id, sponsor`` (null for founders)``, join_month`` and optionally
     ``quit_month`` (first month no longer in). ``volumes``: ``id, month, pv`` and optionally
-    ``retail`` (the part of ``pv`` from retail customers), in points with at most two
-    decimals. Months run from the first join month to the last month with volume.
+    ``retail`` and ``preferred`` (the parts of ``pv`` from retail customers and from
+    preferred customers; together at most ``pv``), in points with at most two decimals;
+    ``pv`` does not include party sales.
+
+    ``parties`` (party plans): one row per party, ``id`` (the distributor who held it, who
+    must participate that month), ``month`` and ``pv`` (the party's sales, in points, at
+    most two decimals). A party's sales count as volume of the distributor who held it, as
+    a source of their own (``party_commission`` pays on them; every bonus paid on PV or GV
+    sees them), and each party earns its host the plan's ``host_rewards``. Months run from
+    the first join month to the last month with volume or a party.
 
     For a plan with a placement tree (``[placement]``, binary or forced matrix), ``tree``
     may also give ``placement`` (the placement parent's id, null for a top) and ``leg``
     (binary: 0 left, 1 right; matrix: slot 0 to width − 1; null: the first open one) for
     every row; without them the plan's placement rule places everyone.
 
-    Returns ``month, id, bonus, paid_by_company, amount`` (``pl.Decimal(18, 2)``), one line
-    per non-zero amount, ordered by month, id and the plan's bonus order.
+    Returns ``month, id, bonus, paid_by_company, paid_to, amount`` (``pl.Decimal(18, 2)``),
+    one line per non-zero amount, ordered by month, id and the plan's bonus order.
+    ``paid_to`` is ``"host"`` for host rewards — booked to the distributor who held the
+    party, but paid by the company to the party's host, so not that distributor's income
+    and not under the cap — and ``"distributor"`` otherwise.
     """
     _require(tree, "tree", ["id", "sponsor", "join_month"])
     _require(volumes, "volumes", ["id", "month", "pv"])
-    placement_kw = {}
+    if parties is not None:
+        _require(parties, "parties", ["id", "month", "pv"])
+    extra: dict[str, Any] = {}
     try:
         if "placement" in tree.columns:
-            placement_kw["placement"] = tree["placement"].cast(pl.Int64, strict=True).to_list()
+            extra["placement"] = tree["placement"].cast(pl.Int64, strict=True).to_list()
         if "leg" in tree.columns:
-            placement_kw["leg"] = tree["leg"].cast(pl.Int64, strict=True).to_list()
+            extra["leg"] = tree["leg"].cast(pl.Int64, strict=True).to_list()
         ids = tree["id"].cast(pl.Int64, strict=True).to_list()
         sponsors = tree["sponsor"].cast(pl.Int64, strict=True).to_list()
         joins = tree["join_month"].cast(pl.Int64, strict=True).to_list()
@@ -424,7 +457,20 @@ def compute_commissions(plan: Plan, tree: pl.DataFrame, volumes: pl.DataFrame) -
         raise InputError("volumes: id and month may not be missing")
     pv = _volume_strings(volumes["pv"], "pv")
     retail = _volume_strings(volumes["retail"], "retail") if "retail" in volumes.columns else None
+    if "preferred" in volumes.columns:
+        extra["preferred"] = _volume_strings(volumes["preferred"], "preferred")
+    if parties is not None:
+        try:
+            pids = parties["id"].cast(pl.Int64, strict=True).to_list()
+            pmonths = parties["month"].cast(pl.Int64, strict=True).to_list()
+        except pl.exceptions.PolarsError as e:
+            raise InputError(f"parties: id and month must be whole numbers ({e})") from None
+        if any(v is None for v in pids) or any(v is None for v in pmonths):
+            raise InputError("parties: id and month may not be missing")
+        extra["party_ids"] = pids
+        extra["party_months"] = pmonths
+        extra["party_pv"] = _volume_strings(parties["pv"], "pv", "parties")
     table = _core.compute_commissions(
-        plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail, **placement_kw
+        plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail, **extra
     )
     return pl.DataFrame(table)

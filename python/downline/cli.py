@@ -24,10 +24,20 @@ from typing import Any, Optional, Sequence
 import polars as pl
 
 import downline as dl
+from downline.display import has_host_rewards
 
 
 def _money(x: float) -> str:
     return f"{x:,.0f}"
+
+
+#: Who pays a bonus kind, and to whom, in the summary's per-bonus lines. Commissions (the
+#: payout) are "company → distributors"; host rewards are paid by the company to party
+#: hosts, who are customers, and are not part of the commissions.
+_PAID_BY = {
+    "retail": "customers → distributors (retail margin, not commissions)",
+    "host_rewards": "company → hosts (not commissions)",
+}
 
 
 def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> None:
@@ -51,6 +61,8 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
     line(f"volume value, {cur}", "volume_value", _money)
     line(f"commissions paid, {cur}", "payout", _money)
     line(f"withheld by the cap, {cur}", "capped", _money)
+    if has_host_rewards(plan) and "host_rewards" in s:
+        line(f"host rewards to party hosts, {cur}", "host_rewards", _money)
     print("The people")
     line("everyone who ever joined", "ever_joined", num)
     line("still in at the end", "active_end", num)
@@ -59,13 +71,15 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
     line(f"median commissions per person, {cur}", "median_earnings", lambda v: f"{v:,.2f}")
     line(f"mean commissions per person, {cur}", "mean_earnings", lambda v: f"{v:,.2f}")
     line("share of commissions to the top 1%", "top1_share", pct)
+    kinds = {name: kind for name, kind, _ in plan.bonuses}
     by_bonus = (
         res.bonuses.group_by("bonus", maintain_order=True)
         .agg(pl.col("amount").cast(pl.Float64).sum() / res.n_runs)
     )
-    print(f"Per bonus, mean over runs ({cur})")
+    print(f"Per bonus, mean over runs ({cur}; who pays → who is paid)")
     for name, amount in by_bonus.iter_rows():
-        print(f"  {name:<44} {_money(amount):>14}")
+        who = _PAID_BY.get(kinds.get(name) or "", "company → distributors")
+        print(f"  {name:<44} {_money(amount):>14}   {who}")
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
@@ -155,8 +169,13 @@ def _cmd_compare(a: argparse.Namespace) -> int:
     plans = [dl.Plan.load(p) for p in a.plans]
     scen = dl.Scenario.load(a.scenario)
     t0 = time.perf_counter()
+    metrics = list(_COMPARE_METRICS)
+    if any(has_host_rewards(p) for p in plans):
+        k = next(i for i, (m, _, _) in enumerate(metrics) if m == "capped") + 1
+        metrics.insert(k, ("host_rewards", "host rewards paid to party hosts (not commissions)",
+                           "money"))
     table = analytics.compare(plans, scen, months=a.months, runs=a.runs, seed=a.seed,
-                              metrics=[m for m, _, _ in _COMPARE_METRICS], threads=a.threads,
+                              metrics=[m for m, _, _ in metrics], threads=a.threads,
                               keep_distributors=False)
     seconds = time.perf_counter() - t0
     cur = plans[0].currency
@@ -171,7 +190,7 @@ def _cmd_compare(a: argparse.Namespace) -> int:
           "first the mean of its per-run differences from [0] with a 95% interval. "
           f"Money in {cur}.")
     width = max(len(n) for n in names) + 4
-    for metric, label, kind in _COMPARE_METRICS:
+    for metric, label, kind in metrics:
         rows = table.filter(pl.col("metric") == metric).sort("plan_index")
         print()
         print(label)

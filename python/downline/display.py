@@ -24,6 +24,8 @@ SCENARIO_DEFAULTS: dict[str, dict[str, Any]] = {
     "customers": {"acquisition_rate": 0.0, "churn": 0.1, "order_probability": 0.5,
                   "order_mean": 60.0, "order_sigma": 0.5},
     "expenses": {"monthly": 0.0},
+    "parties": {"per_month": 0.0, "hosting_share": 1.0, "sales_mean": 400.0,
+                "sales_sigma": 0.6},
 }
 
 _STYLE = """
@@ -141,6 +143,30 @@ def _rates(rs: Sequence[Any]) -> str:
     return " / ".join(fmt_rate(x) for x in rs)
 
 
+def paid_by(kind: Any) -> str:
+    """Who pays a bonus of this kind, and to whom when it is not a distributor: the retail
+    margin is paid by customers; host rewards by the company to party hosts (customers),
+    outside the commissions; every other kind by the company."""
+    if kind == "retail":
+        return "customers"
+    if kind == "host_rewards":
+        return "company → hosts"
+    return "company"
+
+
+def _tiers(tiers: Sequence[dict[str, Any]], currency: str, what: str) -> str:
+    parts = []
+    for t in tiers:
+        amount = t.get("amount")
+        extra = f" + {fmt_money(amount, currency, True)}" if _num(amount) else ""
+        parts.append(f"{fmt_rate(t.get('rate'))}{extra} from {fmt_points(t.get('min_pv'))} PV")
+    return f"{'; '.join(parts)} of {what}"
+
+
+_PARTY_SOURCES = {"party": "party sales", "retail": "retail customers' orders",
+                  "preferred": "preferred customers' orders"}
+
+
 def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) -> str:
     """One bonus in words, with its rates."""
     kind = b.get("kind")
@@ -170,6 +196,17 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         ordered = [r for r in ranks if r in amounts] + [r for r in amounts if r not in ranks]
         return "rank advancement, once per rank first reached: " + ", ".join(
             f"{r} {fmt_money(amounts[r], currency)}" for r in ordered)
+    if kind == "party_commission":
+        on = [_PARTY_SOURCES.get(x, str(x)) for x in (b.get("on") or ["party"])]
+        sales = " and ".join(on)
+        who = "an active distributor" if b.get("require_active") else "the distributor"
+        return (f"party commission to {who} on the month's {sales}, at the rate of the "
+                f"highest tier the month's total reaches, paid on all of it: "
+                + _tiers(b.get("tiers") or [], currency, "the sales"))
+    if kind == "host_rewards":
+        return ("host rewards, paid by the company to each party's host (a customer, not the "
+                "distributor; outside the commissions and the cap), by the party's sales: "
+                + _tiers(b.get("tiers") or [], currency, "the party's sales"))
     return str(kind)
 
 
@@ -183,7 +220,7 @@ def plan_sentences(plan: "Plan") -> list[str]:
     out = [f"Amounts are in {cur}; one volume point (PV) is worth {fmt_points(pv_value)} {cur}."]
     if _num(min_pv):
         out.append(f"A distributor is active (qualified to be paid) in a month with at least "
-                   f"{fmt_points(min_pv)} PV of own and retail-customer orders.")
+                   f"{fmt_points(min_pv)} PV of own orders, customers' orders and party sales.")
     else:
         out.append("Every participant is active (qualified) whatever their volume.")
     if ranks:
@@ -239,8 +276,7 @@ def plan_html(plan: "Plan", wrap: bool = True) -> str:
     if spec["bonus"]:
         body.append(table(
             ["bonus", "kind", "paid by", "rule"],
-            [[b.get("name") or b.get("kind"), b.get("kind"),
-              "customers" if b.get("kind") == "retail" else "company",
+            [[b.get("name") or b.get("kind"), b.get("kind"), paid_by(b.get("kind")),
               bonus_description(b, ranks, cur)] for b in spec["bonus"]]))
     else:
         body.append("<p class=muted>No bonuses.</p>")
@@ -347,6 +383,16 @@ def scenario_sentences(scenario: "Scenario") -> list[str]:
                    f"{fmt_money(c['order_mean'], cents=True)} at retail on average.")
     else:
         out.append("Participants have no retail customers.")
+    pt = v["parties"]
+    per = by_tenure(pt["per_month"], 120)  # index 0 = the join month
+    if any(per) and pt["hosting_share"]:
+        when = (f"{per[0]:g} a month on average in their join month, {per[12]:g} in their "
+                "thirteenth month" if not isinstance(pt["per_month"], (int, float))
+                else f"{per[0]:g} a month on average")
+        out.append(f"{fmt_share(pt['hosting_share'], 0)} of participants hold home parties, "
+                   f"{when}; a party sells {fmt_money(pt['sales_mean'], cents=True)} at retail "
+                   f"on average (lognormal, σ of the log {pt['sales_sigma']:g}), credited to "
+                   "the distributor who held it.")
     out.append(f"Business expenses are {fmt_money(e['monthly'], cents=True)} per participant "
                "per month.")
     extra = extra_settings(scenario)
@@ -358,9 +404,24 @@ def scenario_sentences(scenario: "Scenario") -> list[str]:
     return out
 
 
+def _party_rows(pt: dict[str, Any]) -> list[list[str]]:
+    """Rows of the scenario table for ``[parties]``; none when nobody holds parties."""
+    if not any(by_tenure(pt["per_month"], 120)) or not pt["hosting_share"]:
+        return []
+    per = pt["per_month"]
+    per_text = (f"{per:g}" if isinstance(per, (int, float))
+                else " / ".join(f"{float(x):g}" for x in per) + " (by month since joining)")
+    return [
+        ["parties a month per distributor who holds parties", per_text],
+        ["share of participants who hold parties", fmt_share(pt["hosting_share"], 0)],
+        ["mean sales of a party at retail", fmt_money(pt["sales_mean"], cents=True)],
+        ["σ of the log of a party's sales", f"{pt['sales_sigma']:g}"],
+    ]
+
+
 def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> str:
     """An HTML summary of a scenario: founders, market, recruiting, attrition, purchases,
-    customers, expenses."""
+    customers, expenses, parties."""
     v = scenario_values(scenario)
     m, r, a, p, c, e = (v[k] for k in ("market", "recruitment", "attrition", "purchases",
                                        "customers", "expenses"))
@@ -380,6 +441,7 @@ def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> 
         ["customer orders in a month (probability)", fmt_share(c["order_probability"], 0)],
         ["mean customer order at retail", fmt_money(c["order_mean"], cents=True)],
         ["business expenses per participant per month", fmt_money(e["monthly"], cents=True)],
+        *_party_rows(v["parties"]),
     ], numeric=(1,)))
     rates = by_tenure(r["rate"], months)
     quits = by_tenure(a["monthly_quit"], months)
@@ -410,6 +472,7 @@ RESULT_METRICS = [
     ("payout", "commissions paid by the company", "money"),
     ("capped", "withheld by the cap", "money"),
     ("retail_profit", "retail margin (paid by customers)", "money"),
+    ("host_rewards", "host rewards (paid by the company to party hosts)", "money"),
     ("ever_joined", "everyone who ever joined", "count"),
     ("active_end", "still in at the end", "count"),
     ("share_earning_nothing", "paid nothing by the company", "share"),
@@ -418,6 +481,11 @@ RESULT_METRICS = [
     ("mean_earnings", "mean commissions per person", "cents"),
     ("top1_share", "share of commissions to the top 1%", "share"),
 ]
+
+
+def has_host_rewards(plan: "Plan") -> bool:
+    """Whether the plan pays host rewards (a party plan)."""
+    return any(kind == "host_rewards" for _, kind, _ in plan.bonuses)
 
 
 def format_value(x: Any, kind: str, currency: str = "") -> str:
@@ -434,9 +502,10 @@ def summary_rows(res: "SimulationResult") -> list[list[str]]:
     """``[label, median, 5th percentile, 95th percentile]`` of each headline figure."""
     cur = res.plan.currency
     s = {row["metric"]: row for row in res.summary().iter_rows(named=True)}
+    hosts = has_host_rewards(res.plan)
     rows = []
     for key, label, kind in RESULT_METRICS:
-        if key not in s:
+        if key not in s or (key == "host_rewards" and not hosts):
             continue
         row = s[key]
         unit = f", {cur}" if kind in ("money", "cents") else ""
@@ -451,11 +520,16 @@ def key_figures(res: "SimulationResult") -> list[list[str]]:
 
     cur = res.plan.currency
     rows: list[list[str]] = []
-    by_bonus = (res.bonuses.group_by("bonus", maintain_order=True)
+    kinds = {name: kind for name, kind, _ in res.plan.bonuses}
+    b = res.bonuses
+    to_host = (pl.col("paid_to") == "host" if "paid_to" in b.columns
+               else pl.col("bonus").replace_strict(kinds, default=None) == "host_rewards")
+    by_bonus = (b.group_by("bonus", maintain_order=True)
                 .agg(pl.col("amount").cast(pl.Float64).sum() / res.n_runs,
-                     pl.col("paid_by_company").first()))
-    for name, amount, by_company in by_bonus.iter_rows():
-        who = "" if by_company else " (paid by customers)"
+                     pl.col("paid_by_company").first(), to_host.first().alias("to_host")))
+    for name, amount, by_company, host in by_bonus.iter_rows():
+        who = (" (paid by customers)" if not by_company else
+               " (paid by the company to party hosts, not commissions)" if host else "")
         rows.append([f"{name}{who}, {cur}, mean per run", fmt_money(amount)])
     last = res.monthly.filter(pl.col("month") == res.months)
     if last.height:

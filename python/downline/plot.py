@@ -51,20 +51,31 @@ COLUMN_LABELS = {
     "qualified_share": "share of participants qualified",
     "volume": "volume (points)",
     "retail_volume": "retail customers' volume (points)",
+    "preferred_volume": "preferred customers' volume (points)",
+    "party_volume": "party sales (points)",
     "volume_value": "volume value",
     "payout": "commissions paid",
     "payout_before_cap": "commissions before the cap",
     "retail_profit": "retail margin (paid by customers)",
+    "host_rewards": "host rewards (paid by the company to party hosts)",
     "payout_ratio": "payout ratio (commissions ÷ volume value)",
     "payout_if_all_qualified": "commissions had everyone qualified",
     "breakage": "breakage",
     "breakage_share": "breakage share (unpaid ÷ potential)",
     "cost_per_active": "commissions per participant",
+    "payout_from_retail": "commissions paid on retail customers' volume",
+    "payout_from_preferred": "commissions paid on preferred customers' volume",
+    "payout_from_party": "commissions paid on party sales",
+    "payout_from_own": "commissions paid on the payee's own purchases",
+    "payout_from_downline": "commissions paid on downline purchases",
+    "payout_other": "commissions not paid on volume",
 }
 _SHARES = {"payout_ratio", "qualified_share", "breakage_share"}
-_MONEY = {"volume_value", "payout", "payout_before_cap", "retail_profit",
+_MONEY = {"volume_value", "payout", "payout_before_cap", "retail_profit", "host_rewards",
           "payout_if_all_qualified", "breakage", "cost_per_active", "payout_from_retail",
-          "payout_from_own", "payout_from_downline", "payout_other"}
+          "payout_from_preferred", "payout_from_party", "payout_from_own",
+          "payout_from_downline", "payout_other"}
+_VOLUMES = {"volume", "retail_volume", "preferred_volume", "party_volume"}
 
 
 def _ipython_display_hook() -> None:
@@ -180,7 +191,7 @@ def _label(res: Any, column: str) -> str:
 def _format_fan_axis(ax: Axes, column: str, months: int) -> None:
     if column in _SHARES:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    elif column in _MONEY or column in ("volume", "retail_volume"):
+    elif column in _MONEY or column in _VOLUMES:
         _money_axis(ax.yaxis)
     ax.set_xlabel("month")
     ax.set_xlim(1, max(months, 2))
@@ -368,11 +379,14 @@ def rank_counts(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None
 
 
 def payout_by_bonus(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
-    """What the company pays each month, by bonus (mean over runs, stacked), against the
-    volume value times the plan's cap when it has one. The retail margin (paid by
-    customers) is left out."""
+    """What the company pays distributors each month, by bonus (mean over runs, stacked),
+    against the volume value times the plan's cap when it has one. The retail margin (paid
+    by customers) and host rewards (paid to party hosts, outside the commissions and the
+    cap) are left out."""
     fig, ax = _figure(ax)
     b = res.bonuses.filter(pl.col("paid_by_company"))
+    if "paid_to" in b.columns:
+        b = b.filter(pl.col("paid_to") != "host")
     names = b["bonus"].unique(maintain_order=True).to_list()
     t = (b.group_by(["month", "bonus"]).agg(pl.col("amount").cast(_F).sum() / res.n_runs)
          .pivot(on="bonus", index="month", values="amount").sort("month").fill_null(0.0))
@@ -400,6 +414,8 @@ def payout_by_bonus(res: Any, ax: Optional[Axes] = None, title: Optional[str] = 
 
 _SOURCE_LABELS = {
     "retail_customers": "retail customers' purchases",
+    "preferred_customers": "preferred customers' purchases",
+    "party_sales": "party sales",
     "own_purchases": "the payee's own purchases",
     "downline_purchases": "downline participants' purchases",
     "fees": "fees",
@@ -410,14 +426,16 @@ _SOURCE_LABELS = {
 
 def sources_of_money(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
     """Where the commissions come from: the share of all commissions paid on retail
-    customers' volume, on participants' own and downline purchases, and not on volume
-    (mean across runs; see :func:`downline.analytics.sources_of_money`)."""
+    customers', preferred customers' and party guests' purchases, on participants' own and
+    downline purchases, and not on volume (mean across runs; see
+    :func:`downline.analytics.sources_of_money`)."""
     fig, ax = _figure(ax, (7.5, 3.2))
     t = analytics.sources_of_money(res).filter(pl.col("metric") == "share")
     labels = [_SOURCE_LABELS.get(s, s) for s in t["source"].to_list()]
     shares = [v or 0.0 for v in t["mean"].to_list()]
-    colors = {"retail_customers": "C2", "own_purchases": "C1", "downline_purchases": "C3",
-              "fees": "C4", "other": "C7", "unattributed": "C5"}
+    colors = {"retail_customers": "C2", "preferred_customers": "C8", "party_sales": "C6",
+              "own_purchases": "C1", "downline_purchases": "C3", "fees": "C4", "other": "C7",
+              "unattributed": "C5"}
     y = list(range(len(labels)))[::-1]
     ax.barh(y, shares, color=[colors.get(s, "C0") for s in t["source"].to_list()])
     for yi, v in zip(y, shares):

@@ -242,12 +242,28 @@ def _summaries(res: Any) -> dict[str, dict[str, Any]]:
     return {r["metric"]: r for r in res.summary().iter_rows(named=True)}
 
 
+def _host_finding(res: Any) -> list[str]:
+    """A key finding on host rewards, for a plan that pays them."""
+    if not display.has_host_rewards(res.plan) or "host_rewards" not in res.runs.columns:
+        return []
+    ratio = res.runs.select(
+        (pl.col("host_rewards").cast(pl.Float64) / pl.col("volume_value").cast(pl.Float64))
+        .filter(pl.col("volume_value").cast(pl.Float64) > 0).median()
+    ).item()
+    if ratio is None:
+        return []
+    return [(f"On top of the commissions, the company gives party hosts {fmt_share(ratio)} "
+             "of volume value in host rewards (median of runs); hosts are customers, so these "
+             "are not part of the payout.")]
+
+
 def _key_findings(r: _Report) -> None:
     res, s = r.res, _summaries(r.res)
     items = [
         f"The company pays {fmt_share(s['payout_ratio']['p50'])} of volume value in "
         f"commissions (90% of runs: {fmt_share(s['payout_ratio']['p05'])} to "
         f"{fmt_share(s['payout_ratio']['p95'])}).",
+        *_host_finding(res),
         f"{fmt_share(s['share_earning_nothing']['mean'])} of everyone who ever joined "
         "were paid nothing by the company.",
         f"The top 1% of earners receive {fmt_share(s['top1_share']['mean'])} of all "
@@ -304,6 +320,16 @@ def _company(r: _Report) -> None:
         warnings.simplefilter("ignore")
         summary = analytics.payout_summary(res)
     c = f", {r.cur}"
+    hosts = display.has_host_rewards(res.plan)
+    if hosts:
+        r.p("Host rewards are what the company gives the hosts of parties — customers, not "
+            "distributors — valued as the plan values them. They are a cost to the company "
+            "but not commissions: they are outside the payout, the payout ratio and the cap, "
+            "and shown apart.")
+    host_rows = [
+        ("host_rewards", "host rewards (paid by the company to party hosts)" + c, "money"),
+        ("host_rewards_ratio", "host rewards ÷ volume value", "share"),
+    ] if hosts else []
     r.raw(_long_table(summary, [
         ("payout_ratio", "payout ratio (commissions ÷ volume value)", "share"),
         ("volume_value", "volume value" + c, "money"),
@@ -313,6 +339,7 @@ def _company(r: _Report) -> None:
         ("breakage", "breakage" + c, "money"),
         ("breakage_share", "breakage ÷ payout had everyone qualified", "share"),
         ("retail_profit", "retail margin (paid by customers, not the company)" + c, "money"),
+        *host_rows,
         ("cost_per_active_month", "commissions per participant-month" + c, "cents"),
     ]))
     if "breakage" not in res.monthly.columns:
@@ -326,12 +353,15 @@ def _company(r: _Report) -> None:
     r.raw("<h3>Payout by bonus</h3>")
     by = analytics.payout_by_bonus(res)
     rows = []
-    for (name, kind, company), g in by.partition_by(["bonus", "kind", "paid_by_company"],
-                                                    as_dict=True, maintain_order=True).items():
+    parts = by.partition_by(["bonus", "kind", "paid_by_company", "paid_to"], as_dict=True,
+                            maintain_order=True)
+    for (name, kind, company, to), g in parts.items():
         m = {x["metric"]: x for x in g.iter_rows(named=True)}
-        rows.append([name, kind or "", "company" if company else "customers",
-                     fmt_money(m["amount"]["mean"]),
-                     fmt_share(m["share_of_payout"]["mean"]) if company else "–",
+        in_payout = company and to != "host"
+        who = ("customers" if not company else
+               display.paid_by("host_rewards") if to == "host" else "company")
+        rows.append([name, kind or "", who, fmt_money(m["amount"]["mean"]),
+                     fmt_share(m["share_of_payout"]["mean"]) if in_payout else "–",
                      fmt_share(m["share_of_volume_value"]["mean"])])
     r.raw(table(["bonus", "kind", "paid by", f"amount, {r.cur} (mean of runs)",
                  "share of commissions", "share of volume value"], rows, numeric=(3, 4, 5)))
@@ -460,7 +490,9 @@ def _disclosure(r: _Report) -> None:
 
 
 _SOURCE_LABELS = {
-    "retail_customers": "customers' (non-participants': retail and preferred) purchases",
+    "retail_customers": "retail customers' purchases",
+    "preferred_customers": "preferred customers' purchases",
+    "party_sales": "party sales (guests' orders)",
     "own_purchases": "the payee's own purchases",
     "downline_purchases": "downline participants' purchases",
     "fees": "enrollment and annual fees",
@@ -474,15 +506,18 @@ def _sources(r: _Report) -> None:
 
     res = r.res
     r.h2("sources", "Where the money comes from")
-    r.p("Each commission the company paid is traced to the volume it was paid on: retail "
-        "customers (people outside the plan), the payee's own purchases, or purchases by "
-        "participants in the payee's downline. When most commissions are paid on "
-        "participants' own purchases, the money comes from the participants themselves.")
+    r.p("Each commission the company paid is traced to the volume it was paid on: customers "
+        "— people outside the plan: retail customers, preferred customers and the guests of "
+        "parties — the payee's own purchases, or purchases by participants in the payee's "
+        "downline. When most commissions are paid on participants' own purchases, the money "
+        "comes from the participants themselves. Host rewards are not commissions and are in "
+        "none of these rows.")
 
     def body() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             t = analytics.sources_of_money(res)
+            per = analytics.sources_of_money(res, per_run=True)
         rows = []
         for (_src,), g in t.partition_by(["source"], as_dict=True, maintain_order=True).items():
             m = {x["metric"]: x for x in g.iter_rows(named=True)}
@@ -491,6 +526,11 @@ def _sources(r: _Report) -> None:
                          fmt_money(m["amount"]["mean"])])
         r.raw(table(["commissions paid on", "share (mean of runs)", "90% of runs",
                      f"amount, {r.cur}"], rows, numeric=(1, 2, 3)))
+        cust = (per.filter(pl.col("source").is_in(analytics.CUSTOMER_SOURCES))
+                .group_by("run").agg(pl.col("share").sum())["share"])
+        if cust.len():
+            r.p(f"Paid on customers' purchases (retail, preferred and party together): "
+                f"{fmt_share(cust.mean())} of the commissions (mean of runs).")
         r.figure(lambda: plot.sources_of_money(res), "Where the commissions come from.")
 
     r.guarded("Sources of money", body)

@@ -68,7 +68,9 @@ DIST_SCHEMA = {"run": pl.UInt32, "id": pl.UInt32, "sponsor": pl.UInt32, "join_mo
 #  0    2     4     2   1000    600   100.01  100.01        40.00  30.01 25.00 5.00   150.01    50.00
 #  1    1     2     0    200      0     0.00    0.00         0      0     0     0      20.00    20.00
 #  1    2     3     1    700    300    33.33   33.33        11.11  11.11 11.11  0      43.33    10.00
-# (volume_value = volume; retail_profit 10, 20, 0, 5.)
+# (volume_value = volume; retail_profit 10, 20, 0, 5. No preferred customers, no parties:
+# preferred_volume, party_volume, host_rewards, payout_from_preferred and payout_from_party
+# are 0; the party-plan tests below change them.)
 MONTH_ROWS = [
     (0, 1, 3, 1, "700", "400", "50.00", "60.00", "10", "20.00", "10.00", "15.00", "5.00",
      "80.00", "30.00"),
@@ -97,12 +99,16 @@ def _monthly() -> pl.DataFrame:
             "qualified": qual, "volume": D(vol), "retail_volume": D(ret), "volume_value": D(vol),
             "payout": D(pay), "payout_before_cap": D(before), "retail_profit": D(rp),
             "payout_ratio": float(D(pay) / D(vol)) if D(vol) else 0.0,
-            "payout_from_retail": D(fr), "payout_from_own": D(fo), "payout_from_downline": D(fd),
+            "preferred_volume": D(0), "party_volume": D(0), "host_rewards": D(0),
+            "payout_from_retail": D(fr), "payout_from_preferred": D(0),
+            "payout_from_party": D(0), "payout_from_own": D(fo), "payout_from_downline": D(fd),
             "payout_other": D(fx), "payout_if_all_qualified": D(pot), "breakage": D(brk),
         })
     money = ["volume", "retail_volume", "volume_value", "payout", "payout_before_cap",
-             "retail_profit", "payout_from_retail", "payout_from_own", "payout_from_downline",
-             "payout_other", "payout_if_all_qualified", "breakage"]
+             "retail_profit", "preferred_volume", "party_volume", "host_rewards",
+             "payout_from_retail", "payout_from_preferred", "payout_from_party",
+             "payout_from_own", "payout_from_downline", "payout_other",
+             "payout_if_all_qualified", "breakage"]
     schema = {"run": pl.UInt32, "month": pl.Int32, "active": pl.UInt32, "joined": pl.UInt32,
               "quit": pl.UInt32, "qualified": pl.UInt32, **{c: M for c in money[:6]},
               "payout_ratio": pl.Float64, **{c: M for c in money[6:]}}
@@ -426,6 +432,15 @@ def test_missing_columns_raise(fake):
     old_m = make_result(monthly=fake.monthly.drop("payout_from_own"))
     with pytest.raises(an.MissingColumnError, match="payout_from_own"):
         an.sources_of_money(old_m)
+    # a core whose payout_from_retail still held preferred customers' part: no split to show
+    old_p = make_result(monthly=fake.monthly.drop("payout_from_preferred", "payout_from_party"))
+    with pytest.raises(an.MissingColumnError, match="payout_from_preferred"):
+        an.sources_of_money(old_p)
+    # volume sources and host rewards a core did not report are zero, not an error
+    no_parties = make_result(monthly=fake.monthly.drop("party_volume", "host_rewards",
+                                                       "preferred_volume"))
+    assert an.compliance(no_parties, per_run=True).equals(an.compliance(fake, per_run=True))
+    assert row(an.payout_summary(no_parties, per_run=True), run=0)["host_rewards"] == 0
     # gross-only disclosure needs no new column
     assert an.income_disclosure(old, net=False).height == 3
 
@@ -557,8 +572,10 @@ def test_sources_of_money(fake):
     per = an.sources_of_money(fake, per_run=True)
     r0 = per.filter(pl.col("run") == 0)
     assert r0["source"].to_list() == an.SOURCES
-    # run 0: retail 20 + 40, own 10 + 30.01, downline 15 + 25, fees 0, other 5 + 5
-    assert r0["amount"].to_list() == [D("60.00"), D("40.01"), D("40.00"), D(0), D("10.00")]
+    # run 0: retail 20 + 40, preferred 0, party 0, own 10 + 30.01, downline 15 + 25, fees 0,
+    # other 5 + 5
+    assert r0["amount"].to_list() == [D("60.00"), D(0), D(0), D("40.01"), D("40.00"), D(0),
+                                      D("10.00")]
     assert r0["share"][0] == approx(60 / 150.01)
     for run, part in per.partition_by("run", as_dict=True).items():
         total = fake.monthly.filter(pl.col("run") == run[0])["payout"].sum()
@@ -577,6 +594,151 @@ def test_sources_of_money_flags_a_gap(fake):
     with pytest.warns(UserWarning, match="unattributed"):
         per = an.sources_of_money(bad, per_run=True)
     assert row(per, run=0, source="unattributed")["amount"] == D("0.01")
+
+
+# --------------------------------------------------------------------------------------
+# party plans: preferred customers, party sales and host rewards on the hand-made result
+#
+# The payout of each month is the same as above; what was paid on customers is split
+# between retail customers, preferred customers and party sales, and the company also pays
+# host rewards (outside the payout):
+# run month  payout  from: retail  preferred  party   own   down  other   host rewards
+#  0    1     50.00         8.00      5.00    7.00  10.00  15.00  5.00        6.00
+#  0    2    100.01        10.00     10.00   20.00  30.01  25.00  5.00        9.00
+#  1    1      0.00         0         0       0      0      0     0           0
+#  1    2     33.33        11.11      0       0     11.11  11.11  0           3.00
+# Customers' volume of each month is split likewise (retail + preferred + party = the old
+# retail_volume): run 0 month 1 400 = 250 + 50 + 100, month 2 600 = 300 + 100 + 200.
+
+PARTY_PLAN = {
+    "name": "fake party",
+    "ranks": FAKE_PLAN["ranks"],
+    "bonus": [
+        {"kind": "retail", "markup": "0.25"},
+        {"kind": "party_commission", "name": "commission",
+         "tiers": [{"min_pv": "0", "rate": "0.2"}]},
+        {"kind": "host_rewards", "name": "host rewards",
+         "tiers": [{"min_pv": "200", "rate": "0.1"}]},
+        {"kind": "rank_advancement", "amounts": {"Bronze": "5", "Silver": "10"}},
+    ],
+}
+SPLIT = {  # (run, month): retail, preferred, party, host rewards (money); volumes
+    (0, 1): ("8.00", "5.00", "7.00", "6.00", "250", "50", "100"),
+    (0, 2): ("10.00", "10.00", "20.00", "9.00", "300", "100", "200"),
+    (1, 1): ("0", "0", "0", "0", "0", "0", "0"),
+    (1, 2): ("11.11", "0", "0", "3.00", "300", "0", "0"),
+}
+
+
+def _party_monthly() -> pl.DataFrame:
+    m = _monthly()
+    cols = ["payout_from_retail", "payout_from_preferred", "payout_from_party", "host_rewards",
+            "retail_volume", "preferred_volume", "party_volume"]
+    keys = pl.DataFrame(
+        [{"run": r, "month": mo, **{c: D(v) for c, v in zip(cols, vals)}}
+         for (r, mo), vals in SPLIT.items()],
+        schema={"run": pl.UInt32, "month": pl.Int32, **{c: M for c in cols}},
+    )
+    return m.drop(cols).join(keys, on=["run", "month"]).select(m.columns)
+
+
+def _party_bonuses(with_paid_to: bool = True) -> pl.DataFrame:
+    # commission + rank_advancement = payout of each month; host rewards apart
+    rows = [
+        (0, 1, "retail", "10"), (0, 1, "commission", "45.00"), (0, 1, "host rewards", "6.00"),
+        (0, 1, "rank_advancement", "5.00"),
+        (0, 2, "retail", "20"), (0, 2, "commission", "95.01"), (0, 2, "host rewards", "9.00"),
+        (0, 2, "rank_advancement", "5.00"),
+        (1, 1, "retail", "0"), (1, 1, "commission", "0"), (1, 1, "host rewards", "0"),
+        (1, 1, "rank_advancement", "0"),
+        (1, 2, "retail", "5"), (1, 2, "commission", "33.33"), (1, 2, "host rewards", "3.00"),
+        (1, 2, "rank_advancement", "0"),
+    ]
+    df = pl.DataFrame(
+        [{"run": r, "month": m, "bonus": b, "paid_by_company": b != "retail",
+          "paid_to": "host" if b == "host rewards" else "distributor", "amount": D(a)}
+         for r, m, b, a in rows],
+        schema={"run": pl.UInt32, "month": pl.Int32, "bonus": pl.String,
+                "paid_by_company": pl.Boolean, "paid_to": pl.String, "amount": M},
+    )
+    return df if with_paid_to else df.drop("paid_to")
+
+
+def party_result(with_paid_to: bool = True) -> dl.SimulationResult:
+    res = make_result(monthly=_party_monthly())
+    res.bonuses = _party_bonuses(with_paid_to)
+    res.plan = dl.Plan.from_dict(PARTY_PLAN)
+    return res
+
+
+def test_sources_of_money_splits_customers():
+    res = party_result()
+    per = an.sources_of_money(res, per_run=True)
+    r0 = per.filter(pl.col("run") == 0)
+    # run 0: retail 8 + 10, preferred 5 + 10, party 7 + 20, own 10 + 30.01, downline 15 + 25,
+    # fees 0, other 5 + 5 = 150.01, the payout, to the cent
+    assert r0["source"].to_list() == an.SOURCES
+    assert r0["amount"].to_list() == [D("18.00"), D("15.00"), D("27.00"), D("40.01"),
+                                      D("40.00"), D(0), D("10.00")]
+    assert r0["amount"].sum() == D("150.01")
+    # the customers together: what payout_from_retail held before the split, 60.00
+    cust = r0.filter(pl.col("source").is_in(an.CUSTOMER_SOURCES))
+    assert cust["amount"].sum() == D("60.00")
+    assert cust["share"].sum() == approx(60 / 150.01)
+    s = an.sources_of_money(res)
+    assert row(s, source="party_sales", metric="share")["mean"] == approx((27 / 150.01 + 0) / 2)
+
+
+def test_payout_summary_reports_host_rewards_apart():
+    per = an.payout_summary(party_result(), per_run=True)
+    r0, r1 = per.row(0, named=True), per.row(1, named=True)
+    # host rewards 6 + 9 = 15.00 over volume value 1700; the payout is unchanged
+    assert r0["host_rewards"] == D("15.00") and r0["host_rewards_ratio"] == approx(15 / 1700)
+    assert r0["payout"] == D("150.01") and r0["payout_ratio"] == approx(150.01 / 1700)
+    assert r1["host_rewards"] == D("3.00") and r1["host_rewards_ratio"] == approx(3 / 900)
+    s = an.payout_summary(party_result())
+    assert row(s, metric="host_rewards")["mean"] == approx(9.0)
+
+
+@pytest.mark.parametrize("with_paid_to", [True, False], ids=["paid_to", "from-kind"])
+def test_payout_by_bonus_leaves_host_rewards_out_of_the_payout(with_paid_to):
+    per = an.payout_by_bonus(party_result(with_paid_to), per_run=True)
+    c = row(per, run=0, bonus="commission")
+    # commission run 0: 45.00 + 95.01 = 140.01 of the payout 150.01 (not of 150.01 + 15.00)
+    assert c["amount"] == D("140.01") and c["paid_to"] == "distributor"
+    assert c["share_of_payout"] == approx(140.01 / 150.01)
+    h = row(per, run=0, bonus="host rewards")
+    assert h["kind"] == "host_rewards" and h["paid_to"] == "host" and h["paid_by_company"]
+    assert h["amount"] == D("15.00") and h["share_of_payout"] is None
+    assert h["share_of_volume_value"] == approx(15 / 1700)
+    in_payout = per.filter(pl.col("paid_by_company") & (pl.col("paid_to") == "distributor"))
+    sums = in_payout.group_by("run").agg(pl.col("share_of_payout").sum(), pl.col("amount").sum())
+    assert sums.sort("run")["share_of_payout"].to_list() == [approx(1.0)] * 2
+    assert sums.sort("run")["amount"].to_list() == [D("150.01"), D("33.33")]
+
+
+def test_compliance_counts_preferred_and_party_as_customers(fake):
+    """Moving customers' volume between retail, preferred and party sales changes no
+    figure: all three are sales to people outside the plan."""
+    base = an.compliance(one_run(fake, 0), personal_cap_per_month=50, per_run=True)
+    # run 0 monthly as in SPLIT; person 0's customers 900 = retail 400 + preferred 200 +
+    # party 300, person 2's 100 = party 100
+    d = dist_df(DIST_ROWS).filter(pl.col("run") == 0).with_columns(
+        customer_volume=pl.when(pl.col("id") == 0).then(D(400)).when(pl.col("id") == 2)
+        .then(D(0)).otherwise(pl.col("customer_volume")).cast(M),
+        preferred_volume=pl.when(pl.col("id") == 0).then(D(200)).otherwise(D(0)).cast(M),
+        party_volume=pl.when(pl.col("id") == 0).then(D(300)).when(pl.col("id") == 2)
+        .then(D(100)).otherwise(D(0)).cast(M),
+    )
+    res = make_result(d, _party_monthly().filter(pl.col("run") == 0))
+    split = an.compliance(res, personal_cap_per_month=50, per_run=True)
+    assert split["figure"].to_list() == [approx(x) for x in base["figure"].to_list()]
+    fig = dict(zip(split["check"], split["figure"]))
+    # R = (250 + 50 + 100) + (300 + 100 + 200) = 1000, as in test_compliance_hand_worked;
+    # counting retail customers alone (550) would give 550 / 1100 instead
+    assert fig["herbalife_retail_share"] == approx(1000 / 1550)
+    assert fig["vemma_nonparticipant_share"] == approx(1000 / 1700)
+    assert fig["amway_70_sold_or_consumed"] == approx(1250 / 1700)
 
 
 def test_compliance_hand_worked(fake):

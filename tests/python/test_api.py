@@ -246,8 +246,8 @@ def test_summary(any_result):
     s = any_result.summary()
     assert s.columns == ["metric", "mean", "p05", "p50", "p95"]
     assert s["metric"].to_list() == [
-        "payout_ratio", "volume_value", "payout", "capped", "retail_profit", "ever_joined",
-        "active_end", "mean_earnings", "median_earnings", "share_earning_nothing",
+        "payout_ratio", "volume_value", "payout", "capped", "retail_profit", "host_rewards",
+        "ever_joined", "active_end", "mean_earnings", "median_earnings", "share_earning_nothing",
         "share_net_loss", "top1_share"]
     for c in ("mean", "p05", "p50", "p95"):
         assert s[c].dtype == pl.Float64
@@ -321,7 +321,9 @@ def test_example_plan_cap_holds(result):
 def test_bonus_table_sums_equal_monthly_payout(any_result):
     r = any_result
     b = r.bonuses
-    assert {"run", "month", "bonus", "paid_by_company", "amount"} <= set(b.columns)
+    assert {"run", "month", "bonus", "paid_by_company", "paid_to", "amount"} <= set(b.columns)
+    # no party plan here: every bonus is paid to distributors (host rewards are the exception)
+    assert b["paid_to"].unique().to_list() == ["distributor"]
     # one row per (run, month, bonus)
     assert b.height == RUNS * MONTHS * len(r.plan.bonuses)
     assert b.select("run", "month", "bonus").n_unique() == b.height
@@ -488,6 +490,9 @@ def test_common_random_numbers_capped_plan(capped_plan, small_scenario, capped_r
 
 LEVELS_PLAN = {"bonus": [{"kind": "unilevel", "levels": ["0.10", "0.05"]}]}
 TREE = pl.DataFrame({"id": [1, 2, 3, 4], "sponsor": [None, 1, 1, 2], "join_month": [1, 1, 1, 1]})
+#: The ledger's columns; the tests compare rows without ``paid_to`` ("distributor" for
+#: every bonus but host rewards, tested in test_party.py).
+LEDGER_COLUMNS = ["month", "id", "bonus", "paid_by_company", "paid_to", "amount"]
 OUT_COLUMNS = ["month", "id", "bonus", "paid_by_company", "amount"]
 
 
@@ -513,7 +518,8 @@ def _rows(df: pl.DataFrame) -> list[tuple]:
 ], ids=["int64", "int32", "float", "string", "decimal"])
 def test_compute_commissions_hand_checked(levels_plan, pv):
     out = dl.compute_commissions(levels_plan, TREE, _vol(pv))
-    assert out.columns == OUT_COLUMNS
+    assert out.columns == LEDGER_COLUMNS
+    assert out["paid_to"].to_list() == ["distributor"] * 2
     assert is_money(out.schema["amount"])
     assert _rows(out) == [
         (1, 1, "unilevel", True, Decimal("25.00")),
@@ -583,6 +589,11 @@ def test_compute_commissions_order_and_zero_lines(levels_plan):
     (TREE.with_columns(join_month=pl.Series([1, 1, 1, 2])), _vol([100] * 4),
      "id 4 has volume in month 1"),
     (TREE, _vol([100] * 4, retail=[0, 150, 0, 0]), "retail 150"),
+    (TREE, _vol([100] * 4, retail=[0, 60, 0, 0], preferred=[0, 50, 0, 0]),
+     "retail 60.00 + preferred 50.00 is more than pv 100.00"),
+    (TREE, _vol([100] * 4, preferred=["0", "x", "0", "0"]), 'preferred "x" is not a number'),
+    (TREE, _vol([100] * 4, preferred=[0, -5, 0, 0]), "negative"),
+    (TREE, _vol([100] * 4, preferred=[0, None, 0, 0]), "'preferred' has missing values"),
     (TREE, _vol(["100.001", "100", "100", "100"]), "more than 2 decimal places"),
     (TREE, _vol([100.125, 100.0, 100.0, 100.0]), "more than 2 decimal places"),
     (TREE, _vol(["abc", "100", "100", "100"]), "not a number"),
@@ -598,7 +609,9 @@ def test_compute_commissions_order_and_zero_lines(levels_plan):
      "cycle"),
     (TREE.with_columns(id=pl.Series(["a", "b", "c", "d"])), _vol([100] * 4), "whole numbers"),
 ], ids=["no-sponsor", "no-join_month", "no-pv", "no-month", "unknown-sponsor",
-        "volume-before-join", "retail-above-pv", "pv-3-decimals", "pv-float-3-decimals",
+        "volume-before-join", "retail-above-pv", "retail-and-preferred-above-pv",
+        "preferred-not-number", "preferred-negative", "preferred-missing",
+        "pv-3-decimals", "pv-float-3-decimals",
         "pv-not-number", "pv-negative", "pv-missing", "pv-bool", "volume-unknown-id",
         "duplicate-id", "duplicate-volume", "quit-before-join", "cycle", "id-not-int"])
 def test_compute_commissions_input_errors(levels_plan, tree, vol, needle):
@@ -712,5 +725,5 @@ def test_compute_commissions_empty_input(levels_plan):
     vol = pl.DataFrame(schema={"id": pl.Int64, "month": pl.Int64, "pv": pl.Float64})
     out = dl.compute_commissions(levels_plan, tree, vol)
     assert out.height == 0
-    assert out.columns == OUT_COLUMNS
+    assert out.columns == LEDGER_COLUMNS
     assert is_money(out.schema["amount"])

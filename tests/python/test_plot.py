@@ -144,7 +144,8 @@ def test_payout_by_bonus_and_sources(result):
     assert any("cap" in lab for lab in labels)
     _render(fig)
     fig = plot.sources_of_money(result)
-    assert len(fig.axes[0].patches) == 5
+    # one bar per source: retail, preferred, party, own, downline, fees, other
+    assert len(fig.axes[0].patches) == len(analytics.SOURCES) == 7
     _render(fig)
 
 

@@ -459,7 +459,12 @@ pub fn run_one(
             participating: &participating[..n],
             own_pv: &own_pv[..n],
             retail_pv: &retail_pv[..n],
-            preferred_pv: &preferred_pv[..n],
+            // Without preferred customers the engine reads no array for them.
+            preferred_pv: if scenario.preferred_share > 0.0 {
+                &preferred_pv[..n]
+            } else {
+                &[]
+            },
             parties: &parties,
         };
         let totals = engine.run_month(&input);

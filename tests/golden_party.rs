@@ -791,5 +791,8 @@ fn party_plan_preset_against_its_figures() {
     );
     // Scentsy 2020: 72.6% of the year's consultants were in for only part of it (the
     // preset's quit table is calibrated to it).
-    assert!((part_year - 0.726).abs() < 0.05, "part-year share {part_year:.3}");
+    assert!(
+        (part_year - 0.726).abs() < 0.05,
+        "part-year share {part_year:.3}"
+    );
 }

@@ -121,6 +121,8 @@ pub struct PlanEngine<'p> {
     party_pv: Vec<i64>,
     /// Binary qualification: bit `leg` when an active personal recruit is in that leg.
     sponsored_legs: Vec<u8>,
+    /// Preferred customers' plus parties' volume, when a month has both.
+    extra_pv: Vec<i64>,
     /// Amounts of the what-if evaluations (retail volume alone; everyone active).
     shadow: Vec<Vec<i64>>,
     /// The tree as far as it has been seen: who has recruits, and the sorted list of them.
@@ -194,6 +196,7 @@ impl<'p> PlanEngine<'p> {
             child_rpv: vec![],
             party_pv: vec![],
             sponsored_legs: vec![],
+            extra_pv: vec![],
             shadow: vec![vec![]; plan.bonuses.len()],
             tree: TreeIndex::default(),
             placement: Default::default(),
@@ -296,14 +299,9 @@ impl<'p> PlanEngine<'p> {
                 }
             }
         }
-        let preferred_volume: i64 = if m.preferred_pv.is_empty() {
-            0
-        } else {
-            (0..n)
-                .filter(|&i| m.participating[i])
-                .map(|i| m.preferred_pv[i])
-                .sum()
-        };
+        // Preferred customers' and parties' volume of those participating, summed in the
+        // forward pass.
+        let mut extra_volume = 0i64;
         let mut volume = 0i64;
         let mut retail_volume = 0i64;
         let mut qualified_count = 0u32;
@@ -346,6 +344,7 @@ impl<'p> PlanEngine<'p> {
                         }
                         volume += p;
                         retail_volume += r;
+                        extra_volume += f;
                         let q = on && p >= min_pv;
                         qual[i] = q;
                         qualified_count += q as u32;
@@ -360,22 +359,35 @@ impl<'p> PlanEngine<'p> {
                     }
                 }};
             }
-            match (m.preferred_pv.is_empty(), self.party_pv.is_empty()) {
-                (true, true) => forward_pass!(|_: usize| 0i64),
-                (false, true) => {
-                    let pf = &m.preferred_pv[..n];
-                    forward_pass!(|i: usize| pf[i])
-                }
-                (true, false) => {
-                    let pp = &self.party_pv[..n];
-                    forward_pass!(|i: usize| pp[i])
-                }
+            // Customers' and parties' volume besides retail, in one array when there is any
+            // (two instantiations keep the common pass as small as before).
+            let extra: &[i64] = match (m.preferred_pv.is_empty(), self.party_pv.is_empty()) {
+                (true, true) => &[],
+                (false, true) => &m.preferred_pv[..n],
+                (true, false) => &self.party_pv[..n],
                 (false, false) => {
-                    let (pf, pp) = (&m.preferred_pv[..n], &self.party_pv[..n]);
-                    forward_pass!(|i: usize| pf[i] + pp[i])
+                    self.extra_pv.clear();
+                    self.extra_pv.extend(
+                        m.preferred_pv[..n]
+                            .iter()
+                            .zip(&self.party_pv[..n])
+                            .map(|(a, b)| a + b),
+                    );
+                    &self.extra_pv
                 }
+            };
+            if extra.is_empty() {
+                forward_pass!(|_: usize| 0i64)
+            } else {
+                forward_pass!(|i: usize| extra[i])
             }
         }
+        // Parties' volume was summed apart (from the parties): the rest is preferred.
+        let preferred_volume = if m.preferred_pv.is_empty() {
+            0
+        } else {
+            extra_volume - party_volume
+        };
         volumes::roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
         if !trivial_ranks {
             let input = ranks::RankInput {

@@ -564,7 +564,7 @@ impl<'p> PlanEngine<'p> {
         let [from_retail, from_preferred, from_party] = from_source_before_cap.map(scale);
         let from_other = scale(other_before_cap);
         let from_own = scale(own_before_cap);
-        let sources = Sources {
+        let mut sources = Sources {
             retail: from_retail,
             preferred: from_preferred,
             party: from_party,
@@ -572,6 +572,21 @@ impl<'p> PlanEngine<'p> {
             downline: payout - from_retail - from_preferred - from_party - from_own - from_other,
             other: from_other,
         };
+        // Each source's pay is rounded on its own; when that leaves downline purchases a
+        // few cents below zero (nothing was paid on them), the largest source gives them.
+        if sources.downline < 0 {
+            let largest = [
+                &mut sources.retail,
+                &mut sources.preferred,
+                &mut sources.party,
+                &mut sources.own,
+            ]
+            .into_iter()
+            .max_by_key(|x| **x)
+            .expect("four sources");
+            *largest += sources.downline;
+            sources.downline = 0;
+        }
         let potential = potential_volume_bonuses + other_before_cap;
 
         if binary {

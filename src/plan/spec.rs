@@ -488,7 +488,7 @@ pub struct HostRewardsSpec {
     #[serde(default)]
     pub name: Option<String>,
     /// Tiers in increasing `min_pv`: a party whose sales (points) reach a tier's `min_pv`
-    /// earns its host `rate` × the party's sales value + `amount`, valued at retail.
+    /// earns its host `rate` × the party's sales value (PV × point value) + `amount`.
     pub tiers: Vec<PartyTierSpec>,
 }
 

@@ -138,3 +138,30 @@ max_payout_ratio = "0.05"
     // potential: the volume bonuses with everyone active (14.50) plus the other pay (10.00)
     assert_eq!(t.potential, 2450);
 }
+
+#[test]
+fn with_compression_and_rank_rates_breakage_can_be_negative() {
+    // Compression, rates for Leaders only (PV ≥ 100): 10% on level 1, 5% on level 2.
+    // 0 ← 1 ← 2 with PV 100, 20 (not active), 200.
+    // Paid: 1 is inactive, so it does not count as a level: 0 earns 10% × 20 (1's PV at
+    // level 1) + 10% × 200 (2 compressed up to level 1) = 22.00.
+    // Everyone active (at the ranks earned: 1 is a Distributor, rate 0): 2 is at level 2
+    // for 0: 10% × 20 + 5% × 200 = 12.00, and 1 earns nothing. Breakage −10.00: making
+    // 1 active would cost its upline the compression and pay 1 nothing.
+    let plan = r#"
+[active]
+min_pv = "50"
+[[ranks]]
+name = "Distributor"
+[[ranks]]
+name = "Leader"
+pv = "100"
+[[bonus]]
+kind = "unilevel"
+compression = true
+rates = { Leader = ["0.10", "0.05"] }
+"#;
+    let t = month(plan, [100_00, 20_00, 200_00], [0, 0, 0]);
+    assert_eq!(t.payout, 22_00);
+    assert_eq!(t.potential, 12_00);
+}

@@ -12,23 +12,14 @@
 use downline::downline::NO_SPONSOR;
 use downline::engine::{MonthInput, MonthTotals, PlanEngine};
 use downline::{
-    compute_commissions, compute_commissions_placed, CompiledPlan, Error, Format, LedgerLine,
-    PlacementRow, TreeRow, VolumeRow,
+    compute_commissions, compute_commissions_placed, CompiledPlan, Error, LedgerLine, PlacementRow,
+    TreeRow, VolumeRow,
 };
 
 const N: u32 = NO_SPONSOR;
 
-fn plan(toml: &str) -> CompiledPlan {
-    CompiledPlan::parse(toml, Format::Toml).unwrap_or_else(|e| panic!("plan should parse: {e}"))
-}
-
-fn plan_err(toml: &str) -> (String, String) {
-    match CompiledPlan::parse(toml, Format::Toml) {
-        Ok(_) => panic!("plan should be rejected:\n{toml}"),
-        Err(Error::Plan { path, message }) => (path, message),
-        Err(e) => panic!("expected a plan error, got {e:?}"),
-    }
-}
+mod common;
+use common::{plan, plan_err};
 
 /// A binary plan: placement `rule`, a 10% binary with the extra `fields`, min PV `min_pv`.
 fn binary(rule: &str, min_pv: &str, fields: &str) -> CompiledPlan {

@@ -15,17 +15,8 @@ use downline::{
     TreeRow, VolumeRow,
 };
 
-fn plan(toml: &str) -> CompiledPlan {
-    CompiledPlan::parse(toml, Format::Toml).unwrap_or_else(|e| panic!("plan should parse: {e}"))
-}
-
-fn plan_err(toml: &str) -> (String, String) {
-    match CompiledPlan::parse(toml, Format::Toml) {
-        Ok(_) => panic!("plan should be rejected:\n{toml}"),
-        Err(Error::Plan { path, message }) => (path, message),
-        Err(e) => panic!("expected a plan error, got {e:?}"),
-    }
-}
+mod common;
+use common::{plan, plan_err};
 
 /// One month of the engine: 0-based sponsors, everyone participating.
 fn month(

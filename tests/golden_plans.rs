@@ -10,24 +10,14 @@
 
 use downline::downline::NO_SPONSOR;
 use downline::engine::{MonthInput, MonthTotals, PlanEngine, Sources};
-use downline::{compute_commissions, CompiledPlan, Error, Format, LedgerLine, TreeRow, VolumeRow};
+use downline::{compute_commissions, CompiledPlan, LedgerLine, TreeRow, VolumeRow};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
 
-fn plan(toml: &str) -> CompiledPlan {
-    CompiledPlan::parse(toml, Format::Toml).unwrap_or_else(|e| panic!("plan should parse: {e}"))
-}
-
-/// The field path and message of a rejected plan.
-fn plan_err(toml: &str) -> (String, String) {
-    match CompiledPlan::parse(toml, Format::Toml) {
-        Ok(_) => panic!("plan should be rejected:\n{toml}"),
-        Err(Error::Plan { path, message }) => (path, message),
-        Err(e) => panic!("expected a plan error, got {e:?}"),
-    }
-}
+mod common;
+use common::{plan, plan_err};
 
 /// A distributor who joins in month 1 and never quits.
 fn d(id: i64, sponsor: Option<i64>) -> TreeRow {

@@ -56,14 +56,14 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
 
     pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
     num = lambda v: f"{v:,.0f}"  # noqa: E731
-    print("The company")
+    print("The company (median of the runs)")
     line("payout ratio (commissions ÷ volume value)", "payout_ratio", pct)
     line(f"volume value, {cur}", "volume_value", _money)
     line(f"commissions paid, {cur}", "payout", _money)
     line(f"withheld by the cap, {cur}", "capped", _money)
     if has_host_rewards(plan) and "host_rewards" in s:
         line(f"host rewards to party hosts, {cur}", "host_rewards", _money)
-    print("The people")
+    print("The people (median of the runs)")
     line("everyone who ever joined", "ever_joined", num)
     line("still in at the end", "active_end", num)
     line("paid nothing by the company", "share_earning_nothing", pct)

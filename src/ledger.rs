@@ -213,22 +213,7 @@ pub fn compute_commissions_with_parties(
         Default::default();
     let mut seen: HashMap<(i64, i64), ()> = HashMap::with_capacity(volumes.len());
     for (row, v) in volumes.iter().enumerate() {
-        let k = *pos.get(&v.id).ok_or_else(|| {
-            Error::Input(format!("volumes row {row}: id {} is not in the tree", v.id))
-        })?;
-        let t = &tree[k];
-        if v.month < t.join_month || t.quit_month.is_some_and(|q| v.month >= q) {
-            return Err(Error::Input(format!(
-                "volumes row {row}: id {} has volume in month {}, when it does not participate",
-                v.id, v.month
-            )));
-        }
-        if v.month > MAX_MONTH {
-            return Err(Error::Input(format!(
-                "volumes row {row}: month {} is above {MAX_MONTH}",
-                v.month
-            )));
-        }
+        let k = participant_in_month(tree, &pos, "volumes", row, v.id, v.month, "has volume")?;
         if v.pv < 0 || v.retail < 0 || v.preferred < 0 {
             return Err(Error::Input(format!(
                 "volumes row {row}: id {}: volume is negative",
@@ -268,22 +253,7 @@ pub fn compute_commissions_with_parties(
     // Parties by month.
     let mut parties_by_month: std::collections::BTreeMap<i64, Vec<Party>> = Default::default();
     for (row, p) in parties.iter().enumerate() {
-        let k = *pos.get(&p.id).ok_or_else(|| {
-            Error::Input(format!("parties row {row}: id {} is not in the tree", p.id))
-        })?;
-        let t = &tree[k];
-        if p.month < t.join_month || t.quit_month.is_some_and(|q| p.month >= q) {
-            return Err(Error::Input(format!(
-                "parties row {row}: id {} held a party in month {}, when it does not participate",
-                p.id, p.month
-            )));
-        }
-        if p.month > MAX_MONTH {
-            return Err(Error::Input(format!(
-                "parties row {row}: month {} is above {MAX_MONTH}",
-                p.month
-            )));
-        }
+        let k = participant_in_month(tree, &pos, "parties", row, p.id, p.month, "held a party")?;
         if p.pv < 0 {
             return Err(Error::Input(format!(
                 "parties row {row}: id {}: the party's sales are negative",
@@ -363,6 +333,33 @@ pub fn compute_commissions_with_parties(
         lines.extend(month_lines);
     }
     Ok(lines)
+}
+
+/// The tree row of `id`, checked to participate in `month` (for row `row` of `table`).
+fn participant_in_month(
+    tree: &[TreeRow],
+    pos: &HashMap<i64, usize>,
+    table: &str,
+    row: usize,
+    id: i64,
+    month: i64,
+    what: &str,
+) -> Result<usize> {
+    let k = *pos
+        .get(&id)
+        .ok_or_else(|| Error::Input(format!("{table} row {row}: id {id} is not in the tree")))?;
+    let t = &tree[k];
+    if month < t.join_month || t.quit_month.is_some_and(|q| month >= q) {
+        return Err(Error::Input(format!(
+            "{table} row {row}: id {id} {what} in month {month}, when it does not participate"
+        )));
+    }
+    if month > MAX_MONTH {
+        return Err(Error::Input(format!(
+            "{table} row {row}: month {month} is above {MAX_MONTH}"
+        )));
+    }
+    Ok(k)
 }
 
 /// Check a given placement; returns the placement parent and leg of each distributor by

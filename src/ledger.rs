@@ -220,21 +220,21 @@ pub fn compute_commissions_with_parties(
                 v.id
             )));
         }
-        if v.retail > v.pv {
-            return Err(Error::Input(format!(
-                "volumes row {row}: id {}: retail {} is more than pv {}; pv includes retail volume",
-                v.id,
-                crate::money::Volume(v.retail).to_decimal(),
-                crate::money::Volume(v.pv).to_decimal()
-            )));
-        }
         if v.retail + v.preferred > v.pv {
+            let dec = |x: i64| crate::money::Volume(x).to_decimal();
+            let (parts, of) = if v.preferred == 0 {
+                (format!("retail {}", dec(v.retail)), "retail volume")
+            } else {
+                let r = dec(v.retail);
+                (
+                    format!("retail {r} + preferred {}", dec(v.preferred)),
+                    "customers' volume",
+                )
+            };
             return Err(Error::Input(format!(
-                "volumes row {row}: id {}: retail {} + preferred {} is more than pv {}; pv includes customers' volume",
+                "volumes row {row}: id {}: {parts} is more than pv {}; pv includes {of}",
                 v.id,
-                crate::money::Volume(v.retail).to_decimal(),
-                crate::money::Volume(v.preferred).to_decimal(),
-                crate::money::Volume(v.pv).to_decimal()
+                dec(v.pv)
             )));
         }
         if seen.insert((v.id, v.month), ()).is_some() {

@@ -653,36 +653,13 @@ fn pairs_never_pay_more_than_the_weak_leg_allows_and_carry_stays_under_its_maxim
 
 #[test]
 fn a_binary_plan_simulates() {
-    use downline::simulation::{run_one, RunOptions};
-    use downline::Scenario;
-    let p = CompiledPlan::load(&format!(
-        "{}/examples/plans/binary.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let scen = Scenario::load(&format!(
-        "{}/examples/scenarios/baseline.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let out = run_one(
-        &p,
-        &scen,
-        0,
-        RunOptions {
-            months: 12,
-            seed: 5,
-            keep_distributors: false,
-        },
-        None,
-    )
-    .unwrap();
+    let (p, out) = common::simulate_example("binary.toml", 12, 5);
     let b = p.bonuses.iter().position(|b| b.name() == "binary").unwrap();
     let binary: i64 = out.monthly.iter().map(|m| m.by_bonus[b]).sum();
     assert!(binary > 0, "the binary paid nothing");
     for m in &out.monthly {
         let s = m.sources;
-        assert_eq!(s.retail + s.own + s.downline + s.other, m.payout);
+        assert_eq!(s.total(), m.payout);
         assert!(m.payout <= m.payout_before_cap);
     }
 }
@@ -842,36 +819,13 @@ fn matrix_explicit_placement_and_bad_plans() {
 
 #[test]
 fn a_matrix_plan_simulates() {
-    use downline::simulation::{run_one, RunOptions};
-    use downline::Scenario;
-    let p = CompiledPlan::load(&format!(
-        "{}/examples/plans/matrix_3x7.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let scen = Scenario::load(&format!(
-        "{}/examples/scenarios/baseline.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    let out = run_one(
-        &p,
-        &scen,
-        0,
-        RunOptions {
-            months: 12,
-            seed: 5,
-            keep_distributors: false,
-        },
-        None,
-    )
-    .unwrap();
+    let (p, out) = common::simulate_example("matrix_3x7.toml", 12, 5);
     let b = p.bonuses.iter().position(|b| b.name() == "matrix").unwrap();
     let paid: i64 = out.monthly.iter().map(|m| m.by_bonus[b]).sum();
     assert!(paid > 0, "the matrix paid nothing");
     for m in &out.monthly {
         let s = m.sources;
-        assert_eq!(s.retail + s.own + s.downline + s.other, m.payout);
+        assert_eq!(s.total(), m.payout);
     }
 }
 

@@ -8,7 +8,7 @@
 //! amounts in cents; every line is `Σ volume × rate` rounded once, half away from zero.
 
 use downline::downline::NO_SPONSOR;
-use downline::engine::{MonthInput, MonthTotals, Party, PlanEngine, Sources};
+use downline::engine::{MonthInput, Party, PlanEngine, Sources};
 use downline::simulation::{run_one, RunOptions};
 use downline::{
     compute_commissions_with_parties, CompiledPlan, Error, Format, LedgerLine, PartyRow, Scenario,
@@ -16,30 +16,9 @@ use downline::{
 };
 
 mod common;
-use common::{plan, plan_err};
+use common::{example, plan, plan_err};
 
-/// One month of the engine: 0-based sponsors, everyone participating.
-fn month(
-    p: &CompiledPlan,
-    sponsor: &[u32],
-    own: &[i64],
-    retail: &[i64],
-    preferred: &[i64],
-    parties: &[Party],
-) -> MonthTotals {
-    let n = sponsor.len();
-    let mut e = PlanEngine::new(p);
-    e.run_month(&MonthInput {
-        month: 1,
-        sponsor,
-        join_month: &vec![1; n],
-        participating: &vec![true; n],
-        own_pv: own,
-        retail_pv: retail,
-        preferred_pv: preferred,
-        parties,
-    })
-}
+use common::engine_month as month;
 
 fn party(distributor: u32, pv: i64) -> Party {
     Party { distributor, pv }
@@ -442,11 +421,7 @@ fn scenario_errors_name_the_field() {
 /// The example party plan (examples/plans/party.toml) on a small tree, by hand.
 #[test]
 fn example_party_plan_on_a_small_tree() {
-    let p = CompiledPlan::load(&format!(
-        "{}/examples/plans/party.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let p = example("party.toml");
     // Bonuses: 0 personal commission (party + retail; 20% / 22% from 750 / 23% from 1,250 /
     // 25% from 2,000), 1 host rewards (10% from 200, 15% from 500, 20% from 1,000),
     // 2 team override (Team Leader 4%, 2%; Director 6%, 4%, 2%).
@@ -534,11 +509,7 @@ fn simulate(p: &CompiledPlan, s: &Scenario) -> downline::RunOutput {
 
 #[test]
 fn simulated_parties_are_kept_apart_and_hosts_are_not_distributors() {
-    let p = CompiledPlan::load(&format!(
-        "{}/examples/plans/party.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let p = example("party.toml");
     let with = party_scenario("[parties]\nper_month = 2\nhosting_share = 0.6\nsales_mean = 450\n");
     let without = party_scenario("");
     let a = simulate(&p, &with);
@@ -560,12 +531,7 @@ fn simulated_parties_are_kept_apart_and_hosts_are_not_distributors() {
     assert_eq!(da.party_volume.iter().sum::<i64>(), party_volume);
     for m in &a.monthly {
         let s = m.sources;
-        assert_eq!(
-            s.retail + s.preferred + s.party + s.own + s.downline + s.other,
-            m.payout,
-            "month {}",
-            m.month
-        );
+        assert_eq!(s.total(), m.payout, "month {}", m.month);
         // host rewards are the host_rewards bonus, outside the payout
         assert_eq!(m.host_rewards, m.by_bonus[1]);
         assert_eq!(m.payout, m.by_bonus[0] + m.by_bonus[2]);
@@ -698,11 +664,7 @@ fn property_party_bonuses_against_a_naive_evaluation() {
             }
         }
         let s = t.sources;
-        assert_eq!(
-            s.retail + s.preferred + s.party + s.own + s.downline + s.other,
-            t.payout,
-            "case {case}"
-        );
+        assert_eq!(s.total(), t.payout, "case {case}");
         assert!(s.retail >= 0 && s.preferred >= 0 && s.party >= 0 && s.downline >= 0);
         assert_eq!(t.payout, t.by_bonus[0] + t.by_bonus[2], "case {case}");
         if cap {
@@ -717,11 +679,7 @@ fn property_party_bonuses_against_a_naive_evaluation() {
 /// consultants in for only part of it.
 #[test]
 fn party_plan_preset_against_its_figures() {
-    let p = CompiledPlan::load(&format!(
-        "{}/examples/plans/party.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let p = example("party.toml");
     let s = Scenario::preset("party_plan").unwrap();
     let (mut party, mut volume, mut payout, mut hosts, mut value) = (0i64, 0i64, 0i64, 0i64, 0i64);
     let mut participant_months = 0u64;

@@ -17,7 +17,7 @@ use downline::{compute_commissions, CompiledPlan, LedgerLine, TreeRow, VolumeRow
 // ---------------------------------------------------------------------------------------
 
 mod common;
-use common::{plan, plan_err};
+use common::{example, example_scenario, plan, plan_err};
 
 /// A distributor who joins in month 1 and never quits.
 fn d(id: i64, sponsor: Option<i64>) -> TreeRow {
@@ -55,18 +55,7 @@ fn run(p: &CompiledPlan, tree: &[TreeRow], vols: &[VolumeRow]) -> Vec<LedgerLine
 
 /// One month of the engine on a tree given by 0-based sponsors (all join in month 1).
 fn engine_month(p: &CompiledPlan, sponsor: &[u32], own: &[i64], retail: &[i64]) -> MonthTotals {
-    let n = sponsor.len();
-    let mut e = PlanEngine::new(p);
-    e.run_month(&MonthInput {
-        month: 1,
-        sponsor,
-        join_month: &vec![1; n],
-        participating: &vec![true; n],
-        own_pv: own,
-        retail_pv: retail,
-        preferred_pv: &[],
-        parties: &[],
-    })
+    common::engine_month(p, sponsor, own, retail, &[], &[])
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1183,23 +1172,11 @@ mod properties {
 // The example plans
 // ---------------------------------------------------------------------------------------
 
-fn example(name: &str) -> CompiledPlan {
-    CompiledPlan::load(&format!(
-        "{}/examples/plans/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 #[test]
 fn every_example_plan_loads_and_simulates() {
-    use downline::{simulate, KeepDistributors, Scenario, SimulateOptions};
+    use downline::{simulate, KeepDistributors, SimulateOptions};
     let dir = format!("{}/examples/plans", env!("CARGO_MANIFEST_DIR"));
-    let scen = Scenario::load(&format!(
-        "{}/examples/scenarios/baseline.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let scen = example_scenario("baseline.toml");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

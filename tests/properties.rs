@@ -558,6 +558,15 @@ fn check_run(
             assert!(row.by_bonus[b] >= 0, "month {m}: negative bonus {b}\n{c}");
         }
         assert_eq!(row.payout, company, "month {m}: payout vs by_bonus\n{c}");
+        // where the payout came from: the parts add up to it, none negative
+        let s = row.sources;
+        assert_eq!(s.total(), row.payout, "month {m}: sources\n{c}");
+        assert!(
+            [s.retail, s.preferred, s.party, s.own, s.downline, s.other]
+                .iter()
+                .all(|&x| x >= 0),
+            "month {m}: a negative source {s:?}\n{c}"
+        );
         assert_eq!(row.retail_profit, retail, "month {m}: retail profit\n{c}");
         assert!(row.payout <= row.payout_before_cap, "month {m}\n{c}");
         // 2. the cap

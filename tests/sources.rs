@@ -93,10 +93,7 @@ fn the_cap_scales_every_source_alike() {
             other: 0
         }
     );
-    assert_eq!(
-        t.sources.retail + t.sources.own + t.sources.downline + t.sources.other,
-        t.payout
-    );
+    assert_eq!(t.sources.total(), t.payout);
 }
 
 #[test]

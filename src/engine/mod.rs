@@ -62,6 +62,13 @@ pub struct Sources {
     pub other: i64,
 }
 
+impl Sources {
+    /// The parts together: the month's payout.
+    pub fn total(&self) -> i64 {
+        self.retail + self.preferred + self.party + self.own + self.downline + self.other
+    }
+}
+
 /// Totals of one month.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MonthTotals {

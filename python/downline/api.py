@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -352,6 +353,7 @@ def simulate(
         raise ValueError(f"threads = {threads!r}: use a whole number from 1, or None for all cores")
     if not isinstance(seed, int) or seed < 0 or seed >= 2**64:
         raise ValueError(f"seed = {seed!r}: use a whole number from 0 to 2**64 - 1")
+    _warn_without_parties(plan, scenario)
     cb, bar = _progress_callback(progress)
     try:
         tables = _core.simulate(
@@ -371,6 +373,30 @@ def simulate(
         seed=seed,
         plan=plan,
         scenario=scenario,
+    )
+
+
+def _warn_without_parties(plan: Plan, scenario: Scenario) -> None:
+    """Warn when the plan pays on party sales but the scenario holds no parties: its party
+    bonuses would then pay nothing on parties, silently."""
+    on_parties = [
+        b["name"] or b["kind"]
+        for b in plan.to_dict()["bonus"]
+        if b["kind"] == "host_rewards"
+        or (b["kind"] == "party_commission" and "party" in (b.get("on") or ["party"]))
+    ]
+    if not on_parties:
+        return
+    p = scenario.to_dict().get("parties") or {}
+    rate = p.get("per_month")
+    rates = rate if isinstance(rate, list) else [rate or 0]
+    if any(r > 0 for r in rates) and (p.get("hosting_share") is None or p["hosting_share"] > 0):
+        return
+    warnings.warn(
+        f"the plan pays {', '.join(on_parties)} on party sales, but the scenario holds no "
+        "parties: they will pay nothing on parties. Give the scenario a [parties] section "
+        "(per_month, hosting_share, sales_mean), or use the 'party_plan' preset.",
+        stacklevel=3,
     )
 
 

@@ -302,7 +302,8 @@ def row_of(df: pl.DataFrame, metric: str) -> dict:
 
 def test_no_parties_no_party_volume(party_plan):
     scen = {k: v for k, v in PARTY_SCENARIO.items() if k != "parties"}
-    res = dl.simulate(party_plan, dl.Scenario.from_dict(scen), months=6, runs=1, seed=3)
+    with pytest.warns(UserWarning, match="personal commission, host rewards on party sales"):
+        res = dl.simulate(party_plan, dl.Scenario.from_dict(scen), months=6, runs=1, seed=3)
     m = res.monthly
     assert m["party_volume"].sum() == 0 and m["host_rewards"].sum() == 0
     assert m["payout_from_party"].sum() == 0
@@ -320,3 +321,17 @@ def test_plots_keep_host_rewards_apart(sim):
     fig = plot.sources_of_money(sim)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "party sales" in ticks and "preferred customers' purchases" in ticks
+
+
+def test_no_warning_when_the_scenario_holds_parties_or_the_plan_pays_none(party_plan):
+    scen = dl.Scenario.from_dict(PARTY_SCENARIO)
+    plain = dl.Plan.load(EXAMPLES / "plans" / "unilevel.toml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dl.simulate(party_plan, scen, months=2, runs=1, seed=3)
+        dl.simulate(plain, dl.Scenario.preset("baseline"), months=2, runs=1, seed=3)
+    # hosting_share = 0: nobody holds a party
+    spec = copy.deepcopy(PARTY_SCENARIO)
+    spec["parties"]["hosting_share"] = 0.0
+    with pytest.warns(UserWarning, match="holds no parties"):
+        dl.simulate(party_plan, dl.Scenario.from_dict(spec), months=2, runs=1, seed=3)

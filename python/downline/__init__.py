@@ -28,6 +28,19 @@ from downline.api import (
     simulate,
 )
 from downline.calibrate import CalibrationResult, calibrate
+from downline.sweep import SweepResult, load_sweep, sweep
+
+
+def __getattr__(name: str):
+    # ``dl.plot`` and ``dl.sensitivity`` without importing matplotlib or SALib up front.
+    import importlib
+
+    if name == "plot":
+        return importlib.import_module("downline.plot")
+    if name == "sensitivity":
+        return importlib.import_module("downline.sensitivity").sensitivity
+    raise AttributeError(f"module 'downline' has no attribute {name!r}")
+
 
 __all__ = [
     "CalibrationResult",
@@ -37,10 +50,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationResult",
+    "SweepResult",
     "analytics",
     "calibrate",
     "compare",
     "compute_commissions",
+    "load_sweep",
     "simulate",
+    "sweep",
     "__version__",
 ]

@@ -109,6 +109,11 @@ class Plan:
         """``(name, kind, paid_by_company)`` of each bonus, in payment order."""
         return self._core.bonuses
 
+    def __reduce__(self) -> tuple[Any, tuple[str, Optional[str]]]:
+        # Pickled through the plan's JSON form (decimals as text), validated again when
+        # loaded: Dask, multiprocessing and Ray can ship a plan, and it comes back equal.
+        return (_plan_from_json, (self._core.to_json(), self.source))
+
     def _repr_html_(self) -> str:
         from downline.display import plan_html
 
@@ -168,6 +173,10 @@ class Scenario:
         """Distributors in month 1."""
         return self._core.founders
 
+    def __reduce__(self) -> tuple[Any, tuple[str, Optional[str]]]:
+        # Pickled through the scenario's JSON form, validated again when loaded.
+        return (_scenario_from_json, (self._core.to_json(), self.source))
+
     def _repr_html_(self) -> str:
         from downline.display import scenario_html
 
@@ -175,6 +184,14 @@ class Scenario:
 
     def __repr__(self) -> str:
         return f"<downline.Scenario {self.to_dict().get('name') or ''!r}: {self.founders} founders>"
+
+
+def _plan_from_json(text: str, source: Optional[str]) -> Plan:
+    return Plan(_core.Plan.from_json(text), source)
+
+
+def _scenario_from_json(text: str, source: Optional[str]) -> Scenario:
+    return Scenario(_core.Scenario.from_json(text), source)
 
 
 #: The per-run figures that :meth:`SimulationResult.summary` reports.
@@ -270,6 +287,14 @@ class SimulationResult:
             written.append(_atomic_parquet(getattr(self, name), d / f"{name}.parquet"))
         return written
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # Pickled through Arrow: each table as an Arrow IPC stream (exact decimals and
+        # integer types), the plan and scenario through their JSON forms.
+        state: dict[str, Any] = {t: _ipc_bytes(getattr(self, t)) for t in _RESULT_TABLES}
+        state.update(months=self.months, n_runs=self.n_runs, seed=self.seed,
+                     plan=self.plan, scenario=self.scenario)
+        return (_result_from_state, (state,))
+
     def _repr_html_(self) -> str:
         from downline.display import result_html
 
@@ -280,6 +305,24 @@ class SimulationResult:
             f"<downline.SimulationResult {self.n_runs} runs × {self.months} months, seed "
             f"{self.seed}; {self.distributors.height} distributor rows>"
         )
+
+
+_RESULT_TABLES = ("monthly", "bonuses", "ranks", "runs", "distributors")
+
+
+def _ipc_bytes(df: pl.DataFrame) -> bytes:
+    buf = df.write_ipc_stream(None)
+    return buf.getvalue()
+
+
+def _result_from_state(state: dict[str, Any]) -> SimulationResult:
+    import io
+
+    tables = {t: pl.read_ipc_stream(io.BytesIO(state[t])) for t in _RESULT_TABLES}
+    return SimulationResult(
+        **tables, months=state["months"], n_runs=state["n_runs"], seed=state["seed"],
+        plan=state["plan"], scenario=state["scenario"],
+    )
 
 
 def _atomic_parquet(df: pl.DataFrame, path: Path) -> Path:
@@ -323,6 +366,8 @@ def simulate(
     threads: Optional[int] = None,
     keep_distributors: Union[bool, int] = True,
     progress: Union[bool, Callable[[int, int], Any], None] = None,
+    client: Any = None,
+    chunk_runs: Optional[int] = None,
 ) -> SimulationResult:
     """Simulate ``runs`` Monte Carlo runs of ``plan`` under ``scenario`` for ``months`` months.
 
@@ -333,6 +378,11 @@ def simulate(
     bonus, rank and run tables stay complete. ``progress`` is ``True`` for a tqdm bar, or a
     callable ``f(done_months, total_months)``. The GIL is released while it runs; Ctrl-C
     stops it within a fraction of a second and raises ``KeyboardInterrupt``.
+
+    ``client``: a ``dask.distributed.Client`` (``pip install downline[dask]``) spreads the
+    runs over its workers in chunks of ``chunk_runs`` runs (default: about four tasks per
+    worker thread), one thread per task; the tables are identical to those of the same call
+    without a client (``threads`` then does not apply).
     """
     if not isinstance(plan, Plan):
         raise TypeError("plan must be a downline.Plan (use Plan.load or Plan.from_dict)")
@@ -356,9 +406,13 @@ def simulate(
     _warn_without_parties(plan, scenario)
     cb, bar = _progress_callback(progress)
     try:
-        tables = _core.simulate(
-            plan._core, scenario._core, months, runs, seed, threads, keep, cb
-        )
+        if client is not None:
+            tables = _simulate_on_client(client, plan, scenario, months, runs, seed, keep,
+                                         chunk_runs, cb)
+        else:
+            tables = _core.simulate(
+                plan._core, scenario._core, months, runs, seed, threads, keep, cb
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -374,6 +428,25 @@ def simulate(
         plan=plan,
         scenario=scenario,
     )
+
+
+def _simulate_on_client(
+    client: Any, plan: Plan, scenario: Scenario, months: int, runs: int, seed: int,
+    keep: Optional[int], chunk_runs: Optional[int], cb: Optional[Callable[[int, int], Any]],
+) -> dict[str, pl.DataFrame]:
+    from downline.cluster import simulate_on_client
+
+    total, done = months * runs, [0]
+
+    def on_chunk(n_runs: int) -> None:
+        done[0] += n_runs * months
+        if cb is not None:
+            cb(done[0], total)
+
+    with warnings.catch_warnings():  # warned once above, not again per chunk
+        warnings.simplefilter("ignore")
+        return simulate_on_client(client, plan, scenario, months, runs, seed, keep,
+                                  chunk_runs, on_chunk)
 
 
 def _warn_without_parties(plan: Plan, scenario: Scenario) -> None:

@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Optional, Any, Union
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -155,13 +157,127 @@ def _months_in(months: int) -> pl.Expr:
 
 
 def _people(res: Any, cols: Sequence[str], what: str) -> pl.DataFrame:
-    d = _require(res, "distributors", ["run", *cols], what)
-    if d.height == 0:
+    """The per-person rows with ``cols`` (and ``run``), as one DataFrame (all kept runs)."""
+    return pl.concat([lf.collect() for lf in people_chunks(res, cols, what)])
+
+
+# --------------------------------------------------------------------------------------
+# per-person rows, a few runs at a time
+
+#: About how many per-person rows the analytics hold at once: the figures of the
+#: participants' view are computed per run, over chunks of whole runs of about this size, so
+#: memory grows with a chunk, not with every run kept.
+CHUNK_ROWS = 1_000_000
+
+_MEMO: Optional[dict[tuple[Any, ...], Any]] = None
+
+
+@contextmanager
+def reuse() -> Iterator[None]:
+    """Within this block, a per-run table computed from a result (the earnings, net and
+    retention figures of its people) is computed once and reused by every function and
+    figure that needs it. For code that reads one result many times without changing it
+    (the HTML report); outside the block nothing is kept."""
+    global _MEMO
+    outer = _MEMO
+    if outer is None:
+        _MEMO = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _MEMO = None
+
+
+def _memo(res: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    if _MEMO is None:
+        return compute()
+    k = (id(res), *key)
+    if k not in _MEMO:
+        _MEMO[k] = compute()
+    return _MEMO[k]
+
+
+def _people_scan(res: Any) -> Optional[pl.LazyFrame]:
+    """A lazy scan of the per-person rows of a result read from a directory (they are then
+    read from disk a few runs at a time), else None."""
+    scan = getattr(res, "people_scan", None)
+    return scan() if callable(scan) else None
+
+
+def _people_schema(res: Any) -> pl.Schema:
+    scan = _people_scan(res)
+    return scan.collect_schema() if scan is not None else res.distributors.schema
+
+
+def _run_sizes(res: Any) -> pl.DataFrame:
+    """``run, rows``: the kept runs, in order, with their number of per-person rows."""
+    def compute() -> pl.DataFrame:
+        scan = _people_scan(res)
+        src = scan if scan is not None else res.distributors.lazy()
+        return (src.group_by("run").agg(rows=pl.len()).sort("run")
+                .collect())
+    return _memo(res, ("run_sizes",), compute)
+
+
+def kept_runs(res: Any) -> list[int]:
+    """The runs whose per-person rows the result holds (``keep_distributors``), in order:
+    the runs every figure of the participants' view is computed over."""
+    return _run_sizes(res)["run"].to_list()
+
+
+def people_chunks(
+    res: Any, cols: Sequence[str], what: str, rows: int = CHUNK_ROWS
+) -> Iterator[pl.LazyFrame]:
+    """The per-person rows of the kept runs, ``run`` and ``cols``, as LazyFrames of whole
+    runs of about ``rows`` rows each, in run order: zero-copy slices of
+    ``res.distributors`` (sorted by run, as the core writes it), or reads of the saved
+    Parquet file for a result loaded from a directory. Raises :class:`MissingColumnError`
+    for a missing column and ``ValueError`` when no per-person rows were kept."""
+    schema = _people_schema(res)
+    missing = [c for c in ["run", *cols] if c not in schema]
+    if missing:
+        raise MissingColumnError(
+            f"res.distributors has no column(s) {missing}, which {what} needs. They come "
+            "with the core that attributes payout to volume sources and records "
+            "per-distributor volumes and required purchases: rebuild the extension and "
+            "simulate again."
+        )
+    sizes = _run_sizes(res)
+    if sizes.height == 0:
         raise ValueError(
             f"res.distributors is empty: {what} needs the per-distributor rows "
             "(simulate with keep_distributors=True or a number of runs to keep)"
         )
-    return d
+    want = list(dict.fromkeys(["run", *cols]))
+    groups: list[tuple[int, int, int, int]] = []  # first run, last run, offset, length
+    offset = 0
+    for run, n in sizes.iter_rows():
+        if groups and groups[-1][3] + n <= rows:
+            first, _, off, length = groups[-1]
+            groups[-1] = (first, run, off, length + n)
+        else:
+            groups.append((run, run, offset, n))
+        offset += n
+    scan = _people_scan(res)
+    if scan is not None:
+        for first, last, _, _ in groups:
+            yield scan.filter(pl.col("run").is_between(first, last)).select(want)
+        return
+    d = res.distributors
+    ordered = d["run"].is_sorted()
+    for first, last, off, length in groups:
+        if ordered:
+            yield d.slice(off, length).lazy().select(want)
+        else:
+            yield d.lazy().filter(pl.col("run").is_between(first, last)).select(want)
+
+
+def _per_run(res: Any, cols: Sequence[str], what: str,
+             query: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    """``query`` (one lazy polars query, grouped by run) over every chunk of runs."""
+    return pl.concat([query(lf).collect() for lf in people_chunks(res, cols, what)],
+                     how="vertical_relaxed")
 
 
 def _rank_order(res: Any, labels: Sequence[str]) -> pl.DataFrame:
@@ -423,34 +539,19 @@ def payout(res: Any) -> CompanyView:
 _PCTS = [10, 25, 75, 90, 95, 99]
 
 
-def _income(res: Any, of: str) -> tuple[pl.DataFrame, str]:
+def _income_expr(of: str) -> tuple[pl.Expr, list[str]]:
+    """The income ``x`` of each person and the columns it reads."""
     if of == "earnings":
-        d = _people(res, ["earnings"], "earnings_distribution")
-        return d.with_columns(x=pl.col("earnings").cast(_F)), "earnings"
+        return pl.col("earnings").cast(_F), ["earnings"]
     if of == "gross":
-        d = _people(res, ["earnings", "retail_profit"], "earnings_distribution")
-        return d.with_columns(
-            x=(pl.col("earnings") + pl.col("retail_profit")).cast(_F)
-        ), "gross"
+        return (pl.col("earnings") + pl.col("retail_profit")).cast(_F), [
+            "earnings", "retail_profit"]
     raise ValueError(f"of = {of!r}: use 'earnings' (paid by the company) or 'gross' "
                      "(earnings + retail margin)")
 
 
-def earnings_distribution(res: Any, of: str = "earnings", per_run: bool = False) -> pl.DataFrame:
-    """How earnings are spread over **everyone who ever joined** (quitters and people paid
-    nothing included), per run. ``of="earnings"``: commissions paid by the company over the
-    horizon; ``of="gross"``: earnings + retail margin. With x₁ ≤ … ≤ xₙ one run's values:
-
-    - ``people`` = n, ``total`` = Σ x, ``mean`` = Σ x ÷ n;
-    - ``median`` and ``p10 … p99``: percentiles with linear interpolation between order
-      statistics (the median of an even n is the mean of the middle two);
-    - ``share_zero`` = #{x = 0} ÷ n (paid nothing);
-    - ``gini`` = Σᵢ Σⱼ |xᵢ − xⱼ| ÷ (2 n² mean) = 2 Σᵢ i xᵢ ÷ (n Σ x) − (n + 1) ÷ n
-      (null when Σ x = 0);
-    - ``top1_share``, ``top10_share`` = the sum of the k largest values ÷ Σ x with k =
-      ⌈n × 1%⌉, ⌈n × 10%⌉ (null when Σ x = 0).
-    """
-    d, _ = _income(res, of)
+def _earnings_per_run(res: Any, of: str) -> pl.DataFrame:
+    x_expr, cols = _income_expr(of)
     x = pl.col("x")
     xs = x.sort()
     n = pl.len()
@@ -463,47 +564,112 @@ def earnings_distribution(res: Any, of: str = "earnings", per_run: bool = False)
         x.median().alias("median"),
         *[x.quantile(p / 100, "linear").alias(f"p{p}") for p in _PCTS],
         ((x == 0).sum() / n).alias("share_zero"),
+        x.filter(x > 0).median().alias("median_paid"),
         ((pl.int_range(1, n + 1) * xs).sum()).alias("_ix"),
         pl.when(pos < (n * 1 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top1"),
         pl.when(pos < (n * 10 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top10"),
     ]
-    per = d.group_by("run").agg(aggs).sort("run")
-    tot = pl.col("total")
-    per = per.with_columns(
-        gini=pl.when(tot != 0)
-        .then(2 * pl.col("_ix") / (pl.col("people") * tot) - (pl.col("people") + 1)
-              / pl.col("people"))
-        .otherwise(None),
-        top1_share=_ratio(pl.col("_top1"), tot),
-        top10_share=_ratio(pl.col("_top10"), tot),
-    )
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return lf.with_columns(x=x_expr).group_by("run").agg(aggs)
+
+    def compute() -> pl.DataFrame:
+        per = _per_run(res, cols, "earnings_distribution", query).sort("run")
+        tot = pl.col("total")
+        return per.with_columns(
+            gini=pl.when(tot != 0)
+            .then(2 * pl.col("_ix") / (pl.col("people") * tot) - (pl.col("people") + 1)
+                  / pl.col("people"))
+            .otherwise(None),
+            top1_share=_ratio(pl.col("_top1"), tot),
+            top10_share=_ratio(pl.col("_top10"), tot),
+        )
+    return _memo(res, ("earnings", of), compute)
+
+
+def earnings_distribution(res: Any, of: str = "earnings", per_run: bool = False) -> pl.DataFrame:
+    """How earnings are spread over **everyone who ever joined** (quitters and people paid
+    nothing included), per run. ``of="earnings"``: commissions paid by the company over the
+    horizon; ``of="gross"``: earnings + retail margin. With x₁ ≤ … ≤ xₙ one run's values:
+
+    - ``people`` = n, ``total`` = Σ x, ``mean`` = Σ x ÷ n;
+    - ``median`` and ``p10 … p99``: percentiles with linear interpolation between order
+      statistics (the median of an even n is the mean of the middle two);
+    - ``share_zero`` = #{x = 0} ÷ n (paid nothing); ``median_paid`` = the median of the
+      x > 0 (null when nobody was paid);
+    - ``gini`` = Σᵢ Σⱼ |xᵢ − xⱼ| ÷ (2 n² mean) = 2 Σᵢ i xᵢ ÷ (n Σ x) − (n + 1) ÷ n
+      (null when Σ x = 0);
+    - ``top1_share``, ``top10_share`` = the sum of the k largest values ÷ Σ x with k =
+      ⌈n × 1%⌉, ⌈n × 10%⌉ (null when Σ x = 0).
+
+    Computed run by run (:func:`people_chunks`), over the kept runs.
+    """
+    per = _earnings_per_run(res, of)
     metrics = [
-        "people", "total", "mean", "median", *[f"p{p}" for p in _PCTS], "share_zero", "gini",
-        "top1_share", "top10_share",
+        "people", "total", "mean", "median", *[f"p{p}" for p in _PCTS], "share_zero",
+        "median_paid", "gini", "top1_share", "top10_share",
     ]
     if per_run:
         return per.select(["run", *metrics])
     return _across_runs(per, [], metrics)
 
 
-def _lorenz_points(values: pl.Series, points: int) -> list[float | None]:
-    """L(k/(points−1)) for k = 0…points−1: the piecewise-linear Lorenz curve through
-    (i/n, Sᵢ/Sₙ), Sᵢ = sum of the i smallest values."""
-    xs = values.cast(_F).sort()
-    n = xs.len()
-    cs = pl.concat([pl.Series([0.0]), xs.cum_sum()])
+def earnings_histogram(res: Any, of: str = "earnings", per_decade: int = 8) -> pl.DataFrame:
+    """Binned counts of the people paid something (x > 0, ``of`` as in
+    :func:`earnings_distribution`), the kept runs together, on a log scale:
+    ``lower, upper`` (bin edges, ``per_decade`` bins a decade on a fixed grid:
+    10^(k ÷ per_decade)), ``people`` (count in the bin, all kept runs), ``share`` = people ÷
+    everyone who ever joined in the kept runs (people paid nothing included, so the shares
+    add up to 1 − the share paid nothing). Only non-empty bins between the first and the
+    last non-empty one are listed. Counted where the data is, run by run: nothing per
+    person is handed to a plotting library."""
+    if isinstance(per_decade, bool) or not isinstance(per_decade, int) or per_decade < 1:
+        raise ValueError(f"per_decade = {per_decade!r}: use a whole number ≥ 1")
+    x_expr, cols = _income_expr(of)
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        x = lf.select(x=x_expr)
+        return x.filter(pl.col("x") > 0).group_by(
+            k=(pl.col("x").log10() * per_decade).floor().cast(pl.Int64)
+        ).agg(people=pl.len())
+
+    def compute() -> pl.DataFrame:
+        counts = (_per_run(res, cols, "earnings_histogram", query)
+                  .group_by("k").agg(pl.col("people").sum()).sort("k"))
+        total = int(_run_sizes(res)["rows"].sum())
+        if counts.height == 0:
+            return pl.DataFrame(schema={"lower": _F, "upper": _F, "people": pl.Int64,
+                                        "share": _F})
+        ks = pl.DataFrame({"k": list(range(counts["k"].min(), counts["k"].max() + 1))})
+        t = ks.join(counts, on="k", how="left").with_columns(pl.col("people").fill_null(0))
+        return t.select(
+            lower=pl.lit(10.0).pow(pl.col("k") / per_decade),
+            upper=pl.lit(10.0).pow((pl.col("k") + 1) / per_decade),
+            people=pl.col("people").cast(pl.Int64),
+            share=pl.col("people") / total,
+        )
+    return _memo(res, ("earnings_histogram", of, per_decade), compute)
+
+
+def _lorenz_np(xs: np.ndarray, points: int) -> list[float | None]:
+    """L(k/(points−1)) for k = 0…points−1 of sorted values: the piecewise-linear Lorenz
+    curve through (i/n, Sᵢ/Sₙ), Sᵢ = sum of the i smallest values."""
+    n = xs.size
+    cs = np.concatenate([[0.0], np.cumsum(xs)])
     total = cs[n] if n else 0.0
     if n == 0 or total == 0:
         return [None] * points
     seg = points - 1
-    idx = [(k * n) // seg for k in range(points)]
-    lo = cs.gather(idx).to_list()
-    hi = cs.gather([min(i + 1, n) for i in idx]).to_list()
-    out = []
-    for k, i, a, b in zip(range(points), idx, lo, hi):
-        frac = (k * n - i * seg) / seg
-        out.append((a + frac * (b - a)) / total)
-    return out
+    k = np.arange(points)
+    idx = (k * n) // seg
+    lo = cs[idx]
+    hi = cs[np.minimum(idx + 1, n)]
+    frac = (k * n - idx * seg) / seg
+    return ((lo + frac * (hi - lo)) / total).tolist()
+
+
+def _lorenz_points(values: pl.Series, points: int) -> list[float | None]:
+    return _lorenz_np(np.sort(values.cast(_F).to_numpy()), points)
 
 
 def lorenz(
@@ -524,26 +690,35 @@ def lorenz(
     """
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ValueError(f"points = {points!r}: use a whole number ≥ 2")
-    d, _ = _income(res, of)
+    x_expr, cols = _income_expr(of)
     grid = [k / (points - 1) for k in range(points)]
     if pooled:
+        xs = [lf.select(x=x_expr).collect()["x"].to_numpy()
+              for lf in people_chunks(res, cols, "lorenz")]
         return pl.DataFrame(
-            {"population_share": grid, "earnings_share": _lorenz_points(d["x"], points)},
+            {"population_share": grid,
+             "earnings_share": _lorenz_np(np.sort(np.concatenate(xs)), points)},
             schema={"population_share": _F, "earnings_share": _F},
         )
-    frames = []
-    for (run,), part in d.partition_by("run", as_dict=True, maintain_order=True).items():
-        frames.append(
-            pl.DataFrame(
-                {
-                    "run": [run] * points,
-                    "population_share": grid,
-                    "earnings_share": _lorenz_points(part["x"], points),
-                },
-                schema={"run": pl.Int64, "population_share": _F, "earnings_share": _F},
-            )
-        )
-    per = pl.concat(frames).sort(["run", "population_share"])
+
+    def compute() -> pl.DataFrame:
+        runs: list[int] = []
+        shares: list[float | None] = []
+        for lf in people_chunks(res, cols, "lorenz"):
+            part = lf.select("run", x=x_expr).sort(["run", "x"]).collect()
+            run = part["run"].to_numpy()
+            x = part["x"].to_numpy()
+            bounds = np.flatnonzero(np.diff(run)) + 1
+            for a, b in zip(np.r_[0, bounds], np.r_[bounds, run.size]):
+                runs += [int(run[a])] * points
+                shares += _lorenz_np(x[a:b], points)
+        return pl.DataFrame(
+            {"run": runs, "population_share": grid * (len(runs) // points),
+             "earnings_share": shares},
+            schema={"run": pl.Int64, "population_share": _F, "earnings_share": _F},
+        ).sort(["run", "population_share"])
+
+    per = _memo(res, ("lorenz", points, of), compute)
     if per_run:
         return per
     out = _across_runs(per, ["population_share"], ["earnings_share"])
@@ -568,6 +743,29 @@ def _check_share(name: str, v: float) -> float:
     return float(v)
 
 
+_NET_COLS = ["earnings", "retail_profit", "fees", "purchases", "expenses", "required_purchases",
+             "join_month", "quit_month"]
+
+
+def _with_net(lf: pl.LazyFrame, cs: float, months: int) -> pl.LazyFrame:
+    """The columns of :func:`participant_net` added to per-person rows."""
+    vol = (pl.col("purchases") - pl.col("required_purchases")).cast(_F)
+    return lf.with_columns(
+        gross=(pl.col("earnings") + pl.col("retail_profit")).cast(_F),
+        voluntary_purchases=vol,
+        excess_purchases=pl.col("required_purchases").cast(_F) + (1.0 - cs) * vol,
+        months_in=_months_in(months),
+    ).with_columns(
+        costs=pl.col("fees").cast(_F) + pl.col("expenses").cast(_F) + pl.col("excess_purchases")
+    ).with_columns(net=pl.col("gross") - pl.col("costs")).with_columns(
+        outcome=pl.when(pl.col("net") <= -BREAK_EVEN)
+        .then(pl.lit("loss"))
+        .when(pl.col("net") >= BREAK_EVEN)
+        .then(pl.lit("profit"))
+        .otherwise(pl.lit("break_even"))
+    )
+
+
 def participant_net(res: Any, consumed_share: Optional[float] = None) -> pl.DataFrame:
     """One row per person who ever joined (``res.distributors``) with their net result over
     the horizon, in currency units (Float64):
@@ -589,67 +787,97 @@ def participant_net(res: Any, consumed_share: Optional[float] = None) -> pl.Data
     Customers' orders are not in ``purchases`` (the customer pays the company; the
     distributor keeps the margin), so nothing is subtracted for resale.
     ``consumed_share = 1`` counts only the top-ups as a cost; ``0`` counts every purchase.
+    This is the one definition of "lost money" used everywhere (:func:`net_results`, the
+    report, the command line, the result's display).
     """
     cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
-    cols = ["earnings", "retail_profit", "fees", "purchases", "expenses", "required_purchases",
-            "join_month", "quit_month"]
-    d = _people(res, cols, "the net result (participant_net)")
-    vol = (pl.col("purchases") - pl.col("required_purchases")).cast(_F)
-    out = d.with_columns(
-        gross=(pl.col("earnings") + pl.col("retail_profit")).cast(_F),
-        voluntary_purchases=vol,
-        excess_purchases=pl.col("required_purchases").cast(_F) + (1.0 - cs) * vol,
-        months_in=_months_in(res.months),
-    ).with_columns(
-        costs=pl.col("fees").cast(_F) + pl.col("expenses").cast(_F) + pl.col("excess_purchases")
-    ).with_columns(net=pl.col("gross") - pl.col("costs"))
-    return out.with_columns(
-        outcome=pl.when(pl.col("net") <= -BREAK_EVEN)
-        .then(pl.lit("loss"))
-        .when(pl.col("net") >= BREAK_EVEN)
-        .then(pl.lit("profit"))
-        .otherwise(pl.lit("break_even"))
-    )
+    schema = _people_schema(res)
+    d = _people(res, list(schema.names()), "the net result (participant_net)")
+    return _with_net(d.lazy(), cs, res.months).collect()
 
 
-def net_results(res: Any, consumed_share: Optional[float] = None, per_run: bool = False) -> pl.DataFrame:
-    """Who loses money, per run, over everyone who ever joined, with ``net`` as in
-    :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
-    ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
-    up to 1); ``median_net``, ``mean_net``, ``p10_net``, ``p90_net``; and the mean of each
-    part: ``mean_gross``, ``mean_fees``, ``mean_expenses``, ``mean_excess_purchases``."""
-    p = participant_net(res, consumed_share)
+def _net_per_run(res: Any, cs: float) -> pl.DataFrame:
     n = pl.len()
-    per = p.group_by("run").agg(
+    aggs = [
         n.cast(pl.Int64).alias("people"),
         ((pl.col("outcome") == "loss").sum() / n).alias("share_loss"),
         ((pl.col("outcome") == "break_even").sum() / n).alias("share_break_even"),
         ((pl.col("outcome") == "profit").sum() / n).alias("share_profit"),
         pl.col("net").median().alias("median_net"),
         pl.col("net").mean().alias("mean_net"),
+        pl.col("net").quantile(0.01, "linear").alias("p01_net"),
         pl.col("net").quantile(0.1, "linear").alias("p10_net"),
         pl.col("net").quantile(0.9, "linear").alias("p90_net"),
+        pl.col("net").quantile(0.99, "linear").alias("p99_net"),
         pl.col("gross").mean().alias("mean_gross"),
         pl.col("fees").cast(_F).mean().alias("mean_fees"),
         pl.col("expenses").cast(_F).mean().alias("mean_expenses"),
         pl.col("excess_purchases").mean().alias("mean_excess_purchases"),
-    ).sort("run")
+    ]
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return _with_net(lf, cs, res.months).group_by("run").agg(aggs)
+
+    return _memo(res, ("net", cs), lambda: _per_run(
+        res, _NET_COLS, "the net result (net_results)", query).sort("run"))
+
+
+def net_results(res: Any, consumed_share: Optional[float] = None, per_run: bool = False) -> pl.DataFrame:
+    """Who loses money, per run, over everyone who ever joined, with ``net`` as in
+    :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
+    ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
+    up to 1); ``median_net``, ``mean_net``, ``p01_net``, ``p10_net``, ``p90_net``,
+    ``p99_net``; and the mean of each part: ``mean_gross``, ``mean_fees``,
+    ``mean_expenses``, ``mean_excess_purchases``. Computed run by run over the kept runs."""
+    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    per = _net_per_run(res, cs)
     metrics = [c for c in per.columns if c != "run"]
     if per_run:
         return per
     return _across_runs(per, [], metrics)
 
 
+def net_histogram(res: Any, consumed_share: Optional[float] = None,
+                  bins: int = 60) -> pl.DataFrame:
+    """Binned counts of each person's net result (:func:`participant_net`), the kept runs
+    together, between the 1st and the 99th percentile (the means across runs of each run's
+    percentiles): ``lower, upper, people, share`` (share of everyone who ever joined in the
+    kept runs). Zero is always a bin edge, so losses and gains never share a bin; about
+    ``bins`` bins in all."""
+    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    per = _net_per_run(res, cs)
+    lo = float(per["p01_net"].mean())
+    hi = float(per["p99_net"].mean())
+    if not hi > lo:
+        hi = lo + 1.0
+    if lo < 0 < hi:
+        neg = max(2, round(bins * -lo / (hi - lo)))
+        edges = np.concatenate([np.linspace(lo, 0.0, neg + 1),
+                                np.linspace(0.0, hi, max(2, bins - neg) + 1)[1:]])
+    else:
+        edges = np.linspace(lo, hi, bins + 1)
+
+    def compute() -> pl.DataFrame:
+        counts = np.zeros(edges.size - 1, dtype=np.int64)
+        for lf in people_chunks(res, _NET_COLS, "net_histogram"):
+            net = _with_net(lf, cs, res.months).select("net").collect()["net"].to_numpy()
+            counts += np.histogram(net, bins=edges)[0]
+        total = int(_run_sizes(res)["rows"].sum())
+        return pl.DataFrame({"lower": edges[:-1], "upper": edges[1:], "people": counts,
+                             "share": counts / total})
+    return _memo(res, ("net_histogram", cs, bins), compute)
+
+
 # --------------------------------------------------------------------------------------
 # 3. retention
 
 
-def _km(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Kaplan–Meier by keys. events: keys…, time (months since joining), event (bool).
-    Returns keys…, months, at_risk, quits, censored, survival, greenwood (Σ d/(n(n−d)))."""
-    counts = events.group_by([*keys, "time"]).agg(
-        quits=pl.col("event").sum().cast(pl.Int64),
-        censored=(~pl.col("event")).sum().cast(pl.Int64),
+def _km(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Kaplan–Meier by keys. counts: keys…, time (months since joining), quits, censored
+    (people whose event or censoring time is ``time``). Returns keys…, months, at_risk,
+    quits, censored, survival, greenwood (Σ d/(n(n−d)))."""
+    counts = counts.group_by([*keys, "time"]).agg(
+        pl.col("quits").sum().cast(pl.Int64), pl.col("censored").sum().cast(pl.Int64)
     )
     groups = counts.group_by(keys).agg(
         _n=(pl.col("quits") + pl.col("censored")).sum(), _tmax=pl.col("time").max()
@@ -675,6 +903,39 @@ def _km(events: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
+def _event_counts(res: Any, by: Optional[str]) -> pl.DataFrame:
+    """``run, [by], time, quits, censored``: people per event or censoring time (see
+    :func:`retention`), counted run by run."""
+    months = int(res.months)
+    cols = ["join_month", "quit_month"] + ([by] if by else [])
+    key = [by] if by else []
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        ev = lf.with_columns(
+            time=pl.when(pl.col("quit_month").is_null())
+            .then(months - pl.col("join_month").cast(pl.Int64))
+            .otherwise(pl.col("quit_month").cast(pl.Int64)
+                       - pl.col("join_month").cast(pl.Int64)),
+            event=pl.col("quit_month").is_not_null(),
+        )
+        if by == "max_rank":
+            ev = ev.with_columns(pl.col("max_rank").fill_null(NO_RANK))
+        elif by == "join_month":
+            ev = ev.with_columns(pl.col("join_month").cast(pl.Int64))
+        return ev.group_by(["run", *key, "time"]).agg(
+            quits=pl.col("event").sum().cast(pl.Int64),
+            censored=(~pl.col("event")).sum().cast(pl.Int64),
+        )
+
+    def compute() -> pl.DataFrame:
+        c = _per_run(res, cols, "retention", query)
+        if c.filter((pl.col("time") < 0) | ((pl.col("time") < 1) & (pl.col("quits") > 0))).height:
+            raise ValueError("res.distributors: quit_month must be after join_month, and "
+                             "join_month at most the horizon")
+        return c
+    return _memo(res, ("events", by), compute)
+
+
 def retention(
     res: Any,
     by: str | None = None,
@@ -696,12 +957,19 @@ def retention(
     joining) = Πₛ≤ₜ (1 − dₛ ÷ nₛ), where nₛ (``at_risk``) counts everyone with event or
     censoring time ≥ s and dₛ (``quits``) the quits at s. t = 0 has S = 1.
 
-    *Intervals.* Greenwood: Var S(t) = S(t)² Σₛ≤ₜ dₛ ÷ (nₛ (nₛ − dₛ)); ``se`` = its root.
+    *Counts.* The curve pools the people of all kept runs, so ``at_risk``, ``quits`` and
+    ``censored`` are totals over those runs; ``at_risk_per_run`` = at_risk ÷ the number of
+    kept runs is what one simulated company holds, and ``people_per_run`` the group's size
+    in one company (everyone counted at t = 0, ÷ kept runs).
+
+    *Intervals.* ``run_mean``, ``run_p05``, ``run_p50``, ``run_p95`` and ``runs`` (runs with
+    someone at risk at t) describe the spread of each run's own Kaplan–Meier S(t): what
+    one company of this size could see — the honest interval to quote. The pooled curve's
+    Greenwood interval (Var S(t) = S(t)² Σₛ≤ₜ dₛ ÷ (nₛ (nₛ − dₛ)), ``se`` its root;
     ``ci="log-log"`` (default; stays within [0, 1]): S^exp(±z se ÷ (S |log S|));
-    ``ci="plain"``: S ± z se clipped to [0, 1]; z = the normal quantile of (1 + conf) ÷ 2.
-    This pooled curve treats the people of all kept runs as one sample. The spread between
-    runs is reported too: each run's own Kaplan–Meier S(t) gives ``run_mean``,
-    ``run_p05``, ``run_p50``, ``run_p95`` and ``runs`` (runs with someone at risk at t).
+    ``ci="plain"``: S ± z se clipped to [0, 1]; z = the normal quantile of (1 + conf) ÷ 2)
+    is ``lower``/``upper``: how precisely the simulation pins the model's S(t) down, which
+    shrinks with every run added — not a range of outcomes.
     """
     if by not in (None, "join_month", "max_rank"):
         raise ValueError(f"by = {by!r}: use None, 'join_month' or 'max_rank'")
@@ -709,30 +977,14 @@ def retention(
         raise ValueError(f"ci = {ci!r}: use 'log-log' or 'plain'")
     if not 0.0 < conf < 1.0:
         raise ValueError(f"conf = {conf!r}: use a level between 0 and 1, e.g. 0.95")
-    cols = ["join_month", "quit_month"] + (["max_rank"] if by == "max_rank" else [])
-    d = _people(res, cols, "retention")
-    months = int(res.months)
-    ev = d.with_columns(
-        time=pl.when(pl.col("quit_month").is_null())
-        .then(months - pl.col("join_month").cast(pl.Int64))
-        .otherwise(pl.col("quit_month").cast(pl.Int64) - pl.col("join_month").cast(pl.Int64)),
-        event=pl.col("quit_month").is_not_null(),
-    )
-    if ev.filter(pl.col("time") < 0).height or ev.filter(
-        pl.col("event") & (pl.col("time") < 1)
-    ).height:
-        raise ValueError("res.distributors: quit_month must be after join_month, and "
-                         "join_month at most the horizon")
+    counts = _event_counts(res, by)
+    n_runs = counts["run"].n_unique()
     if by is None:
-        ev = ev.with_columns(_all=pl.lit(0))
+        counts = counts.with_columns(_all=pl.lit(0))
         keys = ["_all"]
-    elif by == "max_rank":
-        ev = ev.with_columns(pl.col("max_rank").fill_null(NO_RANK))
-        keys = ["max_rank"]
     else:
-        ev = ev.with_columns(pl.col("join_month").cast(pl.Int64))
-        keys = ["join_month"]
-    pooled = _km(ev, keys)
+        keys = [by]
+    pooled = _km(counts.drop("run"), keys)
     z = NormalDist().inv_cdf((1.0 + conf) / 2.0)
     s, v = pl.col("survival"), pl.col("greenwood")
     pooled = pooled.with_columns(se=s * v.sqrt())
@@ -748,7 +1000,11 @@ def retention(
             lower=pl.when(inner).then(s.pow((z * theta).exp())).otherwise(s),
             upper=pl.when(inner).then(s.pow((-z * theta).exp())).otherwise(s),
         )
-    per = _km(ev, ["run", *keys])
+    pooled = pooled.with_columns(
+        at_risk_per_run=pl.col("at_risk") / n_runs,
+        people_per_run=pl.col("at_risk").first().over(keys) / n_runs,
+    )
+    per = _km(counts, ["run", *keys])
     spread = per.group_by([*keys, "months"]).agg(
         run_mean=pl.col("survival").mean(),
         run_p05=pl.col("survival").quantile(0.05, "linear"),
@@ -803,31 +1059,16 @@ def income_disclosure(
     the practice the FTC staff questioned; the ``basis`` column says which was used.
 
     ``layout="wide"`` (default): one row per rank with each figure's mean across runs and
-    its ``_p05`` / ``_p95``; ``layout="long"``: ``rank_index, rank, metric, mean, p05, p50,
+    its ``_p05`` / ``_p95``, then ``runs_with_people`` (the kept runs in which someone
+    reached the rank) and ``runs`` (the kept runs): ``people`` is a mean count per run, so
+    a rank reached by 2 people in 200 runs shows 0.01 people, in 2 of 200 runs; ``layout="long"``: ``rank_index, rank, metric, mean, p05, p50,
     p95, runs``. Means and medians of a rank nobody reached in a run are null for that run
     and are summarised over the runs where someone did (``runs`` in the long layout).
     """
     if layout not in ("wide", "long"):
         raise ValueError(f"layout = {layout!r}: use 'wide' or 'long'")
-    consumed_share = _consumed_share(res, consumed_share)
-    if net:
-        d = participant_net(res, consumed_share)
-    else:
-        d = _people(res, ["earnings", "max_rank", "join_month", "quit_month"],
-                    "income_disclosure").with_columns(months_in=_months_in(res.months))
-    d = d.with_columns(
-        rank=pl.col("max_rank").fill_null(NO_RANK),
-        g=pl.col("earnings").cast(_F),
-    )
-    if annualise:
-        factor = 12.0 / pl.col("months_in").cast(_F)
-        d = d.with_columns(g=pl.col("g") * factor)
-        if net:
-            d = d.with_columns(pl.col("net") * factor)
-    runs = _runs_of(d)
-    order = _rank_order(res, d["rank"].unique().to_list())
-    grid = pl.DataFrame({"run": runs}, schema={"run": d.schema["run"]}).join(order, how="cross")
-    total_people = d.group_by("run").agg(pl.len().alias("_all"))
+    consumed_share = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    cols = ["earnings", "max_rank", "join_month", "quit_month"] + (_NET_COLS if net else [])
     aggs = [
         pl.len().cast(pl.Int64).alias("people"),
         pl.col("g").mean().alias("mean_gross"),
@@ -842,8 +1083,29 @@ def income_disclosure(
             (pl.col("outcome") == "loss").mean().alias("share_losing_money"),
         ]
         metrics += _ID_NET
-    per = d.group_by(["run", "rank"]).agg(aggs)
-    zero = pl.lit(0).cast(d.schema["earnings"])
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        if net:
+            lf = _with_net(lf, consumed_share, res.months)
+        else:
+            lf = lf.with_columns(months_in=_months_in(res.months))
+        lf = lf.with_columns(rank=pl.col("max_rank").fill_null(NO_RANK),
+                             g=pl.col("earnings").cast(_F))
+        if annualise:
+            factor = 12.0 / pl.col("months_in").cast(_F)
+            lf = lf.with_columns(g=pl.col("g") * factor)
+            if net:
+                lf = lf.with_columns(pl.col("net") * factor)
+        return lf.group_by(["run", "rank"]).agg(aggs)
+
+    per = _memo(res, ("disclosure", net, consumed_share, annualise),
+                lambda: _per_run(res, cols, "income_disclosure", query))
+    runs = kept_runs(res)
+    order = _rank_order(res, per["rank"].unique().to_list())
+    grid = pl.DataFrame({"run": runs}, schema={"run": per.schema["run"]}).join(
+        order, how="cross")
+    total_people = per.group_by("run").agg(pl.col("people").sum().alias("_all"))
+    zero = pl.lit(0).cast(per.schema["total_gross"])
     per = (
         grid.join(per, on=["run", "rank"], how="left")
         .join(total_people, on="run", how="left")
@@ -868,6 +1130,8 @@ def income_disclosure(
     long = _across_runs(per, keys, metrics)
     if layout == "long":
         return long.with_columns(basis=pl.lit(basis))
+    with_people = per.group_by(keys).agg(
+        runs_with_people=(pl.col("people") > 0).sum().cast(pl.Int64))
     wide = order.select(keys)
     for m in metrics:
         part = long.filter(pl.col("metric") == m).select(
@@ -875,6 +1139,8 @@ def income_disclosure(
             pl.col("p95").alias(f"{m}_p95"),
         )
         wide = wide.join(part, on=keys, how="left")
+    wide = wide.join(with_people, on=keys, how="left").with_columns(
+        pl.col("runs_with_people").fill_null(0), runs=pl.lit(len(runs), pl.Int64))
     return wide.sort("rank_index").with_columns(basis=pl.lit(basis))
 
 
@@ -956,35 +1222,70 @@ def sources_of_money(res: Any, per_run: bool = False) -> pl.DataFrame:
     return out.drop("source_index")
 
 
+def _subtree_arrays(run: np.ndarray, ids: np.ndarray, sponsor: np.ndarray,
+                    values: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each of ``values`` summed over the person and their whole sponsor downline, per row.
+    ``sponsor`` holds −1 for a founder. One pass per generation with vectorised sums:
+    depth by pointer jumping, then from the deepest generation up each person's total is
+    added to their sponsor's."""
+    n = run.size
+    idx = np.arange(n)
+    has_sponsor = sponsor >= 0
+    starts = np.r_[0, np.flatnonzero(np.diff(run)) + 1]
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    if n and (np.diff(run) >= 0).all() and np.array_equal(ids, idx - first):
+        # the core's layout: sorted by run, ids 0, 1, … within a run
+        order = idx
+        parent = first + np.where(has_sponsor, sponsor, 0)
+        if (has_sponsor & (parent >= np.r_[starts[1:], n][np.searchsorted(starts, idx,
+                                                                       "right") - 1])).any():
+            raise ValueError("res.distributors: some sponsors are not in the table (not a tree)")
+    else:
+        key = (run.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64)
+        order = np.argsort(key, kind="stable")
+        skey = key[order]
+        has_sponsor = has_sponsor[order]
+        pkey = (run[order].astype(np.uint64) << np.uint64(32)) | np.where(
+            has_sponsor, sponsor[order], 0).astype(np.uint64)
+        parent = np.searchsorted(skey, pkey)
+        found = has_sponsor & (parent < n)
+        found[found] = skey[parent[found]] == pkey[found]
+        if (has_sponsor & ~found).any():
+            raise ValueError("res.distributors: some sponsors are not in the table (not a "
+                             "tree)")
+    parent = np.where(has_sponsor, parent, idx)
+    depth = (parent != idx).astype(np.int64)
+    jump = parent
+    while True:
+        nxt = jump[jump]
+        if np.array_equal(nxt, jump):
+            break
+        depth = depth + depth[jump]
+        jump = nxt
+    by_depth = np.argsort(-depth.astype(np.int32), kind="stable")
+    levels = np.flatnonzero(np.diff(depth[by_depth])) + 1
+    sums = [np.asarray(v, dtype=np.float64)[order].copy() for v in values]
+    for rows in np.split(by_depth, levels):
+        if depth[rows[0]] == 0:
+            break
+        for acc in sums:
+            np.add.at(acc, parent[rows], acc[rows])
+    out = []
+    for acc in sums:
+        back = np.empty(n)
+        back[order] = acc
+        out.append(back)
+    return out
+
+
 def _subtree_sums(d: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
     """Per (run, id): each column summed over the person and their whole sponsor downline."""
-    t = d.select("run", "id", "sponsor", *cols)
-    depth = t.filter(pl.col("sponsor").is_null()).select("run", "id", depth=pl.lit(0))
-    levels = [depth]
-    frontier, k = depth, 0
-    while frontier.height:
-        k += 1
-        frontier = t.join(
-            frontier.select("run", pl.col("id").alias("sponsor")), on=["run", "sponsor"],
-            how="semi",
-        ).select("run", "id", depth=pl.lit(k))
-        levels.append(frontier)
-    depth = pl.concat(levels)
-    t = t.join(depth, on=["run", "id"], how="left")
-    if t["depth"].null_count():
-        raise ValueError("res.distributors: some sponsors are not in the table (not a tree)")
-    sub = t.select("run", "id", "sponsor", "depth", *[pl.col(c).cast(_F) for c in cols])
-    for lvl in range(k - 1, 0, -1):
-        kids = (
-            sub.filter(pl.col("depth") == lvl)
-            .group_by("run", "sponsor")
-            .agg([pl.col(c).sum().alias(f"_{c}") for c in cols])
-            .rename({"sponsor": "id"})
-        )
-        sub = sub.join(kids, on=["run", "id"], how="left").with_columns(
-            [(pl.col(c) + pl.col(f"_{c}").fill_null(0.0)).alias(c) for c in cols]
-        ).drop([f"_{c}" for c in cols])
-    return sub.select("run", "id", *cols)
+    sums = _subtree_arrays(
+        d["run"].to_numpy(), d["id"].to_numpy(),
+        d["sponsor"].fill_null(-1).cast(pl.Int64).to_numpy(),
+        [d[c].cast(_F).to_numpy() for c in cols])
+    return d.select("run", "id").with_columns(
+        [pl.Series(c, s, dtype=_F) for c, s in zip(cols, sums)])
 
 
 #: Customers' volume (points) in ``res.monthly`` and, per person, in ``res.distributors``:
@@ -1060,14 +1361,50 @@ def compliance(
     ``source, note``. ``per_run=True``: ``run, check, figure, pass``.
     """
     cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
-    d = _people(
-        res,
-        ["id", "sponsor", "earnings", "purchases", "required_purchases", "own_volume",
-         "customer_volume", "join_month", "quit_month"],
-        "compliance",
-    )
+    schema = _people_schema(res)
+    customer_cols = [c for c in _CUSTOMER_VOLUME_PEOPLE if c in schema]
+    cols = ["id", "sponsor", "earnings", "purchases", "required_purchases", "own_volume",
+            "customer_volume", "join_month", "quit_month", *customer_cols]
     pv = _point_value(res)
-    runs = _runs_of(d)
+
+    def people_part(lf: pl.LazyFrame) -> pl.DataFrame:
+        d = lf.select(
+            "run", "id", "sponsor",
+            P=pl.col("purchases").cast(_F),
+            V=(pl.col("purchases") - pl.col("required_purchases")).cast(_F),
+            C=pl.sum_horizontal(pl.col(c).cast(_F) for c in customer_cols) * pv,
+            O=pl.col("own_volume").cast(_F) * pv,
+            E=pl.col("earnings").cast(_F),
+            PC=pl.min_horizontal(
+                pl.col("purchases").cast(_F),
+                personal_cap_per_month * _months_in(res.months).cast(_F),
+            ),
+        ).collect()
+        sub_c, sub_o = _subtree_arrays(
+            d["run"].to_numpy(), d["id"].to_numpy(),
+            d["sponsor"].fill_null(-1).cast(pl.Int64).to_numpy(),
+            [d["C"].to_numpy(), d["O"].to_numpy()])
+        d = d.with_columns(sub_C=pl.Series(sub_c), sub_O=pl.Series(sub_o)).with_columns(
+            vemma_ok=pl.col("sub_C") > pl.col("sub_O"),
+            amway_ok=pl.when((pl.col("C") + pl.col("P")) > 0)
+            .then((pl.col("C") + cs * pl.col("V"))
+                  >= sold_or_consumed_min * (pl.col("C") + pl.col("P")))
+            .otherwise(True),
+        )
+        return d.group_by("run").agg(
+            PC=pl.col("PC").sum(),
+            P=pl.col("P").sum(),
+            V=pl.col("V").sum(),
+            C=pl.col("C").sum(),
+            E=pl.col("E").sum(),
+            E_vemma=pl.col("E").filter(pl.col("vemma_ok")).sum(),
+            E_amway=pl.col("E").filter(pl.col("amway_ok")).sum(),
+        )
+
+    people = _memo(
+        res, ("compliance", cs, personal_cap_per_month, sold_or_consumed_min),
+        lambda: pl.concat([people_part(lf) for lf in people_chunks(res, cols, "compliance")]))
+    runs = people["run"].to_list()
     m = res.monthly.filter(pl.col("run").is_in(runs))
     customers_m = pl.sum_horizontal(
         _col_or_zero(m, c, "retail_volume").cast(_F) for c in _CUSTOMER_VOLUME_MONTHLY
@@ -1076,39 +1413,7 @@ def compliance(
         R=customers_m.sum() * pv,
         S=pl.col("volume_value").cast(_F).sum(),
     )
-    customers_d = pl.sum_horizontal(
-        _col_or_zero(d, c, "customer_volume").cast(_F) for c in _CUSTOMER_VOLUME_PEOPLE
-    )
-    d = d.with_columns(
-        P=pl.col("purchases").cast(_F),
-        V=(pl.col("purchases") - pl.col("required_purchases")).cast(_F),
-        C=customers_d * pv,
-        O=pl.col("own_volume").cast(_F) * pv,
-        E=pl.col("earnings").cast(_F),
-        PC=pl.min_horizontal(
-            pl.col("purchases").cast(_F),
-            personal_cap_per_month * _months_in(res.months).cast(_F),
-        ),
-    )
-    sub = _subtree_sums(d, ["C", "O"]).rename({"C": "sub_C", "O": "sub_O"})
-    d = d.join(sub, on=["run", "id"], how="left").with_columns(
-        vemma_ok=pl.col("sub_C") > pl.col("sub_O"),
-        amway_ok=pl.when((pl.col("C") + pl.col("P")) > 0)
-        .then((pl.col("C") + cs * pl.col("V")) >= sold_or_consumed_min * (pl.col("C") + pl.col("P")))
-        .otherwise(True),
-    )
-    net = participant_net(res, cs).group_by("run").agg(
-        loss=(pl.col("outcome") == "loss").mean()
-    )
-    people = d.group_by("run").agg(
-        PC=pl.col("PC").sum(),
-        P=pl.col("P").sum(),
-        V=pl.col("V").sum(),
-        C=pl.col("C").sum(),
-        E=pl.col("E").sum(),
-        E_vemma=pl.col("E").filter(pl.col("vemma_ok")).sum(),
-        E_amway=pl.col("E").filter(pl.col("amway_ok")).sum(),
-    )
+    net = _net_per_run(res, cs).select("run", loss="share_loss")
     per = (
         company.join(people, on="run").join(net, on="run").sort("run")
         .with_columns(

@@ -79,6 +79,31 @@ def fmt_money(x: Any, currency: str = "", cents: bool = False) -> str:
     return f"{s} {currency}".strip()
 
 
+def fmt_share_small(x: Any) -> str:
+    """A share as a percentage with the decimals a small one needs: 0.162 → ``16.2%``,
+    0.00004 → ``0.004%``, 0 → ``0%``."""
+    v = _num(x)
+    if v is None:
+        return "–"
+    if v == 0:
+        return "0%"
+    if abs(v) >= 0.001:
+        return fmt_share(v)
+    return f"{100 * v:.2g}%"
+
+
+def fmt_per_run(x: Any) -> str:
+    """A mean count per run with the decimals it needs: 12,034; 4.5; 0.01; 0."""
+    v = _num(x)
+    if v is None:
+        return "–"
+    if v == 0 or abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:.1f}"
+    return f"{v:.2g}"
+
+
 def fmt_count(x: Any) -> str:
     v = _num(x)
     return "–" if v is None else f"{v:,.0f}"
@@ -95,7 +120,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]],
           numeric: Sequence[int] = (), raw: bool = False) -> str:
     """An HTML table; cells are escaped unless ``raw``; columns in ``numeric`` align right."""
     num = set(numeric)
-    out = ["<table><thead><tr>"]
+    out = ['<div class="dl-scroll" style="overflow-x:auto;max-width:100%"><table><thead><tr>']
     out += [f'<th{" class=n" if i in num else ""}>{esc(h)}</th>' for i, h in enumerate(header)]
     out.append("</tr></thead><tbody>")
     for r in rows:
@@ -104,7 +129,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]],
             cell = str(c) if raw else esc(c)
             out.append(f'<td{" class=n" if i in num else ""}>{cell}</td>')
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -207,6 +232,78 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         return ("host rewards, paid by the company to each party's host (a customer, not the "
                 "distributor; outside the commissions and the cap), by the party's sales: "
                 + _tiers(b.get("tiers") or [], currency, "the party's sales"))
+    if kind == "differential":
+        rates = b.get("rates") or {}
+        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        same = b.get("same_rank_rate")
+        return ("differential (infinity) on the PV of the whole downline, no depth limit: "
+                "each active upline with a rank earns its rate less the highest rate paid "
+                "below it — " + ", ".join(f"{r} {fmt_rate(rates[r])}" for r in ordered)
+                + (f"; the first upline of the same rank as the highest paid below it earns "
+                   f"{fmt_rate(same)} (same-rank override)" if _num(same) else ""))
+    if kind == "matching":
+        on = b.get("on")
+        what = (" and ".join(str(x) for x in on) if on else
+                "every bonus in the payout listed before it")
+        parts = []
+        rates = b.get("rates") or {}
+        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        if b.get("generations"):
+            others = "ranks not listed" if rates else "every rank"
+            parts.append(f"{others}: {_rates(b['generations'])}")
+        for r in ordered:
+            parts.append(f"{r}: {_rates(rates[r])}")
+        comp = "with" if b.get("compression") else "without"
+        return (f"matching bonus: a share of what each generation of the sponsor downline "
+                f"earned from {what} (generation 1 = personally sponsored), {comp} "
+                "compression, to active distributors — " + "; ".join(parts))
+    if kind == "pool":
+        shares = b.get("shares") or {}
+        ordered = [r for r in ranks if r in shares] + [r for r in shares if r not in ranks]
+        return (f"leadership pool of {fmt_rate(b.get('rate'))} of the month's volume value, "
+                "shared among the active distributors paid as a rank with shares, in "
+                "proportion to their shares (nothing paid if nobody qualifies): "
+                + ", ".join(f"{r} {shares[r]:g} share{'s' if shares[r] != 1 else ''}"
+                            for r in ordered))
+    if kind == "stairstep":
+        tiers = b.get("tiers") or []
+        steps = ", ".join(f"{fmt_rate(t.get('rate'))} from {fmt_points(t.get('gv'))}"
+                          for t in tiers)
+        brk = b.get("breakaway_rate")
+        if brk is None and tiers:
+            brk = tiers[-1].get("rate")
+        gens = b.get("generation_rates") or []
+        return ("stairstep performance bonus by monthly group PV (own PV plus legs that have "
+                f"not broken away) — {steps} PV; each earns its rate less its legs' rates on "
+                f"their volume; a leg reaching {fmt_rate(brk)} breaks away"
+                + (f", and a sponsor at {fmt_rate(brk)} earns {_rates(gens)} on broken-away "
+                   "legs by generation" if gens else ""))
+    if kind == "binary":
+        ratio = b.get("ratio") or [1, 1]
+        parts = [f"binary: {fmt_rate(b.get('rate'))} of the weaker leg's volume, paired "
+                 f"{ratio[0]}:{ratio[1]} with the stronger leg, to active distributors"]
+        if b.get("require_sponsored_legs"):
+            parts.append("with an active personal recruit in each leg")
+        carry = b.get("carry_months")
+        if carry == 0:
+            parts.append("no carry-over")
+        else:
+            c = "unpaid volume carried over"
+            if carry is not None:
+                c += f" for {carry} month{'s' if carry != 1 else ''}"
+            if _num(b.get("max_carry")):
+                c += f", at most {fmt_points(b['max_carry'])} PV a leg"
+            parts.append(c)
+        if b.get("flush_if_inactive"):
+            parts.append("flushed when the distributor is inactive")
+        if _num(b.get("cap_per_month")):
+            parts.append(f"at most {fmt_money(b['cap_per_month'], currency)} a month each")
+        return "; ".join(parts)
+    if kind == "matrix":
+        levels = b.get("levels") or []
+        return (f"forced matrix: rates by placement level to {len(levels)} level"
+                f"{'s' if len(levels) != 1 else ''} deep, to active distributors — "
+                + _rates(levels))
     return str(kind)
 
 
@@ -419,9 +516,22 @@ def _party_rows(pt: dict[str, Any]) -> list[list[str]]:
     ]
 
 
-def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> str:
+def tenure_table_months(scenario: "Scenario") -> int:
+    """How many months since joining the scenario's tables by tenure cover: the longest of
+    its recruiting and quit tables (their last value repeats after it), or 12 when both are
+    a single number."""
+    spec = scenario.to_dict()
+    lengths = [len(v) for v in ((spec.get("recruitment") or {}).get("rate"),
+                                (spec.get("attrition") or {}).get("monthly_quit"))
+               if isinstance(v, list)]
+    return max(lengths) if lengths else 12
+
+
+def scenario_html(scenario: "Scenario", wrap: bool = True, months: Optional[int] = None) -> str:
     """An HTML summary of a scenario: founders, market, recruiting, attrition, purchases,
-    customers, expenses, parties."""
+    customers, expenses, parties. The table by months since joining is as long as the
+    scenario's longest table by tenure (``months`` to choose)."""
+    months = months or tenure_table_months(scenario)
     v = scenario_values(scenario)
     m, r, a, p, c, e = (v[k] for k in ("market", "recruitment", "attrition", "purchases",
                                        "customers", "expenses"))
@@ -452,9 +562,14 @@ def scenario_html(scenario: "Scenario", wrap: bool = True, months: int = 13) -> 
         [[t + 1, f"{rates[t]:.3g}", fmt_share(quits[t]), fmt_share(surv[t])]
          for t in range(months)], numeric=(0, 1, 2, 3)))
     weibull = (scenario.to_dict().get("attrition") or {}).get("weibull")
-    body.append("<p class=muted>" + ("Quit probabilities implied by the Weibull curve "
-                                     "(attrition.weibull)." if weibull else
-                                     f"The last value repeats after month {months}.") + "</p>")
+    spec = scenario.to_dict()
+    tables = [v for v in ((spec.get("recruitment") or {}).get("rate"),
+                          (spec.get("attrition") or {}).get("monthly_quit"))
+              if isinstance(v, list)]
+    note = ("Quit probabilities implied by the Weibull curve (attrition.weibull)." if weibull
+            else f"The last value repeats after month {months}." if tables
+            else "The same every month.")
+    body.append(f"<p class=muted>{esc(note)}</p>")
     extra = extra_settings(scenario)
     if extra:
         body.append("<h4>Further settings</h4>")

@@ -24,7 +24,7 @@ from typing import Any, Optional, Sequence
 import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from downline import analytics
 
@@ -126,6 +126,49 @@ def _money_axis(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(fmt))
 
 
+class ShareFormatter(Formatter):
+    """Shares (0.012) as percentages ("1.2%") with as few decimals as the ticks need: each
+    label reads back as its tick's value, so no two ticks ever share a label (``0%, 0.5%,
+    1%``, never ``0%, 0%, 1%``)."""
+
+    def __init__(self, max_decimals: int = 4) -> None:
+        self.max_decimals = max_decimals
+
+    def decimals(self, values: Sequence[float]) -> int:
+        for d in range(self.max_decimals + 1):
+            if all(abs(round(100 * v, d) - 100 * v) < 1e-9 * max(1.0, abs(100 * v))
+                   for v in values):
+                return d
+        return self.max_decimals
+
+    def _fmt(self, v: float, d: int) -> str:
+        s = f"{100 * v:.{d}f}"
+        return ("0" if float(s) == 0 else s) + "%"
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        d = self.decimals(list(values))
+        return [self._fmt(v, d) for v in values]
+
+    def __call__(self, x: float, pos: Optional[int] = None) -> str:
+        locs = list(self.locs) if len(getattr(self, "locs", [])) else [x]
+        return self._fmt(x, self.decimals(locs))
+
+
+def _share_axis(axis: Any) -> None:
+    axis.set_major_formatter(ShareFormatter())
+
+
+def _ordered_colors(n: int) -> list[Any]:
+    """Colours for ordered categories (ranks, lowest first): a perceptually ordered palette
+    (viridis, without its palest yellow), dark for the lowest rank, light for the highest."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    if n <= 1:
+        return [cmap(0.0)]
+    return [cmap(0.9 * i / (n - 1)) for i in range(n)]
+
+
 def _style(ax: Axes) -> None:
     ax.grid(True, alpha=0.3, linewidth=0.6)
     for side in ("top", "right"):
@@ -190,7 +233,7 @@ def _label(res: Any, column: str) -> str:
 
 def _format_fan_axis(ax: Axes, column: str, months: int) -> None:
     if column in _SHARES:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        _share_axis(ax.yaxis)
     elif column in _MONEY or column in _VOLUMES:
         _money_axis(ax.yaxis)
     ax.set_xlabel("month")
@@ -216,55 +259,37 @@ def fan_chart(res: Any, column: str = "active", ax: Optional[Axes] = None,
     return fig
 
 
-def _positive_earnings(res: Any, of: str) -> tuple[list[float], int]:
-    d = res.distributors
-    if d.height == 0:
-        raise ValueError("res.distributors is empty: simulate with keep_distributors=True")
-    x = d["earnings"].cast(_F)
-    if of == "gross":
-        x = x + d["retail_profit"].cast(_F)
-    elif of != "earnings":
-        raise ValueError(f"of = {of!r}: use 'earnings' or 'gross'")
-    return x.filter(x > 0).to_list(), d.height
-
-
-def _log_bins(values: Sequence[float], per_decade: int = 8) -> list[float]:
-    lo = math.floor(math.log10(min(values)))
-    hi = math.ceil(math.log10(max(values)))
-    hi = max(hi, lo + 1)
-    n = (hi - lo) * per_decade
-    return [10 ** (lo + i / per_decade) for i in range(n + 1)]
-
-
 def earnings_distribution(res: Any, of: str = "earnings", ax: Optional[Axes] = None,
                           label: Optional[str] = None, color: str = "C0",
                           title: Optional[str] = None) -> Figure:
     """Earnings over the horizon of **everyone who ever joined** (the kept runs together),
-    on a log scale: each bar is the share of all those people whose earnings fall in it.
-    People paid nothing cannot be drawn on a log scale; their share is stated in the title
-    and legend. ``of="gross"`` adds the retail margin to the commissions."""
+    on a log scale: each bar is the share of all those people whose earnings fall in it
+    (binned where the data is, :func:`downline.analytics.earnings_histogram`). People paid
+    nothing cannot be drawn on a log scale; their share (mean of runs) is stated in the
+    title and legend. ``of="gross"`` adds the retail margin to the commissions."""
     fig, ax = _figure(ax)
-    pos, n = _positive_earnings(res, of)
-    zero = 1 - len(pos) / n if n else float("nan")
+    hist = analytics.earnings_histogram(res, of=of)
     summary = {r["metric"]: r["mean"] for r in
                analytics.earnings_distribution(res, of=of).iter_rows(named=True)}
+    zero = summary.get("share_zero")
+    zero = float("nan") if zero is None else zero
     cur = _currency(res)
     what = "earnings" if of == "earnings" else "earnings + retail margin"
     legend = f"{label or what}: {zero:.0%} earned nothing (not shown)"
-    if pos:
-        bins = _log_bins(pos)
-        ax.hist(pos, bins=bins, weights=[1 / n] * len(pos), color=color,
-                alpha=0.55 if label else 0.8, histtype="bar" if not label else "step", rwidth=1.0,
-                linewidth=1.5, edgecolor=color, label=legend)
-        med_pos = sorted(pos)[len(pos) // 2]
-        ax.axvline(med_pos, color=color, linestyle="--", linewidth=1,
-                   label=(f"{label + ': ' if label else ''}median of those paid: "
-                          f"{med_pos:,.0f} {cur}").strip())
+    if hist.height:
+        edges = [*hist["lower"].to_list(), hist["upper"][-1]]
+        ax.stairs(hist["share"].to_list(), edges, fill=not label, color=color,
+                  alpha=0.8 if not label else 1.0, linewidth=1.5, label=legend)
+        med = summary.get("median_paid")
+        if med is not None:
+            ax.axvline(med, color=color, linestyle="--", linewidth=1,
+                       label=(f"{label + ': ' if label else ''}median of those paid: "
+                              f"{med:,.0f} {cur}").strip())
         ax.set_xscale("log")
         _money_axis(ax.xaxis)
     else:
         ax.text(0.5, 0.5, "nobody was paid anything", transform=ax.transAxes, ha="center")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    _share_axis(ax.yaxis)
     ax.set_xlabel(f"{what} over {res.months} months{', ' + cur if cur else ''} (log scale)")
     ax.set_ylabel("share of everyone who ever joined")
     ax.set_title(title or (f"{zero:.0%} of everyone who joined earned nothing; "
@@ -294,8 +319,8 @@ def lorenz(res: Any, ax: Optional[Axes] = None, label: Optional[str] = None,
         ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="equality")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _share_axis(ax.xaxis)
+    _share_axis(ax.yaxis)
     ax.set_xlabel("share of everyone who ever joined, lowest earners first")
     ax.set_ylabel("share of all commissions")
     if title is None and gini is not None:
@@ -311,11 +336,16 @@ def retention(res: Any, by: Optional[str] = None, ax: Optional[Axes] = None,
               label: Optional[str] = None, color: str = "C0",
               title: Optional[str] = None, cohorts: int = 6) -> Figure:
     """Kaplan–Meier curves: the share still in *t* months after joining (people still in
-    at the horizon counted correctly as censored), with 95% intervals. ``by=None``: one
-    curve; ``"max_rank"``: one per highest rank reached (reaching a rank takes time, so
-    this split favours people who stayed); ``"join_month"``: about ``cohorts`` cohorts."""
-    fig, ax = _figure(ax)
+    at the horizon counted correctly as censored), with the band holding 90% of runs (each
+    run's own curve: what one company of this size could see). ``by=None``: one curve;
+    ``"max_rank"``: one per highest rank reached, in rank order with an ordered palette
+    (reaching a rank takes time, so this split favours people who stayed); a band is drawn
+    only where every kept run has at least 10 people of the group at risk, so a rare rank
+    shows its line alone; ``"join_month"``: about ``cohorts`` cohorts. Counts in the legend
+    are people per run (one simulated company), not totals over runs."""
+    fig, ax = _figure(ax, (7.5, 4.2) if by is None else (8.6, 4.4))
     t = analytics.retention(res, by=by)
+    n_runs = len(analytics.kept_runs(res))
     if by is None:
         groups = [(label or "everyone", color, t)]
     else:
@@ -324,56 +354,87 @@ def retention(res: Any, by: Optional[str] = None, ax: Optional[Axes] = None,
         if by == "join_month":
             step = max(1, math.ceil(len(values) / cohorts))
             values = values[::step]
+        colors = _ordered_colors(len(values))
         groups = [(f"{key.replace('_', ' ')} {v}" if by == "join_month" else str(v),
-                   f"C{i % 10}", t.filter(pl.col(key) == v)) for i, v in enumerate(values)]
+                   colors[i], t.filter(pl.col(key) == v)) for i, v in enumerate(values)]
     for name, c, g in groups:
         x = g["months"].to_list()
-        ax.fill_between(x, g["lower"].to_list(), g["upper"].to_list(), step="post", color=c,
-                        alpha=0.15, linewidth=0)
+        band = [r == n_runs and a >= 10 for r, a in
+                zip(g["runs"].to_list(), g["at_risk_per_run"].to_list())]
+        if any(band):
+            ax.fill_between(x, g["run_p05"].to_list(), g["run_p95"].to_list(), where=band,
+                            step="post", color=c, alpha=0.18, linewidth=0)
         ax.step(x, g["survival"].to_list(), where="post", color=c, linewidth=1.6,
-                label=f"{name} ({int(g['at_risk'][0]):,} people)")
+                label=f"{name} ({_per_run_count(g['people_per_run'][0])} per run)")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _share_axis(ax.yaxis)
     ax.set_xlabel("months since joining")
     ax.set_ylabel("share still in")
     if title is None:
-        title = "Retention (Kaplan–Meier)"
+        title = "Retention (Kaplan–Meier; band: 90% of runs)"
         if by is None:
             s12 = t.filter(pl.col("months") == 12)["survival"]
             if s12.len():
-                title += f": {s12[0]:.0%} still in 12 months after joining"
+                title = (f"Retention: {s12[0]:.0%} still in 12 months after joining "
+                         "(band: 90% of runs)")
         else:
-            title += f" by {by.replace('_', ' ')}"
+            title = f"Retention by {by.replace('_', ' ')} (Kaplan–Meier)"
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small", frameon=False)
+    if by is None:
+        ax.legend(loc="upper right", fontsize="small", frameon=False)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  frameon=False, title="highest rank" if by == "max_rank" else None,
+                  title_fontsize="small")
     _style(ax)
     return fig
 
 
+def _per_run_count(x: Optional[float]) -> str:
+    """A mean count per run with the decimals it needs: 12,034; 4.5; 0.01."""
+    if x is None:
+        return "–"
+    if x >= 100 or x == 0:
+        return f"{x:,.0f}"
+    if x >= 1:
+        return f"{x:.1f}"
+    return f"{x:.2g}"
+
+
 def rank_counts(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
-    """Distributors paid as each rank, month by month: the median across runs (log scale
-    below one hundred is linear, so zero shows)."""
-    fig, ax = _figure(ax)
+    """Distributors paid as each rank, month by month: the median across runs, one line per
+    rank in rank order with an ordered palette and a legend beside the plot (log scale
+    above 10, linear below, so zero shows). The band holding 90% of runs is drawn only
+    where the rank is held in at least 95% of runs (5th percentile ≥ 1): a band from zero
+    to a few people says nothing and would cover the plot."""
+    fig, ax = _figure(ax, (8.6, 4.4))
     r = res.ranks
     t = (r.group_by(["month", "rank_index", "rank"])
          .agg(p50=pl.col("count").cast(_F).median(),
               p05=pl.col("count").cast(_F).quantile(0.05, "linear"),
               p95=pl.col("count").cast(_F).quantile(0.95, "linear"))
          .sort(["rank_index", "month"]))
-    for i, ((idx, name), g) in enumerate(
-            t.partition_by(["rank_index", "rank"], as_dict=True, maintain_order=True).items()):
+    parts = t.partition_by(["rank_index", "rank"], as_dict=True, maintain_order=True)
+    colors = _ordered_colors(len(parts))
+    for c, ((_idx, name), g) in zip(colors, parts.items()):
         x = g["month"].to_list()
-        ax.fill_between(x, g["p05"].to_list(), g["p95"].to_list(), color=f"C{i % 10}",
-                        alpha=0.12, linewidth=0)
-        ax.plot(x, g["p50"].to_list(), color=f"C{i % 10}", linewidth=1.6, label=str(name))
+        lo = g["p05"].to_list()
+        band = [v >= 1 for v in lo]
+        if any(band):
+            ax.fill_between(x, lo, g["p95"].to_list(), where=band, color=c, alpha=0.15,
+                            linewidth=0)
+        last = g["p50"][-1]
+        ax.plot(x, g["p50"].to_list(), color=c, linewidth=1.8,
+                label=f"{name} ({_per_run_count(last)} in month {x[-1]})")
     ax.set_yscale("symlog", linthresh=10)
     ax.set_ylim(bottom=0)
     ax.set_xlim(1, max(res.months, 2))
     ax.set_xlabel("month")
-    ax.set_ylabel("paid as the rank (median; band: 90% of runs)")
-    ax.set_title(title or "Rank counts over time")
-    ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_ylabel("paid as the rank (median of runs)")
+    ax.set_title(title or "Paid as each rank, by month (band: 90% of runs)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False,
+              title="rank (median)", title_fontsize="small")
     _style(ax)
     return fig
 
@@ -442,40 +503,41 @@ def sources_of_money(res: Any, ax: Optional[Axes] = None, title: Optional[str] =
         ax.text(v + 0.01, yi, f"{v:.1%}", va="center", fontsize="small")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1.1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    _share_axis(ax.xaxis)
     ax.set_xlabel("share of all commissions paid by the company (mean of runs)")
     ax.set_title(title or "Where the commissions come from")
     _style(ax)
     return fig
 
 
-def net_results(res: Any, consumed_share: float = 0.5, ax: Optional[Axes] = None,
+def net_results(res: Any, consumed_share: Optional[float] = None, ax: Optional[Axes] = None,
                 title: Optional[str] = None) -> Figure:
     """Each participant's net result over the horizon (earnings + retail margin − fees −
     expenses − purchases beyond their own consumption; see
     :func:`downline.analytics.participant_net`), everyone who ever joined, the kept runs
-    together. The 1st to 99th percentile is drawn; the title gives the share losing money."""
+    together, binned where the data is (:func:`downline.analytics.net_histogram`). The 1st
+    to 99th percentile is drawn; the title gives the share losing money (mean of runs).
+    ``consumed_share``: the scenario's, else 0.5, unless given."""
     fig, ax = _figure(ax)
-    p = analytics.participant_net(res, consumed_share)
-    net = p["net"].cast(_F)
-    lo, hi = net.quantile(0.01, "linear"), net.quantile(0.99, "linear")
-    shown = net.filter((net >= lo) & (net <= hi)).to_list()
-    n = net.len()
-    loss = float((p["outcome"] == "loss").mean())
+    hist = analytics.net_histogram(res, consumed_share)
+    s = {r["metric"]: r["mean"] for r in
+         analytics.net_results(res, consumed_share).iter_rows(named=True)}
+    loss = s["share_loss"]
     cur = _currency(res)
-    ax.hist([v for v in shown if v < 0], bins=40, range=(lo, min(hi, 0.0)) if lo < 0 else None,
-            weights=[1 / n] * sum(1 for v in shown if v < 0), color="C3", alpha=0.8,
-            label=f"lost money: {loss:.0%}")
-    gains = [v for v in shown if v >= 0]
-    if gains and hi > 0:
-        ax.hist(gains, bins=20, range=(0.0, hi), weights=[1 / n] * len(gains), color="C2",
-                alpha=0.8, label=f"broke even or gained: {1 - loss:.0%}")
+    lower, upper = hist["lower"].to_list(), hist["upper"].to_list()
+    share = hist["share"].to_list()
+    for cond, c, lab in ((lambda a, b: b <= 0, "C3", f"lost money: {loss:.0%}"),
+                         (lambda a, b: a >= 0, "C2", f"broke even or gained: {1 - loss:.0%}")):
+        rows = [(a, b - a, v) for a, b, v in zip(lower, upper, share) if cond(a, b)]
+        if rows:
+            ax.bar([r[0] for r in rows], [r[2] for r in rows], width=[r[1] for r in rows],
+                   align="edge", color=c, alpha=0.8, label=lab)
     ax.axvline(0, color="black", linewidth=0.8)
-    med = float(net.median())
+    med = s["median_net"]
     ax.axvline(med, color="black", linestyle="--", linewidth=1,
                label=f"median: {med:,.0f} {cur}".strip())
     _money_axis(ax.xaxis)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    _share_axis(ax.yaxis)
     ax.set_xlabel(f"net result over {res.months} months, {cur} (1st–99th percentile)")
     ax.set_ylabel("share of everyone who ever joined")
     ax.set_title(title or f"Net result: {loss:.0%} of everyone who joined lost money")
@@ -522,3 +584,134 @@ def compare(res_a: Any, res_b: Any, labels: Sequence[str] = ("A", "B"),
 
 # Figures made here, or by hand with Figure(), display themselves in IPython.
 _ipython_display_hook()
+
+
+# --------------------------------------------------------------------------------------
+# what-if: sweeps and sensitivity (downline.sweep, downline.sensitivity)
+
+
+def _percent_axis(axis: Any) -> None:
+    from matplotlib.ticker import PercentFormatter
+
+    axis.set_major_formatter(PercentFormatter(1.0))
+
+
+def _is_share(metric: str) -> bool:
+    return metric.startswith("share") or metric.endswith(("_ratio", "_share"))
+
+
+def _tick(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _cell(v: float, metric: str) -> str:
+    if v is None or v != v:
+        return "–"
+    if _is_share(metric):
+        return f"{100 * v:.1f}%"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _heat_points(sw: Any, x: Optional[str], y: Optional[str], plan: Optional[str],
+                 where: Optional[dict]) -> tuple[pl.DataFrame, str, Optional[str]]:
+    pts = sw.points
+    if len(sw.plans) > 1:
+        if plan is None:
+            raise ValueError(f"the sweep has {len(sw.plans)} plans; pick one with plan= "
+                             f"({', '.join(sw.plans)})")
+        pts = pts.filter(pl.col("plan") == plan)
+    for k, v in (where or {}).items():
+        pts = pts.filter(pl.col(k) == v)
+    if x is None:
+        if len(sw.parameters) not in (1, 2):
+            raise ValueError(f"the sweep varies {len(sw.parameters)} parameters; pick x= and "
+                             "y= and fix the others with where={path: value}")
+        x = sw.parameters[-1]
+        y = sw.parameters[0] if len(sw.parameters) == 2 else None
+    for other in sw.parameters:
+        if other not in (x, y) and pts[other].n_unique() > 1:
+            raise ValueError(f"{other} takes several values; fix it with where={{{other!r}: …}}")
+    return pts, x, y
+
+
+def heatmap(sw: Any, metric: str = "payout_ratio", stat: str = "mean", x: Optional[str] = None,
+            y: Optional[str] = None, plan: Optional[str] = None, where: Optional[dict] = None,
+            ax: Optional[Axes] = None, annotate: bool = True, cmap: str = "viridis") -> Figure:
+    """A metric over a sweep's grid (:func:`downline.sweep`): one cell per point, its value
+    ``stat`` (``mean``, ``p05``, ``p50``, ``p95``) over the runs. With two parameters the
+    first is on the vertical axis and the second across; with more, name ``x`` and ``y`` and
+    fix the others with ``where``; with several plans pick one with ``plan``."""
+    col = sw.column(metric, stat)
+    pts, x, y = _heat_points(sw, x, y, plan, where)
+    xs = sorted(pts[x].unique().to_list())
+    ys = sorted(pts[y].unique().to_list()) if y else [None]
+    grid = [[float("nan")] * len(xs) for _ in ys]
+    for r in pts.iter_rows(named=True):
+        v = r[col]
+        grid[ys.index(r[y]) if y else 0][xs.index(r[x])] = float("nan") if v is None else v
+    fig, ax = _figure(ax, (1.2 + 1.1 * len(xs), 1.4 + 0.6 * len(ys)) if ax is None else (0, 0))
+    im = ax.imshow(grid, origin="lower", aspect="auto", cmap=cmap)
+    ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [_tick(v) for v in ys] if y else [""])
+    ax.set_xlabel(x)
+    if y:
+        ax.set_ylabel(y)
+    if annotate:
+        finite = [v for row in grid for v in row if v == v]
+        mid = (min(finite) + max(finite)) / 2 if finite else 0
+        for i, row in enumerate(grid):
+            for j, v in enumerate(row):
+                ax.text(j, i, _cell(v, metric), ha="center", va="center", fontsize="small",
+                        color="black" if v == v and v > mid else "white")
+    bar = fig.colorbar(im, ax=ax)
+    if _is_share(metric):
+        _percent_axis(bar.ax.yaxis)
+    who = f"{plan}: " if plan else ""
+    ax.set_title(f"{who}{metric} ({stat} of {sw.n_runs} runs, {sw.months} months)")
+    return fig
+
+
+def tornado(sens: Any, metric: str = "payout_ratio", ax: Optional[Axes] = None,
+            top: Optional[int] = None) -> Figure:
+    """Which parameter moves ``metric`` most (:func:`downline.sensitivity`). One-at-a-time:
+    a bar per parameter from the base value to the metric at the parameter's low and high
+    bound, widest swing on top. Sobol: total (``ST``) and first-order (``S1``) indices with
+    their bootstrap intervals, largest ``ST`` on top."""
+    t = sens.table.filter(pl.col("metric") == metric)
+    if t.height == 0:
+        raise ValueError(f"metric {metric!r}: the analysis has "
+                         f"{', '.join(sens.table['metric'].unique(maintain_order=True))}")
+    key = "swing" if sens.method == "oat" else "ST"
+    t = t.with_columns(pl.col(key).abs().alias("_size")).sort("_size", descending=True,
+                                                               nulls_last=True)
+    if top:
+        t = t.head(top)
+    fig, ax = _figure(ax, (7.5, 1.2 + 0.5 * t.height))
+    rows = list(t.iter_rows(named=True))
+    at = list(range(len(rows)))[::-1]
+    if sens.method == "oat":
+        base = rows[0]["base"]
+        ax.barh(at, [r["low"] - base for r in rows], left=base, color="C0",
+                label="parameter at its low bound")
+        ax.barh(at, [r["high"] - base for r in rows], left=base, color="C1",
+                label="parameter at its high bound")
+        ax.axvline(base, color="black", linewidth=0.8)
+        labels = [f"{r['parameter']}\n{r['value_low']:g} → {r['value_high']:g}" for r in rows]
+        ax.set_xlabel(f"{metric} (mean over runs); base {_cell(base, metric)}")
+        if _is_share(metric):
+            _percent_axis(ax.xaxis)
+    else:
+        def err(s: str) -> list[float]:
+            return [r[f"{s}_conf"] or 0.0 for r in rows]
+
+        ax.barh([a + 0.2 for a in at], [r["ST"] or 0.0 for r in rows], height=0.4,
+                xerr=err("ST"), color="C1", label="total index ST")
+        ax.barh([a - 0.2 for a in at], [r["S1"] or 0.0 for r in rows], height=0.4,
+                xerr=err("S1"), color="C0", label="first-order index S1")
+        labels = [r["parameter"] for r in rows]
+        ax.set_xlabel(f"Sobol index of {metric} (bars: 95% bootstrap intervals)")
+    ax.set_yticks(at, labels)
+    _style(ax)
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    ax.set_title(f"What moves {metric} ({sens.method}, {sens.sweep.n_runs} runs a point)")
+    return fig

@@ -14,11 +14,13 @@ in so that a report can be made from it later.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import io
 import json
 import os
 import re
+import subprocess
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence, Union
@@ -55,10 +57,58 @@ def spec_hash(obj: Any) -> str:
     return hashlib.sha256(canonical_json(obj.to_dict()).encode("utf-8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def build_id() -> str:
+    """Which build of downline is running: ``git describe --always --dirty`` of the source
+    tree the package is imported from when that is a git checkout (``make build`` installs
+    it in place), else the commit a VCS install recorded (PEP 610 ``direct_url.json``),
+    else ``"unknown"``. Read on the Python side: the core does not record its commit."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
+            capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        from importlib.metadata import distribution
+
+        info = json.loads(distribution("downline").read_text("direct_url.json") or "{}")
+        commit = (info.get("vcs_info") or {}).get("commit_id")
+        if commit:
+            return str(commit)[:12]
+    except Exception:  # noqa: BLE001 - no metadata is not an error
+        pass
+    return "unknown"
+
+
+def run_ranges(runs: Sequence[int]) -> str:
+    """Runs as ranges: [0, 1, 2, 5] → ``"0–2, 5"``; none → ``"none"``."""
+    runs = sorted(runs)
+    if not runs:
+        return "none"
+    parts, start, prev = [], runs[0], runs[0]
+    for x in [*runs[1:], None]:
+        if x is not None and x == prev + 1:
+            prev = x
+            continue
+        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+        if x is not None:
+            start = prev = x
+    return ", ".join(parts)
+
+
 def result_metadata(res: Any) -> dict[str, str]:
-    """The key-value metadata written into every Parquet file of a saved result."""
+    """The key-value metadata written into every Parquet file of a saved result: the
+    version and build (:func:`build_id`) of downline, the seed, months and runs, the
+    hashes and names of the plan and scenario, and ``downline.people_runs``: the runs whose
+    per-person rows were kept (:func:`run_ranges`)."""
     return {
         "downline.version": dl.__version__,
+        "downline.build": build_id(),
+        "downline.people_runs": run_ranges(analytics.kept_runs(res)),
         "downline.seed": str(res.seed),
         "downline.months": str(res.months),
         "downline.runs": str(res.n_runs),
@@ -108,10 +158,44 @@ def read_metadata(directory: PathLike) -> dict[str, str]:
     return {k: v for k, v in meta.items() if k.startswith("downline.")}
 
 
+class SavedResult(dl.SimulationResult):
+    """A result read back from a ``downline simulate --out`` directory by
+    :func:`load_result`. Its per-person rows stay on disk until ``distributors`` is first
+    read; the analytics read them a few runs at a time (:meth:`people_scan`), so a report
+    on a large result needs memory for one chunk of runs, not for every person."""
+
+    def __init__(self, directory: Path, **kw: Any) -> None:
+        self._dir = Path(directory)
+        self._people: Optional[pl.DataFrame] = None
+        super().__init__(distributors=None, **kw)
+
+    @property  # type: ignore[override]
+    def distributors(self) -> pl.DataFrame:
+        """One row per (run, distributor) of the kept runs, read from disk when first used."""
+        if self._people is None:
+            self._people = pl.read_parquet(self._dir / "distributors.parquet")
+        return self._people
+
+    @distributors.setter
+    def distributors(self, value: Optional[pl.DataFrame]) -> None:
+        self._people = value
+
+    def people_scan(self) -> Optional[pl.LazyFrame]:
+        """A lazy scan of the per-person rows, or None once they are in memory."""
+        if self._people is not None:
+            return None
+        return pl.scan_parquet(self._dir / "distributors.parquet")
+
+    def __repr__(self) -> str:
+        return (f"<downline.SimulationResult {self.n_runs} runs × {self.months} months, seed "
+                f"{self.seed}; per-person rows in {self._dir / 'distributors.parquet'}>")
+
+
 def load_result(directory: PathLike) -> "dl.SimulationResult":
     """Read a directory written by :func:`save_result` (``downline simulate --out DIR``).
     Checks that every file is there, that the metadata is present and that ``plan.json``
-    and ``scenario.json`` still hash to what the tables were simulated with."""
+    and ``scenario.json`` still hash to what the tables were simulated with. The
+    per-person rows are read when first needed (:class:`SavedResult`)."""
     d = Path(directory)
     if not d.is_dir():
         raise ResultDirError(f"{d}: no such directory (make one with `downline simulate "
@@ -133,12 +217,15 @@ def load_result(directory: PathLike) -> "dl.SimulationResult":
             raise ResultDirError(f"{d / (what + '.json')}: does not match the {what} the tables "
                                  "were simulated with (its SHA-256 differs)")
     try:
-        tables = {t: pl.read_parquet(d / f"{t}.parquet") for t in TABLES}
+        tables = {t: pl.read_parquet(d / f"{t}.parquet") for t in TABLES if t != "distributors"}
+        pl.read_parquet_schema(d / "distributors.parquet")
         months, runs, seed = (int(meta[f"downline.{k}"]) for k in ("months", "runs", "seed"))
     except Exception as e:  # noqa: BLE001
         raise ResultDirError(f"{d}: cannot read the tables ({e})") from None
-    return dl.SimulationResult(**tables, months=months, n_runs=runs, seed=seed, plan=plan,
-                               scenario=scenario)
+    res = SavedResult(d, **tables, months=months, n_runs=runs, seed=seed, plan=plan,
+                      scenario=scenario)
+    res.metadata = meta
+    return res
 
 
 # ---------------------------------------------------------------------------- figures
@@ -186,6 +273,9 @@ def _long_table(df: pl.DataFrame, specs: Sequence[tuple[str, str, str]]) -> str:
     return table(["figure", "mean of runs", "90% of runs"], out, numeric=(1, 2))
 
 
+MissingPeople = (analytics.MissingColumnError, ValueError)
+
+
 class _Report:
     def __init__(self, res: Any, consumed_share: Optional[float]) -> None:
         self.res = res
@@ -196,6 +286,22 @@ class _Report:
         self.toc: list[tuple[str, str]] = []
         self.figures = 0
         self.notes: list[str] = []
+        try:
+            self.kept = analytics.kept_runs(res)
+        except MissingPeople:
+            self.kept = []
+
+    def people_runs(self) -> str:
+        """Which runs the per-person figures use, in words."""
+        k, n = len(self.kept), self.res.n_runs
+        if k == n:
+            return f"all {n} runs"
+        return (f"the {k} of {n} runs whose per-person rows were kept (runs "
+                f"{run_ranges(self.kept)})")
+
+    def uses(self, text: str) -> None:
+        """Say which runs a section uses."""
+        self.parts.append(f'<p class="runs muted">{esc(text)}</p>')
 
     def h2(self, anchor: str, title: str) -> None:
         self.toc.append((anchor, title))
@@ -261,35 +367,40 @@ def _key_findings(r: _Report) -> None:
     res, s = r.res, _summaries(r.res)
     items = [
         f"The company pays {fmt_share(s['payout_ratio']['p50'])} of volume value in "
-        f"commissions (90% of runs: {fmt_share(s['payout_ratio']['p05'])} to "
-        f"{fmt_share(s['payout_ratio']['p95'])}).",
+        f"commissions (median of all {res.n_runs} runs; 90% of runs: "
+        f"{fmt_share(s['payout_ratio']['p05'])} to {fmt_share(s['payout_ratio']['p95'])}).",
         *_host_finding(res),
-        f"{fmt_share(s['share_earning_nothing']['mean'])} of everyone who ever joined "
-        "were paid nothing by the company.",
-        f"The top 1% of earners receive {fmt_share(s['top1_share']['mean'])} of all "
-        "commissions.",
-        "The median person who joined was paid "
-        f"{fmt_money(s['median_earnings']['mean'], cents=True)} "
-        f"{r.cur} over {res.months} months; the mean is "
-        f"{fmt_money(s['mean_earnings']['mean'], cents=True)} {r.cur}.",
     ]
     try:
+        ed = {x["metric"]: x["mean"] for x in
+              analytics.earnings_distribution(res).iter_rows(named=True)}
+        items += [
+            f"{fmt_share(ed['share_zero'])} of everyone who ever joined were paid nothing by "
+            "the company.",
+            f"The top 1% of earners receive {fmt_share(ed['top1_share'])} of all commissions.",
+            "The median person who joined was paid "
+            f"{fmt_money(ed['median'], cents=True)} {r.cur} over {res.months} months; the "
+            f"mean is {fmt_money(ed['mean'], cents=True)} {r.cur}.",
+        ]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            nr = {x["metric"]: x for x in
+            nr = {x["metric"]: x["mean"] for x in
                   analytics.net_results(res, r.cs).iter_rows(named=True)}
-        items.append(f"{fmt_share(nr['share_loss']['mean'])} lost money once fees, business "
-                     "expenses and purchases beyond their own use are counted.")
-    except (analytics.MissingColumnError, ValueError):
-        items.append(f"{fmt_share(s['share_net_loss']['mean'])} lost money (fees and business "
-                     "expenses above earnings and retail margin).")
-    try:
-        t = analytics.retention(res)
-        s12 = t.filter(pl.col("months") == 12)["survival"]
+        items.append(f"{fmt_share(nr['share_loss'])} lost money: their fees, business "
+                     "expenses and purchases beyond their own use came to more than what they "
+                     "were paid (the definition of the net results below).")
+        s12 = analytics.retention(res).filter(pl.col("months") == 12)["survival"]
         if s12.len():
             items.append(f"{fmt_share(s12[0])} of people are still in 12 months after joining.")
-    except ValueError:
-        pass
+        if len(r.kept) < res.n_runs:
+            items.append(f"Figures about people use {r.people_runs()}; figures about the "
+                         f"company use all {res.n_runs} runs.")
+    except MissingPeople:
+        items.append(f"{fmt_share(s['share_earning_nothing']['mean'])} of everyone who ever "
+                     "joined were paid nothing by the company (mean of runs). The per-person "
+                     "rows were not kept, so who lost money is not known; fees and business "
+                     "expenses alone exceeded earnings and retail margin for "
+                     f"{fmt_share(s['share_net_loss']['mean'])} (purchases not counted).")
     r.raw('<ul class="findings">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 
@@ -313,6 +424,7 @@ def _company(r: _Report) -> None:
 
     res = r.res
     r.h2("company", "The company's view")
+    r.uses(f"All {res.n_runs} runs.")
     r.p("What the plan costs the company. The payout ratio is the commissions the company "
         "pays (after the cap) divided by the value of all volume. Breakage is what the plan "
         "would have paid had every participant qualified every month, minus what it paid.")
@@ -379,12 +491,14 @@ def _participants(r: _Report) -> None:
     r.h2("participants", "The participant's view")
     r.p("Everyone who ever joined is counted, including people who quit and people paid "
         "nothing. Earnings are the commissions paid by the company over the whole horizon.")
+    if r.kept:
+        r.uses(f"Every figure of this section uses {r.people_runs()}.")
 
     def earnings() -> None:
         ed = analytics.earnings_distribution(res)
         c = f", {r.cur}"
         r.raw(_long_table(ed, [
-            ("people", "everyone who ever joined", "count"),
+            ("people", "everyone who ever joined (per run)", "count"),
             ("share_zero", "paid nothing", "share"),
             ("median", "median earnings" + c, "cents"),
             ("mean", "mean earnings" + c, "cents"),
@@ -414,7 +528,7 @@ def _participants(r: _Report) -> None:
         nr = analytics.net_results(res, r.cs)
         c = f", {r.cur}"
         r.raw(_long_table(nr, [
-            ("share_loss", "lost money", "share"),
+            ("share_loss", "lost money (net below −1)", "share"),
             ("share_break_even", "broke even (within 1)", "share"),
             ("share_profit", "made a profit", "share"),
             ("median_net", "median net" + c, "cents"),
@@ -438,16 +552,21 @@ def _participants(r: _Report) -> None:
             if g.height:
                 x = g.row(0, named=True)
                 rows.append([m, fmt_share(x["survival"]),
-                             f"{fmt_share(x['lower'])} to {fmt_share(x['upper'])}",
-                             fmt_count(x["at_risk"])])
-        r.raw(table(["months since joining", "still in (Kaplan–Meier)", "95% interval",
-                     "people at risk"], rows, numeric=(0, 1, 2, 3)))
+                             f"{fmt_share(x['run_p05'])} to {fmt_share(x['run_p95'])}",
+                             display.fmt_per_run(x["at_risk_per_run"])])
+        r.raw(table(["months since joining", "still in (Kaplan–Meier)", "90% of runs",
+                     "people at risk, per run"], rows, numeric=(0, 1, 2, 3)))
+        r.p("The share still in pools the people of every run used; the range is that of "
+            "each run's own curve, what one simulated company could see. People at risk are "
+            "those who joined at least that many months before the end and had not yet quit "
+            "or been counted out, per run (one simulated company).")
         r.figure_row(
             (lambda: plot.retention(res), "Share still in by months since joining "
              "(Kaplan–Meier; people still in at the end are censored, not counted as "
-             "quitting)."),
+             "quitting); band: 90% of runs."),
             (lambda: plot.retention(res, by="max_rank"), "Retention by the highest rank "
-             "reached. Reaching a rank takes time, so this split favours people who stayed."))
+             "reached. Reaching a rank takes time, so this split favours people who stayed. "
+             "Bands only where every run has at least 10 people of the rank at risk."))
 
     r.guarded("Retention", ret)
 
@@ -458,6 +577,8 @@ def _disclosure(r: _Report) -> None:
     r.p("In the form the FTC staff's 2024 review of income disclosure statements asked for: "
         "everyone who ever joined is counted, grouped by the highest rank they reached, "
         "people paid nothing and people who quit included, with costs shown.")
+    if r.kept:
+        r.uses(f"Uses {r.people_runs()}.")
 
     def body() -> None:
         try:
@@ -468,13 +589,15 @@ def _disclosure(r: _Report) -> None:
             has_net = False
             r.note("Net figures need the required_purchases column, which this result's core "
                    "does not provide; gross figures only.")
-        head = ["highest rank", "people (mean of runs)", "share of everyone",
+        head = ["highest rank", "people per run", "runs with anyone", "share of everyone",
                 f"mean gross, {r.cur}", f"median gross, {r.cur}"]
         if has_net:
             head += [f"mean net, {r.cur}", f"median net, {r.cur}", "losing money"]
         rows = []
         for x in t.iter_rows(named=True):
-            row = [x["rank"], fmt_count(x["people"]), fmt_share(x["share"]),
+            row = [x["rank"], display.fmt_per_run(x["people"]),
+                   f"{x['runs_with_people']} of {x['runs']}",
+                   display.fmt_share_small(x["share"]),
                    fmt_money(x["mean_gross"], cents=True), fmt_money(x["median_gross"], cents=True)]
             if has_net:
                 row += [fmt_money(x["mean_net"], cents=True),
@@ -482,6 +605,10 @@ def _disclosure(r: _Report) -> None:
                         fmt_share(x["share_losing_money"])]
             rows.append(row)
         r.raw(table(head, rows, numeric=tuple(range(1, len(head)))))
+        r.raw('<p class="muted">People per run: the mean count in one simulated company. '
+              "Money and losing money: the mean over the runs in which someone reached the "
+              "rank (“runs with anyone”), so a rank reached in few runs rests on few people."
+              "</p>")
         basis = t["basis"][0] if t.height else ""
         r.raw(f'<p class="muted">Basis: {esc(basis)}. Gross = commissions paid by the company; '
               f'“(none)” = never paid as any rank.</p>')
@@ -512,6 +639,7 @@ def _sources(r: _Report) -> None:
         "downline. When most commissions are paid on participants' own purchases, the money "
         "comes from the participants themselves. Host rewards are not commissions and are in "
         "none of these rows.")
+    r.uses(f"All {res.n_runs} runs.")
 
     def body() -> None:
         with warnings.catch_warnings():
@@ -555,6 +683,8 @@ def _compliance(r: _Report) -> None:
         "taken from a regulatory order or rule. They are indicators for a reader who knows the "
         "orders, not legal conclusions; the thresholds can be changed in "
         "downline.analytics.compliance.")
+    if r.kept:
+        r.uses(f"Uses {r.people_runs()}, the company's sales in the same runs.")
 
     def body() -> None:
         t = analytics.compliance(res, consumed_share=r.cs)
@@ -620,8 +750,22 @@ figcaption{color:var(--muted);font-size:13px;margin-top:4px;max-width:52em}
 .fail{background:#fbe3e3;color:#9b1c1c;padding:1px 8px;border-radius:9px;font-weight:600}
 footer{margin-top:40px;color:var(--muted);font-size:13px;border-top:1px solid var(--line);
   padding-top:10px}
-@media print{main{max-width:none;padding:0}h2{break-before:auto}figure{break-inside:avoid}}
+.dl-scroll{margin:8px 0 14px}
+.dl-scroll table{margin:0}
+th{white-space:normal}
+@media print{main{max-width:none;padding:0}h2{break-before:auto}figure{break-inside:avoid}
+  .dl-scroll{overflow:visible!important}
+  table{font-size:10px;width:100%}th,td{padding:2px 4px}td.n{white-space:normal}
+  .figrow{display:block}}
 """
+
+
+def _made_by(res: Any) -> str:
+    """Which downline simulated the result: from the saved metadata, else this one."""
+    meta = getattr(res, "metadata", None) or {}
+    version = meta.get("downline.version", dl.__version__)
+    build = meta.get("downline.build") or (build_id() if not meta else "not recorded")
+    return f"Simulated by downline {version} (build {build})."
 
 
 def render_report(res: Any, consumed_share: Optional[float] = None,
@@ -632,7 +776,7 @@ def render_report(res: Any, consumed_share: Optional[float] = None,
     r = _Report(res, consumed_share)
     scen = res.scenario.to_dict().get("name") or "scenario"
     title = title or f"{res.plan.name} under {scen}"
-    with matplotlib.rc_context({"figure.dpi": 100}):
+    with matplotlib.rc_context({"figure.dpi": 100}), analytics.reuse():
         _key_findings(r)
         _plan_section(r)
         _scenario_words(r)
@@ -654,8 +798,11 @@ def render_report(res: Any, consumed_share: Optional[float] = None,
         f'<body data-figures="{r.figures}"><main>'
         f"<header><h1>{esc(title)}</h1>"
         f'<div class="muted">What the plan would pay, to whom, and how many stay or lose money: '
-        f"{res.n_runs} simulated runs × {res.months} months, seed {res.seed}. Made by downline "
-        f"{esc(dl.__version__)} on {esc(now)}.</div></header>"
+        f"{res.n_runs} simulated runs × {res.months} months, seed {res.seed}. "
+        f"{esc(_made_by(res))} Report made on {esc(now)}.</div>"
+        f'<div class="muted">Company figures: all {res.n_runs} runs. People figures: '
+        f"{esc(r.people_runs() if r.kept else 'none (no per-person rows were kept)')}."
+        "</div></header>"
         f"<nav><strong>Contents</strong><ol>{toc}</ol></nav>"
         + "".join(r.parts)
         + "<footer>Simulated figures, not forecasts: they follow from the plan and the "

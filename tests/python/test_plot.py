@@ -85,7 +85,8 @@ def test_earnings_distribution_states_share_earning_nothing(result):
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     # bars are shares of everyone who ever joined: with the people paid nothing, they add to 1
-    heights = sum(p.get_height() for p in ax.patches)
+    (bars,) = ax.patches
+    heights = float(bars.get_data().values.sum())
     d = result.distributors
     paid = (d["earnings"].cast(pl.Float64) > 0).sum() / d.height
     assert heights == pytest.approx(paid, rel=1e-9)
@@ -133,7 +134,7 @@ def test_retention(result, by):
 def test_rank_counts(result):
     fig = plot.rank_counts(result)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels == result.plan.ranks
+    assert [lab.split(" (")[0] for lab in labels] == result.plan.ranks
     _render(fig)
 
 

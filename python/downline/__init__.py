@@ -28,17 +28,16 @@ from downline.api import (
     simulate,
 )
 from downline.calibrate import CalibrationResult, calibrate
+from downline.sensitivity import SensitivityResult, sensitivity
 from downline.sweep import SweepResult, load_sweep, sweep
 
 
 def __getattr__(name: str):
-    # ``dl.plot`` and ``dl.sensitivity`` without importing matplotlib or SALib up front.
-    import importlib
-
+    # ``dl.plot`` without importing matplotlib with the package.
     if name == "plot":
+        import importlib
+
         return importlib.import_module("downline.plot")
-    if name == "sensitivity":
-        return importlib.import_module("downline.sensitivity").sensitivity
     raise AttributeError(f"module 'downline' has no attribute {name!r}")
 
 
@@ -49,6 +48,7 @@ __all__ = [
     "PlanError",
     "Scenario",
     "ScenarioError",
+    "SensitivityResult",
     "SimulationResult",
     "SweepResult",
     "analytics",
@@ -56,6 +56,7 @@ __all__ = [
     "compare",
     "compute_commissions",
     "load_sweep",
+    "sensitivity",
     "simulate",
     "sweep",
     "__version__",

@@ -605,15 +605,15 @@ def _tick(v: Any) -> str:
 
 
 def _cell(v: float, metric: str) -> str:
-    if v is None or v != v:
+    if v is None or math.isnan(v):
         return "–"
     if _is_share(metric):
         return f"{100 * v:.1f}%"
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
-def _heat_points(sw: Any, x: Optional[str], y: Optional[str], plan: Optional[str],
-                 where: Optional[dict]) -> tuple[pl.DataFrame, str, Optional[str]]:
+def _heat_points(sw: Any, x: str | None, y: str | None, plan: str | None,
+                 where: dict | None) -> tuple[pl.DataFrame, str, str | None]:
     pts = sw.points
     if len(sw.plans) > 1:
         if plan is None:
@@ -634,9 +634,9 @@ def _heat_points(sw: Any, x: Optional[str], y: Optional[str], plan: Optional[str
     return pts, x, y
 
 
-def heatmap(sw: Any, metric: str = "payout_ratio", stat: str = "mean", x: Optional[str] = None,
-            y: Optional[str] = None, plan: Optional[str] = None, where: Optional[dict] = None,
-            ax: Optional[Axes] = None, annotate: bool = True, cmap: str = "viridis") -> Figure:
+def heatmap(sw: Any, metric: str = "payout_ratio", stat: str = "mean", x: str | None = None,
+            y: str | None = None, plan: str | None = None, where: dict | None = None,
+            ax: Axes | None = None, annotate: bool = True, cmap: str = "viridis") -> Figure:
     """A metric over a sweep's grid (:func:`downline.sweep`): one cell per point, its value
     ``stat`` (``mean``, ``p05``, ``p50``, ``p95``) over the runs. With two parameters the
     first is on the vertical axis and the second across; with more, name ``x`` and ``y`` and
@@ -657,12 +657,12 @@ def heatmap(sw: Any, metric: str = "payout_ratio", stat: str = "mean", x: Option
     if y:
         ax.set_ylabel(y)
     if annotate:
-        finite = [v for row in grid for v in row if v == v]
+        finite = [v for row in grid for v in row if not math.isnan(v)]
         mid = (min(finite) + max(finite)) / 2 if finite else 0
         for i, row in enumerate(grid):
             for j, v in enumerate(row):
                 ax.text(j, i, _cell(v, metric), ha="center", va="center", fontsize="small",
-                        color="black" if v == v and v > mid else "white")
+                        color="black" if not math.isnan(v) and v > mid else "white")
     bar = fig.colorbar(im, ax=ax)
     if _is_share(metric):
         _percent_axis(bar.ax.yaxis)
@@ -671,8 +671,8 @@ def heatmap(sw: Any, metric: str = "payout_ratio", stat: str = "mean", x: Option
     return fig
 
 
-def tornado(sens: Any, metric: str = "payout_ratio", ax: Optional[Axes] = None,
-            top: Optional[int] = None) -> Figure:
+def tornado(sens: Any, metric: str = "payout_ratio", ax: Axes | None = None,
+            top: int | None = None) -> Figure:
     """Which parameter moves ``metric`` most (:func:`downline.sensitivity`). One-at-a-time:
     a bar per parameter from the base value to the metric at the parameter's low and high
     bound, widest swing on top. Sobol: total (``ST``) and first-order (``S1``) indices with

@@ -351,12 +351,16 @@ def run_metrics(runs: pl.DataFrame, monthly: pl.DataFrame) -> pl.DataFrame:
     if "share_earning_nothing" in out.columns:
         out = out.with_columns(share_paid_nothing=pl.col("share_earning_nothing"))
     if {"payout_if_all_qualified", "breakage"} <= set(monthly.columns):
+        # Decimal sums are exact whatever the order of the rows, so the figure of a run
+        # does not depend on how its runs were chunked; one division at the end.
         b = monthly.group_by("run").agg(
-            (
-                pl.col("breakage").cast(_F).sum() / pl.col("payout_if_all_qualified").cast(_F).sum()
-            ).alias("breakage_share")
+            pl.col("breakage").sum().alias("_b"),
+            pl.col("payout_if_all_qualified").sum().alias("_p"),
         )
-        b = b.with_columns(pl.col("breakage_share").fill_nan(None))
+        b = b.select(
+            "run",
+            (pl.col("_b").cast(_F) / pl.col("_p").cast(_F)).fill_nan(None).alias("breakage_share"),
+        )
         out = out.join(b, on="run", how="left")
     return out.select(["run", *[m for m in SWEEP_METRICS if m in out.columns]])
 

@@ -6,7 +6,8 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 # What the Python side needs, from PyPI; versions are lower bounds that were tested.
 PY_DEPS := 'maturin>=1.7,<2' 'polars>=1.20' 'numpy>=1.26' 'tqdm>=4.60' 'pytest>=8' 'nbmake>=1.5' \
-           'ipykernel>=6' 'mypy>=1.11' 'ruff>=0.6' 'matplotlib>=3.8' 'ipywidgets>=8'
+           'ipykernel>=6' 'mypy>=1.11' 'ruff>=0.6' 'matplotlib>=3.8' 'ipywidgets>=8' \
+           'dask[distributed]>=2024.1' 'SALib>=1.4.7'
 
 .PHONY: demo test setup build test-rust test-python bench lint fmt notebooks clean
 

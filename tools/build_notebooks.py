@@ -3,6 +3,7 @@ outputs that read well on a code host. `python tools/build_notebooks.py`"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -11,8 +12,19 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+
+
+def escape_dollars(text: str) -> str:
+    """Escape each ``$`` outside code (``\\$``): Jupyter reads a pair of dollar signs as
+    LaTeX math, which swallows the text between two amounts and breaks bold text."""
+    parts = _CODE.split(text)
+    return "".join(p if i % 2 else re.sub(r"(?<!\\)\$", r"\\$", p)
+                   for i, p in enumerate(parts))
+
+
 def md(s: str):
-    return nbformat.v4.new_markdown_cell(s.strip())
+    return nbformat.v4.new_markdown_cell(escape_dollars(s.strip()))
 
 
 def code(s: str):

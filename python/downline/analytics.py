@@ -44,6 +44,7 @@ __all__ = [
     "NO_RANK",
     "SOURCES",
     "CompanyView",
+    "Comparison",
     "MissingColumnError",
     "breakage",
     "compare",
@@ -227,7 +228,7 @@ def kept_runs(res: Any) -> list[int]:
 
 
 def people_chunks(
-    res: Any, cols: Sequence[str], what: str, rows: int = CHUNK_ROWS
+    res: Any, cols: Sequence[str], what: str, rows: Optional[int] = None
 ) -> Iterator[pl.LazyFrame]:
     """The per-person rows of the kept runs, ``run`` and ``cols``, as LazyFrames of whole
     runs of about ``rows`` rows each, in run order: zero-copy slices of
@@ -249,6 +250,7 @@ def people_chunks(
             f"res.distributors is empty: {what} needs the per-distributor rows "
             "(simulate with keep_distributors=True or a number of runs to keep)"
         )
+    rows = rows or CHUNK_ROWS
     want = list(dict.fromkeys(["run", *cols]))
     groups: list[tuple[int, int, int, int]] = []  # first run, last run, offset, length
     offset = 0
@@ -519,6 +521,53 @@ class CompanyView:
     by_bonus: pl.DataFrame
     #: :func:`rank_counts`: distributors paid as each rank, month by month.
     ranks: pl.DataFrame
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the horizon figures and the payout by bonus as two short tables."""
+        from downline import display as d
+
+        labels = {
+            "payout_ratio": ("payout ratio (commissions ÷ volume value)", "share"),
+            "volume_value": ("volume value", "money"),
+            "payout": ("commissions paid by the company", "money"),
+            "capped": ("withheld by the cap", "money"),
+            "potential_payout_ratio": ("payout ratio had everyone qualified", "share"),
+            "breakage": ("breakage", "money"),
+            "breakage_share": ("breakage ÷ payout had everyone qualified", "share"),
+            "retail_profit": ("retail margin (paid by customers)", "money"),
+            "host_rewards": ("host rewards (paid to party hosts)", "money"),
+            "cost_per_active_month": ("commissions per participant-month", "cents"),
+        }
+        rows = []
+        for x in self.summary.iter_rows(named=True):
+            if x["metric"] in labels:
+                label, kind = labels[x["metric"]]
+                rows.append([label, d.format_value(x["mean"], kind),
+                             f"{d.format_value(x['p05'], kind)} to "
+                             f"{d.format_value(x['p95'], kind)}"])
+        by = self.by_bonus.filter(pl.col("metric").is_in(["amount", "share_of_payout"]))
+        bonus_rows = []
+        for (name, kind, company, to), g in by.partition_by(
+                ["bonus", "kind", "paid_by_company", "paid_to"], as_dict=True,
+                maintain_order=True).items():
+            m = {x["metric"]: x["mean"] for x in g.iter_rows(named=True)}
+            who = ("customers" if not company else d.paid_by("host_rewards") if to == "host"
+                   else "company")
+            bonus_rows.append([name, kind or "", who, d.fmt_money(m.get("amount")),
+                               d.fmt_share(m.get("share_of_payout"))
+                               if company and to != "host" else "–"])
+        runs = int(self.summary.filter(pl.col("metric") == "payout")["runs"][0]) \
+            if self.summary.height else 0
+        body = (
+            f"<h3>The company's view: {runs} runs</h3>"
+            + d.table(["figure", "mean of runs", "90% of runs"], rows, numeric=(1, 2))
+            + "<h4>Payout by bonus (mean of runs)</h4>"
+            + d.table(["bonus", "kind", "paid by", "amount", "share of commissions"],
+                      bonus_rows, numeric=(3, 4))
+            + '<p class="muted">Tables: .summary, .monthly (by month), .by_bonus, .ranks '
+            "(paid as each rank by month).</p>"
+        )
+        return d._wrap(body)
 
 
 def payout(res: Any) -> CompanyView:
@@ -1264,7 +1313,7 @@ def _subtree_arrays(run: np.ndarray, ids: np.ndarray, sponsor: np.ndarray,
         jump = nxt
     by_depth = np.argsort(-depth.astype(np.int32), kind="stable")
     levels = np.flatnonzero(np.diff(depth[by_depth])) + 1
-    sums = [np.asarray(v, dtype=np.float64)[order].copy() for v in values]
+    sums = [np.asarray(v)[order].copy() for v in values]
     for rows in np.split(by_depth, levels):
         if depth[rows[0]] == 0:
             break
@@ -1272,7 +1321,7 @@ def _subtree_arrays(run: np.ndarray, ids: np.ndarray, sponsor: np.ndarray,
             np.add.at(acc, parent[rows], acc[rows])
     out = []
     for acc in sums:
-        back = np.empty(n)
+        back = np.empty(n, dtype=acc.dtype)
         back[order] = acc
         out.append(back)
     return out
@@ -1379,11 +1428,15 @@ def compliance(
                 pl.col("purchases").cast(_F),
                 personal_cap_per_month * _months_in(res.months).cast(_F),
             ),
+            # exact: hundredths of a point, so that ties compare as ties
+            c_hundredths=pl.sum_horizontal(
+                (pl.col(c) * 100).cast(pl.Int64) for c in customer_cols),
+            o_hundredths=(pl.col("own_volume") * 100).cast(pl.Int64),
         ).collect()
         sub_c, sub_o = _subtree_arrays(
             d["run"].to_numpy(), d["id"].to_numpy(),
             d["sponsor"].fill_null(-1).cast(pl.Int64).to_numpy(),
-            [d["C"].to_numpy(), d["O"].to_numpy()])
+            [d["c_hundredths"].to_numpy(), d["o_hundredths"].to_numpy()])
         d = d.with_columns(sub_C=pl.Series(sub_c), sub_O=pl.Series(sub_o)).with_columns(
             vemma_ok=pl.col("sub_C") > pl.col("sub_O"),
             amway_ok=pl.when((pl.col("C") + pl.col("P")) > 0)
@@ -1657,7 +1710,7 @@ def compare(
     scenario: Any,
     months: int = 36,
     runs: int = 100,
-    seed: int = 0,
+    seed: int = 7,
     metrics: Sequence[str] | Mapping[str, MetricSpec] | None = None,
     conf: float = 0.95,
     return_results: bool = False,
@@ -1677,15 +1730,21 @@ def compare(
     first, per run (dᵣ = plan − first): ``diff_mean``, ``diff_se``, ``diff_low`` /
     ``diff_high`` (t-interval at ``conf`` of the mean difference), ``diff_p05`` /
     ``diff_p95`` (spread of the per-run differences); see :func:`paired_difference`.
-    With ``return_results=True``, returns ``(table, [SimulationResult, …])``.
+    Returns a :class:`Comparison` (the table as ``.table``, the simulations as
+    ``.results``); with ``return_results=True``, the pair ``(table, [SimulationResult, …])``
+    instead. When per-person rows are kept, the default figures include
+    ``share_losing_money`` (:func:`net_results`), the one definition of "lost money".
     """
     from downline.api import SUMMARY_METRICS, simulate
 
     plans = list(plans)
     if not plans:
         raise ValueError("compare: give at least one plan")
+    keep = kw.get("keep_distributors", True)
     if metrics is None:
         specs: dict[str, MetricSpec] = {m: m for m in SUMMARY_METRICS}
+        if keep is not False and keep != 0:
+            specs["share_losing_money"] = _share_losing_money
     elif isinstance(metrics, Mapping):
         specs = dict(metrics)
     else:
@@ -1721,4 +1780,138 @@ def compare(
               "p05": _F, "p50": _F, "p95": _F, "runs": pl.Int64, "diff_mean": _F,
               "diff_se": _F, "diff_low": _F, "diff_high": _F, "diff_p05": _F, "diff_p95": _F}
     table = pl.DataFrame(rows, schema=schema)
-    return (table, results) if return_results else table
+    if return_results:
+        return table, results
+    return Comparison(table=table, results=results, labels=labels, conf=conf)
+
+
+#: Labels and formats of the figures a :class:`Comparison` shows, in order.
+COMPARE_LABELS = {
+    "payout_ratio": ("payout ratio (commissions ÷ volume value)", "share"),
+    "volume_value": ("volume value", "money"),
+    "payout": ("commissions paid by the company", "money"),
+    "capped": ("withheld by the cap", "money"),
+    "retail_profit": ("retail margin (paid by customers)", "money"),
+    "host_rewards": ("host rewards (paid to party hosts, not commissions)", "money"),
+    "ever_joined": ("everyone who ever joined", "count"),
+    "active_end": ("still in at the end", "count"),
+    "mean_earnings": ("mean commissions per person", "cents"),
+    "median_earnings": ("median commissions per person", "cents"),
+    "share_earning_nothing": ("paid nothing by the company", "share"),
+    "share_losing_money": ("lost money (costs incl. purchases beyond own use > pay)", "share"),
+    "share_net_loss": ("fees + expenses above earnings + retail margin (purchases not "
+                       "counted)", "share"),
+    "top1_share": ("share of commissions to the top 1%", "share"),
+}
+
+
+def _share_losing_money(res: Any) -> pl.DataFrame:
+    return net_results(res, per_run=True).select("run", "share_loss")
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` returns: plans simulated on the same people, compared.
+
+    ``table`` is the long table (``metric, plan_index, plan, mean, p05, p50, p95, runs``
+    and the paired differences from the first plan, ``diff_*``); ``results`` the
+    simulations, in plan order; ``labels`` the plans' names. In Jupyter it shows as one
+    compact table (a row per figure, a column per plan, the difference with its interval);
+    :meth:`write_report` writes the A-vs-B report for a client. Reading a column or calling
+    a DataFrame method on it reads the table (``cmp["plan"]``, ``cmp.filter(…)``)."""
+
+    table: pl.DataFrame
+    results: list[Any]
+    labels: list[str]
+    conf: float = 0.95
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("table", "results", "labels", "conf"):
+            raise AttributeError(name)
+        return getattr(self.table, name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    def __len__(self) -> int:
+        return self.table.height
+
+    def rows(self) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        """``(metric, label, [row of each plan])`` in display order."""
+        out = []
+        metrics = self.table["metric"].unique(maintain_order=True).to_list()
+        order = [m for m in COMPARE_LABELS if m in metrics] + [
+            m for m in metrics if m not in COMPARE_LABELS]
+        for m in order:
+            part = self.table.filter(pl.col("metric") == m).sort("plan_index")
+            label = COMPARE_LABELS.get(m, (m, "number"))[0]
+            out.append((m, label, list(part.iter_rows(named=True))))
+        return out
+
+    def html_table(self) -> str:
+        """One row per figure: each plan's median (90% of runs), then each later plan's
+        paired difference from the first (mean, and its interval)."""
+        from downline import display as d
+
+        letters = [chr(65 + i) if i < 26 else str(i) for i in range(len(self.labels))]
+        head = ["figure", *[f"{x}: median (90% of runs)" for x in letters]]
+        head += [f"{x} − A: mean ({self.conf:.0%} interval)" for x in letters[1:]]
+        body = []
+        for m, label, rows in self.rows():
+            kind = COMPARE_LABELS.get(m, (m, "number"))[1]
+            cells = [label]
+            for r in rows:
+                cells.append(f'{d.esc(_fmt_value(r["p50"], kind))}<br><span class="muted">'
+                             f'{d.esc(_fmt_value(r["p05"], kind))} to '
+                             f'{d.esc(_fmt_value(r["p95"], kind))}</span>')
+            for r in rows[1:]:
+                cells.append(
+                    f'<b>{d.esc(_fmt_diff(r["diff_mean"], kind))}</b><br><span class="muted">'
+                    f'{d.esc(_fmt_diff(r["diff_low"], kind))} to '
+                    f'{d.esc(_fmt_diff(r["diff_high"], kind))}</span>')
+            body.append([d.esc(cells[0]), *cells[1:]])
+        names = "; ".join(f"<b>{x}</b> = {d.esc(lab)}" for x, lab in zip(letters, self.labels))
+        return (f'<p class="plans-key">{names}</p>'
+                + d.table(head, body, numeric=tuple(range(1, len(head))), raw=True))
+
+    def _repr_html_(self) -> str:
+        from downline import display as d
+
+        r0 = self.results[0]
+        scen = r0.scenario.to_dict().get("name") or "scenario"
+        head = (f"<h3>{len(self.labels)} plans under {d.esc(scen)}: {r0.n_runs} runs × "
+                f"{r0.months} months, seed {r0.seed}, the same simulated people</h3>")
+        foot = ('<p class="muted">Differences are paired run by run (common random numbers). '
+                "<code>.table</code>: the long table; <code>.results</code>: the "
+                "simulations; <code>.write_report(path)</code>: the A-vs-B report.</p>")
+        return d._wrap(head + self.html_table() + foot)
+
+    def write_report(self, path: Any, title: Optional[str] = None) -> Any:
+        """Write the comparison report (one self-contained HTML file) to ``path``: both
+        plans in words, the paired differences with their intervals, the earnings
+        distributions, Lorenz curves and retention side by side, and the compliance checks
+        for both. Returns the path."""
+        from downline.report import write_comparison_report
+
+        return write_comparison_report(self, path, title=title)
+
+
+def _fmt_value(v: Any, kind: str) -> str:
+    from downline import display as d
+
+    return d.format_value(v, kind) if kind != "number" else (
+        "–" if v is None else f"{v:.3g}")
+
+
+def _fmt_diff(v: Any, kind: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    sign = "+" if v > 0 else "−" if v < 0 else "±"
+    a = abs(v)
+    if kind == "share":
+        return f"{sign}{100 * a:.2f} pp"
+    if kind == "cents":
+        return f"{sign}{a:,.2f}"
+    if kind == "number":
+        return f"{sign}{a:.3g}"
+    return f"{sign}{a:,.0f}"

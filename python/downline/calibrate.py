@@ -604,7 +604,7 @@ def calibrate(
     plan: Plan | None = None,
     months: int | None = None,
     runs: int = 20,
-    seed: int = 0,
+    seed: int = 7,
     targets: Sequence[str] | Mapping[str, float] = ("joined", "active"),
     retention: pl.DataFrame | None = None,
     method: str = "nelder-mead",

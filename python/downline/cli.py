@@ -5,6 +5,7 @@
                                     [--keep-runs K] [--out DIR]
     downline report DIR [--html FILE] [--consumed-share 0.5]
     downline compare PLAN PLAN... --scenario SCENARIO [--months 36] [--runs 100] [--seed 7]
+                                 [--csv FILE] [--html FILE] [--keep-runs K]
     downline sweep PLAN SCENARIO --grid PATH=V1,V2,... [--grid ...] [--months 36] [--runs 50]
                                  [--seed 7] [--out DIR] [--distributors] [--scheduler ADDRESS]
 
@@ -26,6 +27,7 @@ from typing import Any, Optional, Sequence
 import polars as pl
 
 import downline as dl
+from downline.api import DEFAULT_SEED
 from downline.display import has_host_rewards
 
 
@@ -40,6 +42,25 @@ _PAID_BY = {
     "retail": "customers → distributors (retail margin, not commissions)",
     "host_rewards": "company → hosts (not commissions)",
 }
+
+
+#: The one definition of "lost money", as in the report and the result's display:
+#: analytics.participant_net (fees, expenses and purchases beyond own use above gross).
+LOST_MONEY = "lost money (costs incl. purchases > pay)"
+#: The core's per-run figure, which counts no purchase as a cost, labelled as what it is.
+CORE_LOSS = "fees + expenses > pay (purchases not counted)"
+
+
+def lost_money(res: dl.SimulationResult) -> Optional[dict[str, float]]:
+    """``p05, p50, p95`` across the kept runs of the share who lost money
+    (:func:`downline.analytics.net_results`), or None without per-person rows."""
+    from downline import analytics
+
+    try:
+        t = analytics.net_results(res).filter(pl.col("metric") == "share_loss")
+    except (analytics.MissingColumnError, ValueError):
+        return None
+    return t.select("p05", "p50", "p95").row(0, named=True)
 
 
 def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> None:
@@ -69,7 +90,11 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
     line("everyone who ever joined", "ever_joined", num)
     line("still in at the end", "active_end", num)
     line("paid nothing by the company", "share_earning_nothing", pct)
-    line("lost money (fees + expenses > earnings)", "share_net_loss", pct)
+    loss = lost_money(res)
+    if loss is not None:
+        s["_lost_money"] = loss
+        line(LOST_MONEY, "_lost_money", pct)
+    line(CORE_LOSS, "share_net_loss", pct)
     line(f"median commissions per person, {cur}", "median_earnings", lambda v: f"{v:,.2f}")
     line(f"mean commissions per person, {cur}", "mean_earnings", lambda v: f"{v:,.2f}")
     line("share of commissions to the top 1%", "top1_share", pct)
@@ -143,7 +168,8 @@ _COMPARE_METRICS = [
     ("volume_value", "volume value", "money"),
     ("capped", "withheld by the cap", "money"),
     ("share_earning_nothing", "paid nothing by the company", "share"),
-    ("share_net_loss", "lost money (fees + expenses > earnings)", "share"),
+    ("share_net_loss", "fees + expenses above earnings + retail margin (purchases not counted)",
+     "share"),
     ("median_earnings", "median commissions per person", "cents"),
     ("mean_earnings", "mean commissions per person", "cents"),
     ("top1_share", "share of commissions to the top 1%", "share"),
@@ -172,13 +198,24 @@ def _cmd_compare(a: argparse.Namespace) -> int:
     scen = dl.Scenario.load(a.scenario)
     t0 = time.perf_counter()
     metrics = list(_COMPARE_METRICS)
+    if a.html:
+        # the per-person rows are kept for the report, so "lost money" has its one meaning
+        k = next(i for i, (m, _, _) in enumerate(metrics) if m == "share_earning_nothing") + 1
+        metrics.insert(k, ("share_losing_money", LOST_MONEY, "share"))
+        out = Path(a.html)
+        if out.is_dir() or not out.parent.is_dir():
+            raise ValueError(f"--html {out}: give a file name in an existing directory")
+        _use_agg()
     if any(has_host_rewards(p) for p in plans):
         k = next(i for i, (m, _, _) in enumerate(metrics) if m == "capped") + 1
         metrics.insert(k, ("host_rewards", "host rewards paid to party hosts (not commissions)",
                            "money"))
-    table = analytics.compare(plans, scen, months=a.months, runs=a.runs, seed=a.seed,
-                              metrics=[m for m, _, _ in metrics], threads=a.threads,
-                              keep_distributors=False)
+    keep = (True if a.keep_runs is None else a.keep_runs) if a.html else False
+    specs = {m: (analytics._share_losing_money if m == "share_losing_money" else m)
+             for m, _, _ in metrics}
+    cmp = analytics.compare(plans, scen, months=a.months, runs=a.runs, seed=a.seed,
+                            metrics=specs, threads=a.threads, keep_distributors=keep)
+    table = cmp.table
     seconds = time.perf_counter() - t0
     cur = plans[0].currency
     names = table.filter(pl.col("metric") == "payout_ratio")["plan"].to_list()
@@ -208,6 +245,12 @@ def _cmd_compare(a: argparse.Namespace) -> int:
         table.write_csv(a.csv)
         print()
         print(f"Wrote {a.csv}")
+    if a.html:
+        t1 = time.perf_counter()
+        cmp.write_report(a.html)
+        print()
+        print(f"Wrote {a.html} ({Path(a.html).stat().st_size / 1e6:.1f} MB) in "
+              f"{time.perf_counter() - t1:.1f} s")
     return 0
 
 
@@ -302,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("scenario", help="scenario file (.toml or .json)")
     s.add_argument("--months", type=int, default=36, help="months per run (default 36)")
     s.add_argument("--runs", type=int, default=200, help="Monte Carlo runs (default 200)")
-    s.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
+    s.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"master seed (default {DEFAULT_SEED}, as in Python)")
     s.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     s.add_argument("--keep-runs", type=int, default=None,
                    help="keep per-distributor rows for the first K runs only (default: all)")
@@ -332,9 +376,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--scenario", required=True, help="scenario file (.toml or .json)")
     c.add_argument("--months", type=int, default=36, help="months per run (default 36)")
     c.add_argument("--runs", type=int, default=100, help="Monte Carlo runs (default 100)")
-    c.add_argument("--seed", type=int, default=7, help="master seed (default 7)")
+    c.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"master seed (default {DEFAULT_SEED}, as in Python)")
     c.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     c.add_argument("--csv", metavar="FILE", help="also write the comparison table as CSV")
+    c.add_argument("--html", metavar="FILE",
+                   help="also write the comparison report: both plans in words, the paired "
+                   "differences, earnings, retention and compliance side by side")
+    c.add_argument("--keep-runs", type=int, default=None, metavar="K",
+                   help="with --html: keep per-person rows of the first K runs only "
+                   "(default: all)")
     c.set_defaults(func=_cmd_compare)
     w = sub.add_parser(
         "sweep", help="simulate a plan over a grid of scenario (and plan) parameters",

@@ -580,6 +580,10 @@ def scenario_html(scenario: "Scenario", wrap: bool = True, months: Optional[int]
 
 # ---------------------------------------------------------------------------- results
 
+#: The one definition of "lost money" (analytics.participant_net), used everywhere.
+LOST_MONEY = ("lost money (net below −1 after fees, expenses and purchases beyond own use; "
+              "kept runs)")
+
 #: How each summary metric is labelled and shown.
 RESULT_METRICS = [
     ("payout_ratio", "payout ratio (commissions ÷ volume value)", "share"),
@@ -591,11 +595,26 @@ RESULT_METRICS = [
     ("ever_joined", "everyone who ever joined", "count"),
     ("active_end", "still in at the end", "count"),
     ("share_earning_nothing", "paid nothing by the company", "share"),
-    ("share_net_loss", "lost money (fees + expenses > earnings)", "share"),
+    ("lost_money", LOST_MONEY, "share"),
+    ("share_net_loss", "fees + expenses above earnings + retail margin (purchases not counted)",
+     "share"),
     ("median_earnings", "median commissions per person", "cents"),
     ("mean_earnings", "mean commissions per person", "cents"),
     ("top1_share", "share of commissions to the top 1%", "share"),
 ]
+
+
+def _lost_money_row(res: "SimulationResult") -> dict[str, dict[str, Any]]:
+    """The share who lost money (:func:`downline.analytics.net_results`), when the result
+    kept per-person rows."""
+    from downline import analytics
+
+    try:
+        t = analytics.net_results(res)
+    except (analytics.MissingColumnError, ValueError):
+        return {}
+    row = t.filter(t["metric"] == "share_loss").row(0, named=True)
+    return {"lost_money": row}
 
 
 def has_host_rewards(plan: "Plan") -> bool:
@@ -619,6 +638,7 @@ def summary_rows(res: "SimulationResult") -> list[list[str]]:
     s = {row["metric"]: row for row in res.summary().iter_rows(named=True)}
     hosts = has_host_rewards(res.plan)
     rows = []
+    s.update(_lost_money_row(res))
     for key, label, kind in RESULT_METRICS:
         if key not in s or (key == "host_rewards" and not hosts):
             continue

@@ -143,6 +143,8 @@ class ShareFormatter(Formatter):
 
     def _fmt(self, v: float, d: int) -> str:
         s = f"{100 * v:.{d}f}"
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
         return ("0" if float(s) == 0 else s) + "%"
 
     def format_ticks(self, values: Sequence[float]) -> list[str]:

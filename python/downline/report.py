@@ -477,11 +477,11 @@ def _company(r: _Report) -> None:
                      fmt_share(m["share_of_volume_value"]["mean"])])
     r.raw(table(["bonus", "kind", "paid by", f"amount, {r.cur} (mean of runs)",
                  "share of commissions", "share of volume value"], rows, numeric=(3, 4, 5)))
-    r.figure_row(
-        (lambda: plot.payout_by_bonus(res), "Commissions paid each month by bonus (mean of "
-         "runs), with the cap when the plan has one."),
-        (lambda: plot.rank_counts(res), "Distributors paid as each rank by month (median of "
-         "runs; band: 90% of runs)."))
+    r.figure(lambda: plot.payout_by_bonus(res), "Commissions paid each month by bonus (mean "
+             "of runs), with the cap when the plan has one.")
+    r.figure(lambda: plot.rank_counts(res), "Distributors paid as each rank by month (median "
+             "of runs). Bands (90% of runs) only where the rank is held in at least 95% of "
+             "runs.")
 
 
 def _participants(r: _Report) -> None:
@@ -560,13 +560,13 @@ def _participants(r: _Report) -> None:
             "each run's own curve, what one simulated company could see. People at risk are "
             "those who joined at least that many months before the end and had not yet quit "
             "or been counted out, per run (one simulated company).")
-        r.figure_row(
-            (lambda: plot.retention(res), "Share still in by months since joining "
-             "(Kaplan–Meier; people still in at the end are censored, not counted as "
-             "quitting); band: 90% of runs."),
-            (lambda: plot.retention(res, by="max_rank"), "Retention by the highest rank "
-             "reached. Reaching a rank takes time, so this split favours people who stayed. "
-             "Bands only where every run has at least 10 people of the rank at risk."))
+        r.figure(lambda: plot.retention(res), "Share still in by months since joining "
+                 "(Kaplan–Meier; people still in at the end are censored, not counted as "
+                 "quitting); band: 90% of runs.")
+        r.figure(lambda: plot.retention(res, by="max_rank"), "Retention by the highest rank "
+                 "reached. Reaching a rank takes time, so this split favours people who "
+                 "stayed. Bands only where every run has at least 10 people of the rank at "
+                 "risk.")
 
     r.guarded("Retention", ret)
 
@@ -672,7 +672,7 @@ _CHECK_LABELS = {
         "commissions to people whose downline sells mostly to non-participants (Vemma 2016)",
     "amway_70_sold_or_consumed": "product sold or consumed (Amway 1979, 70% rule)",
     "amway_70_commissions_to_compliant": "commissions to people meeting the 70% rule (Amway 1979)",
-    "share_losing_money": "share of participants losing money",
+    "share_losing_money": "lost money (net below −1), share of everyone who joined",
 }
 
 
@@ -752,7 +752,7 @@ footer{margin-top:40px;color:var(--muted);font-size:13px;border-top:1px solid va
   padding-top:10px}
 .dl-scroll{margin:8px 0 14px}
 .dl-scroll table{margin:0}
-th{white-space:normal}
+th,th.n{white-space:normal}
 @media print{main{max-width:none;padding:0}h2{break-before:auto}figure{break-inside:avoid}
   .dl-scroll{overflow:visible!important}
   table{font-size:10px;width:100%}th,td{padding:2px 4px}td.n{white-space:normal}
@@ -838,3 +838,183 @@ def write_report(res_or_dir: Any, path: PathLike, consumed_share: Optional[float
 def count_svgs(html_: str) -> int:
     """The number of inline ``<svg`` elements in a document (for tests)."""
     return len(re.findall(r"<svg\b", html_))
+
+
+# ------------------------------------------------------------------ two plans compared
+
+_PLAN_COLORS = ("C0", "C1", "C2", "C3", "C4", "C5")
+
+
+def _overlay(results: Sequence[Any], labels: Sequence[str], draw: Callable[..., Any],
+             size: tuple[float, float] = (7.5, 4.2), **kw: Any) -> Any:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    ax = fig.add_subplot()
+    for res, lab, c in zip(results, labels, _PLAN_COLORS):
+        draw(res, ax=ax, label=lab, color=c, **kw)
+    return fig
+
+
+def _fan_overlay(results: Sequence[Any], labels: Sequence[str], column: str) -> Any:
+    from matplotlib.figure import Figure
+
+    from downline import plot
+
+    fig = Figure(figsize=(7.5, 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    for res, lab, c in zip(results, labels, _PLAN_COLORS):
+        plot._draw_fan(ax, plot._fan_table(res, column), c, lab)
+    plot._format_fan_axis(ax, column, max(r.months for r in results))
+    ax.set_ylabel(plot._label(results[0], column))
+    ax.set_title(f"{plot._cap(plot._label(results[0], column))} by month "
+                 "(median; bands: 50% and 90% of runs)")
+    ax.legend(loc="best", fontsize="small", frameon=False)
+    return fig
+
+
+def _compliance_both(r: _Report, results: Sequence[Any], labels: Sequence[str],
+                     cs: float) -> None:
+    tables = []
+    for res in results:
+        try:
+            tables.append({x["check"]: x for x in
+                           analytics.compliance(res, consumed_share=cs).iter_rows(named=True)})
+        except MissingPeople:
+            tables.append({})
+    checks = [c for c in _CHECK_LABELS if any(c in t for t in tables)]
+    if not checks:
+        r.note("The compliance checks need the per-person rows, which were not kept.")
+        return
+    head = ["check", "test"]
+    for i, _lab in enumerate(labels):
+        head += [f"{chr(65 + i)}: figure (mean)", f"{chr(65 + i)}: result"]
+    rows = []
+    for c in checks:
+        first = next(t[c] for t in tables if c in t)
+        row = [esc(_CHECK_LABELS[c]), esc(f"{first['comparison']} {fmt_share(first['threshold'])}")]
+        for t in tables:
+            x = t.get(c)
+            if x is None:
+                row += ["–", "–"]
+                continue
+            ok = x["pass"]
+            row += [esc(fmt_share(x["figure"])),
+                    '<span class="pass">pass</span>' if ok else
+                    '<span class="fail">fail</span>' if ok is not None else "–"]
+        rows.append(row)
+    r.raw(table(head, rows, numeric=tuple(range(2, len(head), 2)), raw=True))
+
+
+def render_comparison(cmp: Any, title: Optional[str] = None,
+                      consumed_share: Optional[float] = None) -> str:
+    """The comparison report of an :class:`~downline.analytics.Comparison` as one HTML
+    document (a string)."""
+    import matplotlib
+
+    from downline import plot
+
+    results, labels = list(cmp.results), list(cmp.labels)
+    letters = [chr(65 + i) for i in range(len(labels))]
+    base = results[0]
+    r = _Report(base, consumed_share)
+    cs = r.cs
+    scen = base.scenario.to_dict().get("name") or "scenario"
+    title = title or " vs ".join(labels) + f" under {scen}"
+    with matplotlib.rc_context({"figure.dpi": 100}), analytics.reuse():
+        r.h2("differences", "What changes")
+        r.p(f"Every plan was simulated under the same scenario with the same seed, so each run "
+            f"follows the same people making the same purchases under each plan (common random "
+            f"numbers): the differences are the plans', not chance. Each figure is the median "
+            f"of the runs (90% of runs below it); the difference is the mean of the per-run "
+            f"differences from {labels[0]}, with its {cmp.conf:.0%} interval.")
+        r.raw(cmp.html_table())
+        r.h2("plans", "The plans in words")
+        cols = "".join(
+            f'<div class="plancol"><h3>{chr(65 + i)}: {esc(lab)}</h3><ul>'
+            + "".join(f"<li>{esc(s)}</li>" for s in display.plan_sentences(res.plan))
+            + "</ul></div>" for i, (res, lab) in enumerate(zip(results, labels)))
+        r.raw(f'<div class="plans">{cols}</div>')
+        r.h2("company", "The company's view")
+        r.uses(f"All {base.n_runs} runs of each plan.")
+        r.figure_row(
+            (lambda: _fan_overlay(results, letters, "payout_ratio"),
+             "Payout ratio by month, each plan: median and the bands holding 50% and 90% "
+             "of runs."),
+            (lambda: _fan_overlay(results, letters, "payout"),
+             "Commissions paid by the company each month, each plan."))
+
+        def people() -> None:
+            r.uses(f"Uses {r.people_runs()} of each plan.")
+            r.figure_row(
+                (lambda: _overlay(results, letters, plot.earnings_distribution),
+                 "Earnings over the horizon of everyone who ever joined, log scale, each "
+                 "plan; people paid nothing are stated in the legend."),
+                (lambda: _overlay(results, letters, plot.lorenz, size=(5.5, 5.0)),
+                 "Lorenz curves of earnings: the share of all commissions received by the "
+                 "lowest-earning share of everyone who joined."))
+            r.figure_row(
+                (lambda: _overlay(results, letters, plot.retention),
+                 "Retention (Kaplan–Meier) under each plan; band: 90% of runs. The scenario "
+                 "decides who quits unless it reads the plan (quitting by rank or earnings), "
+                 "so the curves often coincide."),)
+            rows = []
+            for res, lab, letter in zip(results, labels, letters):
+                nr = {x["metric"]: x for x in
+                      analytics.net_results(res, cs).iter_rows(named=True)}
+                rows.append([f"{letter}: {lab}", fmt_share(nr["share_loss"]["mean"]),
+                             fmt_money(nr["median_net"]["mean"], cents=True),
+                             fmt_money(nr["mean_net"]["mean"], cents=True),
+                             fmt_money(nr["mean_gross"]["mean"], cents=True)])
+            r.raw(table(["plan", "lost money", f"median net, {r.cur}",
+                         f"mean net, {r.cur}", f"mean pay + retail margin, {r.cur}"], rows,
+                        numeric=(1, 2, 3, 4)))
+            r.p(f"Net = commissions + retail margin − fees − business expenses − purchases "
+                f"beyond the person's own use ({cs:.0%} of chosen orders counted as own "
+                "consumption); lost money = a net below −1.")
+
+        r.h2("participants", "The participant's view")
+        r.guarded("The participants' figures", people)
+        r.h2("compliance", "Compliance checks, both plans")
+        r.p("The same checks as in the single-plan report, for each plan: indicators for a "
+            "reader who knows the orders, not legal conclusions.")
+        r.guarded("The compliance checks", lambda: _compliance_both(r, results, labels, cs))
+        _assumptions(r)
+    toc = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in r.toc)
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    css = _CSS + (".plans{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));"
+                  "gap:18px}.plancol h3{margin-top:6px}.plancol li{font-size:14px}"
+                  "td:first-child{min-width:15em}")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)} — downline comparison</title>"
+        '<meta name="generator" content="downline ' + esc(dl.__version__) + '">'
+        f"<style>{css}</style></head>"
+        f'<body data-figures="{r.figures}"><main>'
+        f"<header><h1>{esc(title)}</h1>"
+        f'<div class="muted">{len(labels)} plans on the same simulated people: '
+        f"{base.n_runs} runs × {base.months} months, seed {base.seed}. "
+        f"{esc(_made_by(base))} Report made on {esc(now)}.</div></header>"
+        f"<nav><strong>Contents</strong><ol>{toc}</ol></nav>"
+        + "".join(r.parts)
+        + "<footer>Simulated figures, not forecasts. Reproduce with <code>downline compare "
+        + " ".join(esc(f"PLAN_{chr(65 + i)}") for i in range(len(labels)))
+        + f" --scenario SCENARIO --months {base.months} --runs {base.n_runs} --seed "
+        f"{base.seed} --html FILE</code>.</footer>"
+        "</main></body></html>\n"
+    )
+
+
+def write_comparison_report(cmp: Any, path: PathLike, title: Optional[str] = None,
+                            consumed_share: Optional[float] = None) -> Path:
+    """Write :func:`render_comparison` of ``cmp`` to ``path`` (to a temporary name beside
+    it, renamed when complete). Returns the path."""
+    if not isinstance(cmp, analytics.Comparison):
+        raise TypeError("write_comparison_report: give what downline.compare returns")
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise FileNotFoundError(f"{out.parent}: no such directory")
+    html_ = render_comparison(cmp, title, consumed_share)
+    return _atomic_write(out, lambda p: p.write_text(html_, encoding="utf-8"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import struct
@@ -217,3 +218,6 @@ def test_renders_in_headless_chromium(tmp_path, report_html):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 4000)
     assert len(data) > 100_000, "the screenshot is (nearly) blank"
+    target = os.environ.get("DOWNLINE_SCREENSHOTS")  # docs/ holds the last one looked at
+    if target:
+        shutil.copy(shot, os.path.join(target, shot.name))

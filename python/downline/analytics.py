@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Optional, Any, Union
@@ -170,33 +170,37 @@ def _people(res: Any, cols: Sequence[str], what: str) -> pl.DataFrame:
 #: memory grows with a chunk, not with every run kept.
 CHUNK_ROWS = 1_000_000
 
-_MEMO: Optional[dict[tuple[Any, ...], Any]] = None
-
-
-@contextmanager
-def reuse() -> Iterator[None]:
-    """Within this block, a per-run table computed from a result (the earnings, net and
-    retention figures of its people) is computed once and reused by every function and
-    figure that needs it. For code that reads one result many times without changing it
-    (the HTML report); outside the block nothing is kept."""
-    global _MEMO
-    outer = _MEMO
-    if outer is None:
-        _MEMO = {}
-    try:
-        yield
-    finally:
-        if outer is None:
-            _MEMO = None
+#: Per-run tables computed from a result's per-person rows, by id of the result: (a weak
+#: reference to it, the per-person rows they were computed from, {key: table}).
+_CACHES: dict[int, tuple[Any, Any, dict[tuple[Any, ...], Any]]] = {}
 
 
 def _memo(res: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    if _MEMO is None:
-        return compute()
-    k = (id(res), *key)
-    if k not in _MEMO:
-        _MEMO[k] = compute()
-    return _MEMO[k]
+    """A per-run table computed from a result's per-person rows, computed once per result
+    and kept while the result lives (small: a row per run, or per run and rank), so a
+    report or a notebook that asks for the same figures again does not read every person
+    again. The cache is tied to the per-person table it was computed from: replacing
+    ``res.distributors`` starts a new one."""
+    people = _people_token(res)
+    k = id(res)
+    entry = _CACHES.get(k)
+    if entry is None or entry[0]() is not res or entry[1] is not people:
+        try:
+            ref = weakref.ref(res, lambda _ref, k=k: _CACHES.pop(k, None))
+        except TypeError:  # an object that takes no weak reference: no cache
+            return compute()
+        entry = (ref, people, {})
+        _CACHES[k] = entry
+    if key not in entry[2]:
+        entry[2][key] = compute()
+    return entry[2][key]
+
+
+def _people_token(res: Any) -> Any:
+    """What the per-person rows are: the saved file's scan for a result read from a
+    directory (the same object until the rows are read), else the DataFrame itself."""
+    token = getattr(res, "people_token", None)
+    return token() if callable(token) else res.distributors
 
 
 def _people_scan(res: Any) -> Optional[pl.LazyFrame]:

@@ -180,6 +180,11 @@ class SavedResult(dl.SimulationResult):
     def distributors(self, value: Optional[pl.DataFrame]) -> None:
         self._people = value
 
+    def people_token(self) -> Any:
+        """What identifies the per-person rows, for the analytics' cache: the file until
+        they are read, then the DataFrame."""
+        return self._dir if self._people is None else self._people
+
     def people_scan(self) -> Optional[pl.LazyFrame]:
         """A lazy scan of the per-person rows, or None once they are in memory."""
         if self._people is not None:
@@ -776,7 +781,7 @@ def render_report(res: Any, consumed_share: Optional[float] = None,
     r = _Report(res, consumed_share)
     scen = res.scenario.to_dict().get("name") or "scenario"
     title = title or f"{res.plan.name} under {scen}"
-    with matplotlib.rc_context({"figure.dpi": 100}), analytics.reuse():
+    with matplotlib.rc_context({"figure.dpi": 100}):
         _key_findings(r)
         _plan_section(r)
         _scenario_words(r)
@@ -921,7 +926,7 @@ def render_comparison(cmp: Any, title: Optional[str] = None,
     cs = r.cs
     scen = base.scenario.to_dict().get("name") or "scenario"
     title = title or " vs ".join(labels) + f" under {scen}"
-    with matplotlib.rc_context({"figure.dpi": 100}), analytics.reuse():
+    with matplotlib.rc_context({"figure.dpi": 100}):
         r.h2("differences", "What changes")
         r.p(f"Every plan was simulated under the same scenario with the same seed, so each run "
             f"follows the same people making the same purchases under each plan (common random "

@@ -41,6 +41,7 @@ def test_chunks_are_whole_runs_and_give_the_same_figures(result, monkeypatch):
     whole["disclosure"] = an.income_disclosure(result)
     whole["retention"] = an.retention(result, by="max_rank")
     monkeypatch.setattr(an, "CHUNK_ROWS", 1)  # one run per chunk
+    monkeypatch.delitem(an._CACHES, id(result), raising=False)  # compute again, run by run
     chunks = [lf.collect() for lf in an.people_chunks(result, ["id"], "test")]
     assert [c["run"].unique().to_list() for c in chunks] == [[r] for r in an.kept_runs(result)]
     assert sum(c.height for c in chunks) == result.distributors.height
@@ -48,6 +49,15 @@ def test_chunks_are_whole_runs_and_give_the_same_figures(result, monkeypatch):
         assert getattr(an, f)(result).equals(whole[f]), f
     assert an.income_disclosure(result).equals(whole["disclosure"])
     assert an.retention(result, by="max_rank").equals(whole["retention"])
+
+
+def test_per_run_tables_are_kept_on_the_result(unilevel_plan, small_scenario):
+    res = dl.simulate(unilevel_plan, small_scenario, months=6, runs=2, seed=3)
+    first = an.net_results(res, per_run=True)
+    assert an.net_results(res, per_run=True) is first  # computed once
+    res.distributors = res.distributors.with_columns(pl.col("expenses") * 0)
+    again = an.net_results(res, per_run=True)
+    assert again is not first and (again["mean_expenses"] == 0).all()
 
 
 def test_saved_result_reads_people_from_disk(tmp_path, result):

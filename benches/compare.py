@@ -1,16 +1,22 @@
 """downline against the vectorised NumPy baseline on the reference workload, in one run.
 
     python benches/compare.py [--rounds 5]
+    python benches/compare.py --old DIR [--rounds 10] [--plan PLAN --scenario SCENARIO]
 
 Runs `reference.py` and `numpy_reference.py` alternately, each in a fresh process on one
 core, and prints one JSON line with the median of each and their ratio. Alternating in one
 run is what makes the ratio trustworthy on a shared machine whose speed drifts.
+
+With `--old DIR`, compares this build against an earlier one instead: DIR holds a copy of
+an earlier build's `downline` package (e.g. `cp -r python/downline /tmp/old/` before a
+change); both run the same workload alternately and the line gives new ÷ old.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -19,16 +25,50 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def once(script: str, *args: str) -> dict:
+def once(script: str, *args: str, pythonpath: str | None = None) -> dict:
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     out = subprocess.run([sys.executable, str(HERE / script), *args], check=True,
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, env=env, cwd=HERE).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def old_vs_new(old: str, rounds: int, extra: list[str]) -> None:
+    """Alternate this build and the one in `old` on the same workload; print new ÷ old."""
+    args = ["--runs", "1", "--threads", "1", *extra]
+    new_runs, old_runs = [], []
+    for _ in range(rounds):
+        new_runs.append(once("reference.py", *args))
+        old_runs.append(once("reference.py", *args, pythonpath=old))
+    new = statistics.median(r["per_second"] for r in new_runs)
+    was = statistics.median(r["per_second"] for r in old_runs)
+    print(json.dumps({
+        "rounds": rounds,
+        "workload": extra or "reference",
+        "new_per_second": round(new),
+        "old_per_second": round(was),
+        "new_over_old": round(new / was, 3),
+        "same_payout_ratio": new_runs[0]["payout_ratio"] == old_runs[0]["payout_ratio"],
+    }))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--old", help="a directory holding an earlier build's downline package")
+    ap.add_argument("--plan", help="with --old: a plan instead of the reference plan")
+    ap.add_argument("--scenario", help="with --old: a scenario instead of the reference one")
+    ap.add_argument("--founders", type=int, help="with --old: override the founders")
     a = ap.parse_args()
+    if a.old:
+        extra = []
+        for flag in ("plan", "scenario", "founders"):
+            if getattr(a, flag):
+                extra += [f"--{flag}", str(Path(str(getattr(a, flag))).resolve())
+                          if flag != "founders" else str(a.founders)]
+        old_vs_new(str(Path(a.old).resolve()), a.rounds, extra)
+        return
     ours, theirs = [], []
     for _ in range(a.rounds):
         ours.append(once("reference.py", "--runs", "1", "--threads", "1"))

@@ -33,9 +33,12 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--founders", type=int, default=None, help="override 100,000 (smoke tests)")
+    ap.add_argument("--plan", default=HERE / "reference" / "plan.toml", help="another plan")
+    ap.add_argument("--scenario", default=HERE / "reference" / "scenario.toml",
+                    help="another scenario")
     a = ap.parse_args()
-    plan = dl.Plan.load(HERE / "reference" / "plan.toml")
-    scen = dl.Scenario.load(HERE / "reference" / "scenario.toml")
+    plan = dl.Plan.load(a.plan)
+    scen = dl.Scenario.load(a.scenario)
     if a.founders:
         d = scen.to_dict()
         d["market"]["founders"] = a.founders

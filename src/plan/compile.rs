@@ -1116,6 +1116,13 @@ impl CompiledPlan {
             .iter()
             .any(|r| r.pv > 0 || r.gv > 0 || r.active_legs > 0 || !r.leg_ranks.is_empty())
     }
+    /// Whether a bonus pays for reaching a rank (it reads the highest rank reached before
+    /// the month, so that is raised only after the bonuses).
+    pub fn has_rank_advancement(&self) -> bool {
+        self.bonuses
+            .iter()
+            .any(|b| matches!(b, Bonus::RankAdvancement { .. }))
+    }
     /// Volume (hundredths of a point) bought with `cents` at wholesale price.
     #[inline]
     pub fn volume_of(&self, cents: i64) -> i64 {

@@ -32,7 +32,11 @@ pub struct Scratch {
     pub binary: Vec<binary::State>,
 }
 
+use super::measures::Measures;
+use super::{MonthInput, Party, PlanEngine};
+use crate::downline::NO_SPONSOR;
 use crate::money::{round_div, RATE_ONE};
+use crate::plan::{Bonus, CompiledPlan, ON_PARTY, ON_PREFERRED, ON_RETAIL};
 
 /// Cents of `acc` = Σ volume (hundredths of a point) × rate (millionths), at `point_value`
 /// (millionths of currency per point): `round(acc × point_value / 10¹²)`, half away from
@@ -48,6 +52,384 @@ pub fn cents_of(acc: i128, point_value: i64) -> i64 {
             (RATE_ONE as i128) * (RATE_ONE as i128),
         )
     }
+}
+
+/// What the month's bonuses paid, before the cap, and the what-if evaluations that trace
+/// the payout to its sources and measure breakage.
+pub(super) struct Paid {
+    /// Per bonus, in plan order, cents.
+    pub by_bonus: Vec<i64>,
+    /// The part paid on the payees' own non-retail purchases, cents.
+    pub own: i64,
+    /// What the bonuses in the payout pay on retail, preferred and party volume alone.
+    pub from_source: [i64; 3],
+    /// The volume-based bonuses' total.
+    pub volume_bonuses: i64,
+    /// What the volume-based bonuses would pay had every participant been active.
+    pub potential_volume_bonuses: i64,
+}
+
+impl PlanEngine<'_> {
+    /// Stage 3 of a month, **bonuses**: every bonus of the plan into `amounts`, then the
+    /// what-if evaluations (each customer source's volume alone; everyone active).
+    pub(in crate::engine) fn pay(&mut self, m: &MonthInput, v: &Measures, qualified: u32) -> Paid {
+        let plan = self.plan;
+        let n = m.sponsor.len();
+        let mut amounts = std::mem::take(&mut self.amounts);
+        let ctx = BonusCtx {
+            month: m.month,
+            sponsor: m.sponsor,
+            join_month: m.join_month,
+            participating: &m.participating[..n],
+            retail_pv: &m.retail_pv[..n],
+            preferred_pv: if m.preferred_pv.is_empty() {
+                &[]
+            } else {
+                &m.preferred_pv[..n]
+            },
+            party_pv: &self.party_pv,
+            own_pv: &m.own_pv[..n],
+            parties: m.parties,
+            pass: ON_PARTY | ON_RETAIL | ON_PREFERRED,
+            pv: &self.pv[..n],
+            tier_pv: &self.pv[..n],
+            child_pv: &self.child_pv[..n],
+            qualified: &self.qualified[..n],
+            rank: &self.rank[..n],
+            max_rank: &self.max_rank[..n],
+            internal: &self.tree.internal,
+            total_pv: v.volume,
+            leg_pv: &self.placement.leg_pv,
+            sponsored_legs: &self.sponsored_legs,
+            placement_parent: &self.placement.parent,
+        };
+        let (by_bonus, own_before_cap) =
+            pay_bonuses(plan, &ctx, false, &mut self.bonus_scratch, &mut amounts);
+        self.amounts = amounts;
+
+        // What the bonuses in the payout pay on each customer source's volume alone (the
+        // same people active, at the same ranks): bonuses are linear in volume, so the
+        // rest of their volume-based pay came from participants' own purchases.
+        let mut from_source_before_cap = [0i64; 3];
+        let source_volume = [v.retail_volume, v.preferred_volume, v.party_volume];
+        for (k, bit) in [ON_RETAIL, ON_PREFERRED, ON_PARTY].into_iter().enumerate() {
+            if source_volume[k] == 0 {
+                continue;
+            }
+            let src: &[i64] = match bit {
+                ON_RETAIL => &m.retail_pv[..n],
+                ON_PREFERRED => &m.preferred_pv[..n],
+                _ => &self.party_pv[..n],
+            };
+            self.rpv.resize(n, 0);
+            self.child_rpv.resize(n, 0);
+            self.child_rpv.fill(0);
+            for i in 0..n {
+                let r = if m.participating[i] { src[i] } else { 0 };
+                self.rpv[i] = r;
+                let s = m.sponsor[i];
+                if s != NO_SPONSOR && r != 0 {
+                    self.child_rpv[s as usize] += r;
+                }
+            }
+            let mut shadow = std::mem::take(&mut self.shadow);
+            let ctx = BonusCtx {
+                pv: &self.rpv[..n],
+                child_pv: &self.child_rpv[..n],
+                total_pv: source_volume[k],
+                pass: bit,
+                ..ctx
+            };
+            let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
+            self.shadow = shadow;
+            from_source_before_cap[k] = t.iter().sum();
+        }
+        // What they would pay had every participant been active (breakage is the gap).
+        let volume_bonuses_before_cap: i64 = plan
+            .bonuses
+            .iter()
+            .zip(&by_bonus)
+            .filter(|(b, _)| b.is_volume_based())
+            .map(|(_, &t)| t)
+            .sum();
+        let potential_volume_bonuses = if qualified < v.participating {
+            let mut shadow = std::mem::take(&mut self.shadow);
+            let ctx = BonusCtx {
+                qualified: &m.participating[..n],
+                ..ctx
+            };
+            let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
+            self.shadow = shadow;
+            t.iter().sum::<i64>()
+        } else {
+            volume_bonuses_before_cap
+        };
+
+        Paid {
+            by_bonus,
+            own: own_before_cap,
+            from_source: from_source_before_cap,
+            volume_bonuses: volume_bonuses_before_cap,
+            potential_volume_bonuses,
+        }
+    }
+}
+
+/// What the bonuses of a month read.
+#[derive(Clone, Copy)]
+pub(super) struct BonusCtx<'a> {
+    month: u16,
+    sponsor: &'a [u32],
+    join_month: &'a [u16],
+    participating: &'a [bool],
+    /// The month's real volume by source (empty: none), whatever the evaluation.
+    retail_pv: &'a [i64],
+    preferred_pv: &'a [i64],
+    party_pv: &'a [i64],
+    own_pv: &'a [i64],
+    parties: &'a [Party],
+    /// The customer sources this evaluation pays on (party commissions read it; the
+    /// other bonuses read `pv`, which holds just those sources in a what-if).
+    pass: u8,
+    pv: &'a [i64],
+    /// The month's real PV (decides stairstep tiers even when `pv` is a part of it).
+    tier_pv: &'a [i64],
+    child_pv: &'a [i64],
+    qualified: &'a [bool],
+    rank: &'a [u8],
+    max_rank: &'a [u8],
+    internal: &'a [u32],
+    total_pv: i64,
+    /// This month's PV of each binary leg, `leg_pv[2 i + leg]` (empty without a binary
+    /// placement). From the real PV: binary is never evaluated in what-if passes.
+    leg_pv: &'a [i64],
+    /// Binary qualification bits per distributor (empty when no rule reads them).
+    sponsored_legs: &'a [u8],
+    /// Placement parent of each distributor (empty without a placement tree).
+    placement_parent: &'a [u32],
+}
+
+/// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals, and
+/// the part of them paid on the payees' own non-retail purchases (cents).
+/// With `volume_only`, only the company-paid bonuses paid on volume are evaluated (the
+/// others are left at zero): for what-if evaluations.
+pub(super) fn pay_bonuses(
+    plan: &CompiledPlan,
+    c: &BonusCtx,
+    volume_only: bool,
+    s: &mut Scratch,
+    out: &mut [Vec<i64>],
+) -> (Vec<i64>, i64) {
+    let n = c.sponsor.len();
+    let pvm = plan.point_value;
+    let mut totals = vec![0i64; plan.bonuses.len()];
+    let mut own = 0i64;
+    if s.binary.len() < plan.bonuses.len() {
+        s.binary.resize_with(plan.bonuses.len(), Default::default);
+    }
+    for (b, bonus) in plan.bonuses.iter().enumerate() {
+        if volume_only && !bonus.is_volume_based() {
+            continue;
+        }
+        let (earlier, rest) = out.split_at_mut(b);
+        let out = &mut rest[0][..n];
+        totals[b] = match bonus {
+            Bonus::Retail { markup, .. } => {
+                retail::pay(c.retail_pv, c.participating, *markup, pvm, out)
+            }
+            Bonus::Unilevel {
+                compression,
+                depth,
+                rates,
+                ..
+            } => {
+                let month = unilevel::Month {
+                    sponsor: c.sponsor,
+                    pv: c.pv,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    point_value: pvm,
+                    total_pv: c.total_pv,
+                    internal: c.internal,
+                    child_pv: c.child_pv,
+                };
+                unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
+            }
+            Bonus::FastStart {
+                rate,
+                months,
+                require_active,
+                ..
+            } => {
+                let month = fast_start::Month {
+                    month: c.month,
+                    sponsor: c.sponsor,
+                    join_month: c.join_month,
+                    pv: c.pv,
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                fast_start::pay(&month, *rate, *months, *require_active, &mut s.acc, out)
+            }
+            Bonus::RankAdvancement { amounts, .. } => {
+                rank_advancement::pay(c.rank, c.max_rank, amounts, out)
+            }
+            Bonus::Differential {
+                levels,
+                rank_level,
+                same_rank_rate,
+                ..
+            } => {
+                let month = differential::Month {
+                    sponsor: c.sponsor,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    internal: c.internal,
+                    child_pv: c.child_pv,
+                    point_value: pvm,
+                };
+                differential::pay(
+                    &month,
+                    levels,
+                    rank_level,
+                    *same_rank_rate,
+                    &mut s.differential,
+                    out,
+                )
+            }
+            Bonus::Matching {
+                compression,
+                depth,
+                rates,
+                on,
+                ..
+            } => {
+                let month = matching::Month {
+                    sponsor: c.sponsor,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    internal: c.internal,
+                };
+                matching::pay(
+                    &month,
+                    earlier,
+                    on,
+                    *compression,
+                    *depth,
+                    rates,
+                    &mut s.matching,
+                    &mut s.unilevel,
+                    out,
+                )
+            }
+            Bonus::Pool { rate, shares, .. } => {
+                let month = pool::Month {
+                    qualified: c.qualified,
+                    rank: c.rank,
+                    total_pv: c.total_pv,
+                    point_value: pvm,
+                };
+                pool::pay(&month, *rate, shares, out)
+            }
+            Bonus::Stairstep {
+                tier_gv,
+                tier_rate,
+                breakaway_rate,
+                generation_rates,
+                ..
+            } => {
+                let month = stairstep::Month {
+                    sponsor: c.sponsor,
+                    tier_pv: c.tier_pv,
+                    pv: c.pv,
+                    own_pv: c.own_pv,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                let rules = stairstep::Rules {
+                    tier_gv,
+                    tier_rate,
+                    breakaway_rate: *breakaway_rate,
+                    generation_rates,
+                };
+                let (t, o) = stairstep::pay(&month, &rules, &mut s.stairstep, out);
+                own += o;
+                t
+            }
+            Bonus::Binary {
+                rate,
+                ratio,
+                max_carry,
+                carry_months,
+                flush_if_inactive,
+                cap_per_month,
+                require_sponsored_legs,
+                ..
+            } => {
+                // Carry is state: a what-if pass must never reach here.
+                debug_assert!(!volume_only);
+                let month = binary::Month {
+                    qualified: c.qualified,
+                    leg_pv: c.leg_pv,
+                    sponsored_legs: c.sponsored_legs,
+                    point_value: pvm,
+                };
+                let rules = binary::Rules {
+                    rate: *rate,
+                    ratio: *ratio,
+                    max_carry: *max_carry,
+                    carry_months: *carry_months,
+                    flush_if_inactive: *flush_if_inactive,
+                    cap_per_month: *cap_per_month,
+                    require_sponsored_legs: *require_sponsored_legs,
+                };
+                binary::pay(&month, &rules, &mut s.binary[b], out)
+            }
+            Bonus::Matrix { rates, .. } => {
+                let month = matrix::Month {
+                    parent: c.placement_parent,
+                    pv: c.pv,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                matrix::pay(&month, rates, &mut s.matrix, out)
+            }
+            Bonus::PartyCommission {
+                tier_pv,
+                tier_rate,
+                on,
+                require_active,
+                ..
+            } => {
+                let month = party::Month {
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    party_pv: c.party_pv,
+                    retail_pv: c.retail_pv,
+                    preferred_pv: c.preferred_pv,
+                    pass: c.pass,
+                    point_value: pvm,
+                };
+                party::pay_commission(&month, tier_pv, tier_rate, *on, *require_active, out)
+            }
+            Bonus::HostRewards {
+                tier_pv,
+                tier_rate,
+                tier_amount,
+                ..
+            } => party::pay_hosts(
+                c.parties,
+                c.participating,
+                tier_pv,
+                tier_rate,
+                tier_amount,
+                pvm,
+                out,
+            ),
+        };
+    }
+    (totals, own)
 }
 
 #[cfg(test)]

@@ -1,0 +1,251 @@
+//! Stage 1 of a month, **measures**: every volume the plan can name, computed once per
+//! month for everyone into arrays — PV by source, GV (one reverse pass), the PV of each
+//! one's recruits, and (only for plans that name them) windows of past months and
+//! accumulated volume.
+//!
+//! A distributor is recruited after its sponsor, so `sponsor[i] < i` and every roll-up is
+//! one reverse pass over plain arrays.
+
+use super::{MonthInput, PlanEngine};
+use crate::downline::NO_SPONSOR;
+use crate::plan::{Placement, NO_RANK};
+
+/// The month's volume totals, hundredths of a point, and the count of those active.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Measures {
+    /// Total PV (own + retail + preferred + party) of those participating.
+    pub volume: i64,
+    /// Retail customers' part of it.
+    pub retail_volume: i64,
+    /// Preferred customers' part of it.
+    pub preferred_volume: i64,
+    /// Party sales' part of it.
+    pub party_volume: i64,
+    /// Those participating this month.
+    pub participating: u32,
+    /// Those active (qualified) by this month's PV alone.
+    pub qualified: u32,
+}
+
+impl PlanEngine<'_> {
+    /// Compute PV, GV and each one's recruits' PV for the month into the engine's arrays
+    /// (`pv`, `gv`, `child_pv`, `party_pv`); returns the month's totals.
+    ///
+    /// For speed, the forward pass also writes the statuses that read nothing but this
+    /// month's PV (one pass instead of three over everyone): `qualified` (PV at least
+    /// `active.min_pv`) and, for a plan whose ranks ask nothing, `rank` (everyone
+    /// participating is paid as the top rank) and, without rank advancement, `max_rank`.
+    /// The status stage reads them and refines them where the plan asks for more.
+    pub(super) fn measure(&mut self, m: &MonthInput) -> Measures {
+        let n = m.sponsor.len();
+        let party_volume = self.gather_parties(m);
+        // Preferred customers' and parties' volume, in one array when there is any (two
+        // instantiations of the forward pass keep the common one as small as before).
+        let extra: &[i64] = match (m.preferred_pv.is_empty(), self.party_pv.is_empty()) {
+            (true, true) => &[],
+            (false, true) => &m.preferred_pv[..n],
+            (true, false) => &self.party_pv[..n],
+            (false, false) => {
+                self.extra_pv.clear();
+                self.extra_pv.extend(
+                    m.preferred_pv[..n]
+                        .iter()
+                        .zip(&self.party_pv[..n])
+                        .map(|(a, b)| a + b),
+                );
+                &self.extra_pv
+            }
+        };
+        let plan = self.plan;
+        let trivial_ranks = !plan.has_rank_requirements();
+        let pass = ForwardPass {
+            sponsor: &m.sponsor[..n],
+            participating: &m.participating[..n],
+            own: &m.own_pv[..n],
+            retail: &m.retail_pv[..n],
+            has_child: &self.tree.has_child[..n],
+            min_pv: plan.min_pv,
+            trivial_ranks,
+            top: (plan.ranks.len() - 1) as u8,
+            // Rank advancement reads the highest rank reached before this month.
+            fuse_max_rank: trivial_ranks && !plan.has_rank_advancement(),
+        };
+        let out = Out {
+            pv: &mut self.pv[..n],
+            gv: &mut self.gv[..n],
+            child_pv: &mut self.child_pv[..n],
+            qualified: &mut self.qualified[..n],
+            rank: &mut self.rank[..n],
+            max_rank: &mut self.max_rank[..n],
+        };
+        let mut t = if extra.is_empty() {
+            pass.run(|_| 0, out)
+        } else {
+            pass.run(|i| extra[i], out)
+        };
+        // Parties' volume was summed apart (from the parties): the rest is preferred.
+        t.party_volume = party_volume;
+        t.preferred_volume = if m.preferred_pv.is_empty() {
+            0
+        } else {
+            t.preferred_volume - party_volume
+        };
+        roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
+        if matches!(self.plan.placement, Placement::Binary(_)) {
+            // Each binary leg's volume this month.
+            self.placement.roll_up(&self.pv[..n]);
+        }
+        t
+    }
+
+    /// Party sales by distributor, of those who participate, into `party_pv` (left empty
+    /// in a month without parties); returns their total.
+    fn gather_parties(&mut self, m: &MonthInput) -> i64 {
+        let n = m.sponsor.len();
+        self.party_pv.clear();
+        let mut total = 0i64;
+        if !m.parties.is_empty() {
+            self.party_pv.resize(n, 0);
+            for party in m.parties {
+                let d = party.distributor as usize;
+                assert!(d < n, "a party's distributor must be in the downline");
+                assert!(party.pv >= 0, "a party's sales may not be negative");
+                if m.participating[d] {
+                    self.party_pv[d] += party.pv;
+                    total += party.pv;
+                }
+            }
+        }
+        total
+    }
+}
+
+/// What the forward pass reads.
+struct ForwardPass<'a> {
+    sponsor: &'a [u32],
+    participating: &'a [bool],
+    own: &'a [i64],
+    retail: &'a [i64],
+    has_child: &'a [bool],
+    min_pv: i64,
+    trivial_ranks: bool,
+    top: u8,
+    fuse_max_rank: bool,
+}
+
+/// What the forward pass writes.
+struct Out<'a> {
+    pv: &'a mut [i64],
+    gv: &'a mut [i64],
+    child_pv: &'a mut [i64],
+    qualified: &'a mut [bool],
+    rank: &'a mut [u8],
+    max_rank: &'a mut [u8],
+}
+
+impl ForwardPass<'_> {
+    /// One forward pass over everyone. A distributor's GV and recruits' PV are reset when
+    /// the pass reaches it, before any of its recruits (who come later) add to them; a
+    /// recruit without recruits of its own adds its PV to its sponsor's GV here, so that
+    /// the reverse GV pass need only visit those with recruits. `extra(i)` is the
+    /// preferred customers' and parties' volume of `i` (summed into `preferred_volume`).
+    #[inline(always)]
+    fn run(&self, extra: impl Fn(usize) -> i64, o: Out) -> Measures {
+        let Out {
+            pv,
+            gv,
+            child_pv,
+            qualified,
+            rank,
+            max_rank,
+        } = o;
+        let mut t = Measures::default();
+        let (part, own, ret, sponsor, has_child) = (
+            self.participating,
+            self.own,
+            self.retail,
+            self.sponsor,
+            self.has_child,
+        );
+        for i in 0..sponsor.len() {
+            let on = part[i];
+            let r = if on { ret[i] } else { 0 };
+            let f = if on { extra(i) } else { 0 };
+            let p = if on { own[i] + r + f } else { 0 };
+            pv[i] = p;
+            gv[i] = p;
+            child_pv[i] = 0;
+            let s = sponsor[i];
+            // Those with no volume (everyone who has quit) add nothing: no scatter.
+            if s != NO_SPONSOR && p != 0 {
+                assert!((s as usize) < i, "a sponsor must come before its recruit");
+                child_pv[s as usize] += p;
+                if !has_child[i] {
+                    gv[s as usize] += p;
+                }
+            }
+            t.volume += p;
+            t.retail_volume += r;
+            t.preferred_volume += f;
+            t.participating += on as u32;
+            let q = on && p >= self.min_pv;
+            qualified[i] = q;
+            t.qualified += q as u32;
+            if self.trivial_ranks {
+                rank[i] = if on { self.top } else { NO_RANK };
+                if on && self.fuse_max_rank {
+                    max_rank[i] = self.top;
+                }
+            }
+        }
+        t
+    }
+}
+
+/// Group volume: each distributor's PV plus the PV of its whole sponsor downline, by one
+/// reverse pass (children always come after their sponsor). `gv` holds each
+/// distributor's PV on entry and its GV on return.
+pub fn roll_up_group_volume(sponsor: &[u32], gv: &mut [i64]) {
+    let n = sponsor.len();
+    let gv = &mut gv[..n];
+    for i in (0..n).rev() {
+        let s = sponsor[i];
+        let g = gv[i];
+        if s != NO_SPONSOR && g != 0 {
+            // A sponsor always comes before its recruit.
+            assert!((s as usize) < i, "sponsor after recruit");
+            gv[s as usize] += g;
+        }
+    }
+}
+
+/// The second half of the GV roll-up when distributors without recruits have already
+/// added their PV to their sponsors' GV: a reverse pass over `internal` (those with
+/// recruits, in join order) only. `gv` holds own PV plus recruits-without-recruits' PV on
+/// entry, GV on return.
+pub fn roll_up_internal(sponsor: &[u32], internal: &[u32], gv: &mut [i64]) {
+    for &i in internal.iter().rev() {
+        let s = sponsor[i as usize];
+        let g = gv[i as usize];
+        if s != NO_SPONSOR && g != 0 {
+            gv[s as usize] += g;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_volume_of_a_small_tree() {
+        // 0 ─ 1 ─ 3
+        //   └ 2
+        // 4 (second founder)
+        let sponsor = [NO_SPONSOR, 0, 0, 1, NO_SPONSOR];
+        let pv = [100, 200, 300, 400, 500];
+        let mut gv = pv;
+        roll_up_group_volume(&sponsor, &mut gv);
+        assert_eq!(gv, [1000, 600, 300, 400, 500]);
+    }
+}

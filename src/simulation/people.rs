@@ -1,0 +1,676 @@
+//! The people of one run: per-person state as one struct of arrays, and the month's
+//! phases as its methods, called in order by [`super::run_one`]:
+//! [`People::attrition`] → [`People::recruitment`] → [`People::customers`] →
+//! [`People::parties`] → [`People::purchases`] → [`People::plan`] (the engine, then the
+//! per-person accumulators).
+//!
+//! Every random draw comes from a generator of its own purpose (see [`crate::rng`]) and
+//! none depends on the plan: two plans run with the same seed see the same people, buying
+//! the same orders (common random numbers). The plan only turns those orders into volume
+//! (a required monthly purchase tops a smaller order up, without a draw).
+
+use super::{expected_ever_joined, RunOptions, MAX_PEOPLE};
+use crate::downline::{Downline, NEVER, NO_SPONSOR};
+use crate::engine::{MonthInput, MonthTotals, Party, PlanEngine};
+use crate::error::{Error, Result};
+use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
+use crate::money::RATE_ONE;
+use crate::plan::{CompiledPlan, NO_RANK};
+use crate::rng::{self, stream, Purpose};
+use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
+use crate::scenario::{MarketModel, Scenario};
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
+use rand_xoshiro::Xoshiro256PlusPlus as Rng64;
+
+/// The random sources of a run, one per purpose, and the laws they draw from.
+struct Draws {
+    recruit: Rng64,
+    quit: Rng64,
+    buy: Rng64,
+    customers: Rng64,
+    traits: Rng64,
+    party: Rng64,
+    /// Keys of numbers hashed from (person, month) instead of drawn in sequence.
+    host_key: u64,
+    quit_key: u64,
+    btq_key: u64,
+    lifetime: Lifetime,
+    /// Recruits' lifetimes, when the recruiting style changes how long they stay.
+    recruit_lifetime: Lifetime,
+    orders: LogNormalCents,
+    preferred_orders: LogNormalCents,
+    customer_orders: LogNormalCents,
+    party_sales: LogNormalCents,
+    skill: Option<Gamma<f64>>,
+}
+
+impl Draws {
+    fn new(scenario: &Scenario, run: u32, opts: RunOptions) -> Draws {
+        let s = scenario;
+        let lifetime = Lifetime::new(&s.quit, opts.months as usize + 1);
+        let recruit_lifetime = if s.recruit_quit_multiplier == 1.0 {
+            lifetime.clone()
+        } else {
+            let scaled: Vec<f64> = s
+                .quit
+                .iter()
+                .map(|h| (h * s.recruit_quit_multiplier).min(1.0))
+                .collect();
+            Lifetime::new(&scaled, opts.months as usize + 1)
+        };
+        Draws {
+            recruit: stream(opts.seed, run, Purpose::Recruitment),
+            quit: stream(opts.seed, run, Purpose::Attrition),
+            buy: stream(opts.seed, run, Purpose::Purchases),
+            customers: stream(opts.seed, run, Purpose::Customers),
+            traits: stream(opts.seed, run, Purpose::Traits),
+            party: stream(opts.seed, run, Purpose::Parties),
+            host_key: rng::key(opts.seed, run, Purpose::PartyHosting),
+            quit_key: rng::key(opts.seed, run, Purpose::QuitDecisions),
+            btq_key: rng::key(opts.seed, run, Purpose::BuyToQualify),
+            lifetime,
+            recruit_lifetime,
+            orders: LogNormalCents::new(s.order_mean, s.order_sigma),
+            preferred_orders: LogNormalCents::new(s.preferred_order_mean, s.preferred_order_sigma),
+            customer_orders: LogNormalCents::new(s.customer_order_mean, s.customer_order_sigma),
+            party_sales: LogNormalCents::new(s.party_sales_mean, s.party_sales_sigma),
+            skill: s
+                .heterogeneity
+                .map(|k| Gamma::new(k, 1.0 / k).expect("validated shape")),
+        }
+    }
+
+    /// A new person's recruiting skill (mean 1).
+    fn skill(&mut self) -> f32 {
+        match &self.skill {
+            Some(g) => g.sample(&mut self.traits) as f32,
+            None => 1.0,
+        }
+    }
+}
+
+/// Everyone who ever joined in one run, their state this month and their totals so far.
+pub(super) struct People<'a> {
+    plan: &'a CompiledPlan,
+    scenario: &'a Scenario,
+    run: u32,
+    months: u16,
+    keep_distributors: bool,
+    draws: Draws,
+    /// Quitting reads the plan (rank, earnings): decided month by month, not drawn ahead.
+    state_quit: bool,
+    /// Recruiting is one rate for everyone: the total is drawn, then uniform sponsors.
+    homogeneous: bool,
+    expenses_cents: i64,
+    capacity: usize,
+    /// Who joined, when, under whom, and when they quit.
+    d: Downline,
+    /// Those participating, in join order.
+    active: Vec<u32>,
+    participating: Vec<bool>,
+    // This month, per person (hundredths of a point).
+    own_pv: Vec<i64>,
+    retail_pv: Vec<i64>,
+    preferred_pv: Vec<i64>,
+    /// This month's party sales (only with parties).
+    party_now: Vec<i64>,
+    // The whole run, per person (cents, or hundredths of a point for volumes).
+    earnings: Vec<i64>,
+    retail_profit: Vec<i64>,
+    fees: Vec<i64>,
+    purchases: Vec<i64>,
+    expenses: Vec<i64>,
+    own_volume: Vec<i64>,
+    customer_volume: Vec<i64>,
+    preferred_volume: Vec<i64>,
+    party_volume: Vec<i64>,
+    required: Vec<i64>,
+    qualifying: Vec<i64>,
+    /// Months in a row whose earnings did not cover costs, and this month's costs (only
+    /// when quitting reads them).
+    streak: Vec<u16>,
+    month_cost: Vec<i64>,
+    // Scratch of the month.
+    parties: Vec<Party>,
+    weights: Vec<f64>,
+    new_sponsors: Vec<u32>,
+}
+
+impl<'a> People<'a> {
+    /// The founders of run `run`, with room for the expected downline.
+    pub(super) fn new(
+        plan: &'a CompiledPlan,
+        scenario: &'a Scenario,
+        run: u32,
+        opts: RunOptions,
+    ) -> People<'a> {
+        let state_quit =
+            scenario.rank_quit_multiplier.is_some() || scenario.unprofitable_months.is_some();
+        let homogeneous = scenario.heterogeneity.is_none()
+            && scenario.recruit_rate.len() == 1
+            && scenario.success_breeds_success == 0.0
+            && scenario.market_model == MarketModel::Fill;
+        // Room for the expected downline up front: growing the arrays by doubling would
+        // copy them and fault their pages in again.
+        let cap = expected_ever_joined(scenario, opts.months).min(50_000_000.0) as usize;
+        let with = || Vec::with_capacity(cap);
+        let mut p = People {
+            plan,
+            scenario,
+            run,
+            months: opts.months,
+            keep_distributors: opts.keep_distributors,
+            draws: Draws::new(scenario, run, opts),
+            state_quit,
+            homogeneous,
+            expenses_cents: (scenario.monthly_expenses * 100.0).round() as i64,
+            capacity: cap,
+            d: Downline::with_capacity(cap),
+            active: Vec::new(),
+            participating: Vec::with_capacity(cap),
+            own_pv: with(),
+            retail_pv: with(),
+            preferred_pv: with(),
+            party_now: if scenario.has_parties() {
+                with()
+            } else {
+                vec![]
+            },
+            earnings: with(),
+            retail_profit: with(),
+            fees: with(),
+            purchases: with(),
+            expenses: with(),
+            own_volume: with(),
+            customer_volume: with(),
+            preferred_volume: with(),
+            party_volume: with(),
+            required: with(),
+            qualifying: with(),
+            streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
+            month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
+            parties: Vec::new(),
+            weights: Vec::new(),
+            new_sponsors: Vec::new(),
+        };
+        for _ in 0..scenario.founders {
+            let q = if state_quit {
+                NEVER
+            } else {
+                p.draws.lifetime.quit_month(&mut p.draws.quit, 1)
+            };
+            let s = p.draws.skill();
+            p.d.push(NO_SPONSOR, 1, q, s);
+        }
+        p.active = (0..p.d.len() as u32).collect();
+        p.grow();
+        p
+    }
+
+    /// How many people the arrays were sized for.
+    pub(super) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Size every per-person array to the downline.
+    fn grow(&mut self) {
+        let n = self.d.len();
+        self.participating.resize(n, true);
+        for v in [
+            &mut self.own_pv,
+            &mut self.retail_pv,
+            &mut self.earnings,
+            &mut self.retail_profit,
+            &mut self.fees,
+            &mut self.purchases,
+            &mut self.expenses,
+            &mut self.own_volume,
+            &mut self.customer_volume,
+            &mut self.party_volume,
+            &mut self.preferred_pv,
+            &mut self.preferred_volume,
+            &mut self.required,
+            &mut self.qualifying,
+        ] {
+            v.resize(n, 0);
+        }
+        if self.scenario.has_parties() {
+            self.party_now.resize(n, 0);
+        }
+        if self.state_quit {
+            self.streak.resize(n, 0);
+            self.month_cost.resize(n, 0);
+        }
+    }
+
+    /// Attrition at the start of month `m`: lifetimes were drawn at joining, or are
+    /// decided now when quitting reads the plan's results (`max_rank`: the highest rank
+    /// each one reached). Returns how many quit.
+    pub(super) fn attrition(&mut self, m: u16, max_rank: &[u8]) -> u32 {
+        if m == 1 {
+            return 0;
+        }
+        let sc = self.scenario;
+        if self.state_quit {
+            for &i in &self.active {
+                let i = i as usize;
+                let t = (m - self.d.join_month[i] - 1) as usize;
+                let mut h = sc.quit[t.min(sc.quit.len() - 1)];
+                if self.d.sponsor[i] != NO_SPONSOR {
+                    h *= sc.recruit_quit_multiplier;
+                }
+                if let Some(mult) = &sc.rank_quit_multiplier {
+                    let r = max_rank[i];
+                    if r != NO_RANK {
+                        h *= mult[(r as usize).min(mult.len() - 1)];
+                    }
+                }
+                if let Some(k) = sc.unprofitable_months {
+                    if self.streak[i] as u32 >= k {
+                        h *= sc.unprofitable_multiplier;
+                    }
+                }
+                if rng::uniform_at(self.draws.quit_key, i as u64, m as u64) < h {
+                    self.d.quit_month[i] = m;
+                }
+            }
+        }
+        let mut quit = 0u32;
+        let (d, participating) = (&self.d, &mut self.participating);
+        let (own_pv, retail_pv, preferred_pv) = (
+            &mut self.own_pv,
+            &mut self.retail_pv,
+            &mut self.preferred_pv,
+        );
+        self.active.retain(|&i| {
+            let stays = d.quit_month[i as usize] > m;
+            if !stays {
+                participating[i as usize] = false;
+                own_pv[i as usize] = 0;
+                retail_pv[i as usize] = 0;
+                preferred_pv[i as usize] = 0;
+                quit += 1;
+            }
+            stays
+        });
+        quit
+    }
+
+    /// Recruitment in month `m`: the total is Poisson(Σ rates); sponsors are drawn in
+    /// proportion to their rates (the same law as one Poisson per person, with fewer
+    /// draws). Returns how many joined (the founders in month 1).
+    pub(super) fn recruitment(&mut self, m: u16) -> Result<u32> {
+        let sc = self.scenario;
+        if m == 1 {
+            return Ok(sc.founders);
+        }
+        let saturation = match sc.market_size {
+            Some(size) => (1.0 - self.d.len() as f64 / size).max(0.0),
+            None => 1.0,
+        };
+        // Everyone in the list joined in an earlier month: this month's recruits come next.
+        let eligible = self.active.len();
+        if eligible == 0 || saturation <= 0.0 {
+            return Ok(0);
+        }
+        self.new_sponsors.clear();
+        if self.homogeneous {
+            self.draw_sponsors_uniformly(sc.recruit_rate[0], saturation);
+        } else {
+            self.draw_sponsors_by_weight(m, saturation);
+        }
+        if let Some(size) = sc.market_size {
+            let room = (size - self.d.len() as f64).max(0.0) as usize;
+            self.new_sponsors.truncate(room);
+        }
+        self.new_sponsors.sort_unstable();
+        for k in 0..self.new_sponsors.len() {
+            let s = self.new_sponsors[k];
+            let q = if self.state_quit {
+                NEVER
+            } else {
+                self.draws
+                    .recruit_lifetime
+                    .quit_month(&mut self.draws.quit, m)
+            };
+            let sk = self.draws.skill();
+            let id = self.d.push(s, m, q, sk);
+            self.active.push(id);
+        }
+        if self.d.len() > MAX_PEOPLE {
+            return Err(Error::Argument(format!(
+                "run {} grew past {MAX_PEOPLE} people in month {m}: the scenario has no \
+                 limit that holds it (set market.size, lower recruiting, or simulate fewer months)",
+                self.run
+            )));
+        }
+        self.grow();
+        Ok(self.new_sponsors.len() as u32)
+    }
+
+    /// Everyone recruits at one `rate` (times the room left in the market): draw the total, then a sponsor for each uniformly.
+    fn draw_sponsors_uniformly(&mut self, rate: f64, saturation: f64) {
+        let eligible = self.active.len();
+        let rng = &mut self.draws.recruit;
+        let k = poisson(rng, eligible as f64 * rate * saturation);
+        for _ in 0..k {
+            self.new_sponsors
+                .push(self.active[rng.random_range(0..eligible)]);
+        }
+    }
+
+    /// Recruiting rates differ (tenure, skill, success, Bass diffusion): draw the total,
+    /// then each sponsor in proportion to its rate.
+    fn draw_sponsors_by_weight(&mut self, m: u16, saturation: f64) {
+        let sc = self.scenario;
+        let eligible = self.active.len();
+        self.weights.clear();
+        let mut total = 0.0f64;
+        let sbs = sc.success_breeds_success;
+        for &i in &self.active[..eligible] {
+            let i = i as usize;
+            let tenure = (m - self.d.join_month[i]) as usize;
+            let boost = 1.0 + sbs * self.d.recruits[i] as f64;
+            total += sc.recruit_rate_at(tenure) * self.d.skill[i] as f64 * boost;
+            self.weights.push(total);
+        }
+        let lambda = match sc.market_model {
+            MarketModel::Fill => total * saturation,
+            MarketModel::Bass {
+                innovation,
+                imitation,
+            } => {
+                // Bass diffusion sets how many join; recruiting sets who signs them.
+                let size = sc.market_size.expect("validated: Bass needs a size");
+                let left = (size - self.d.len() as f64).max(0.0);
+                if total > 0.0 {
+                    (innovation + imitation * eligible as f64 / size) * left
+                } else {
+                    0.0
+                }
+            }
+        };
+        let rng = &mut self.draws.recruit;
+        let k = poisson(rng, lambda);
+        for _ in 0..k {
+            let u = rng.random::<f64>() * total;
+            let j = self.weights.partition_point(|&w| w <= u).min(eligible - 1);
+            self.new_sponsors.push(self.active[j]);
+        }
+    }
+
+    /// Retail and preferred customers of everyone participating: churn, new customers,
+    /// and this month's orders (as PV, at wholesale for retail).
+    pub(super) fn customers(&mut self) {
+        let (sc, plan) = (self.scenario, self.plan);
+        if sc.customer_rate <= 0.0 {
+            return;
+        }
+        let rng = &mut self.draws.customers;
+        for &i in &self.active {
+            let i = i as usize;
+            let mut c = self.d.customers[i] as u64;
+            c -= binomial(rng, c, sc.customer_churn);
+            let new = poisson(rng, sc.customer_rate);
+            if sc.preferred_share > 0.0 {
+                // Preferred customers: churn alike, order at the member price.
+                let mut pc = self.d.preferred[i] as u64;
+                pc -= binomial(rng, pc, sc.customer_churn);
+                let new_pref = binomial(rng, new, sc.preferred_share);
+                pc = (pc + new_pref).min(u16::MAX as u64);
+                self.d.preferred[i] = pc as u16;
+                c = (c + new - new_pref).min(u16::MAX as u64);
+                let k = binomial(rng, pc, sc.preferred_order_probability);
+                let mut cents = 0i64;
+                for _ in 0..k {
+                    cents += self.draws.preferred_orders.sample(rng);
+                }
+                let v = plan.volume_of(cents);
+                self.preferred_pv[i] = v;
+                self.preferred_volume[i] += v;
+            } else {
+                c = (c + new).min(u16::MAX as u64);
+            }
+            self.d.customers[i] = c as u16;
+            let k = binomial(rng, c, sc.customer_order_probability);
+            let mut sales = 0i64;
+            for _ in 0..k {
+                sales += self.draws.customer_orders.sample(rng);
+            }
+            let v = plan.volume_of(plan.wholesale_of(sales));
+            self.retail_pv[i] = v;
+            self.customer_volume[i] += v;
+        }
+    }
+
+    /// Home parties in month `m`, held by those who host, their sales credited to them.
+    pub(super) fn parties(&mut self, m: u16) {
+        self.parties.clear();
+        let (sc, plan) = (self.scenario, self.plan);
+        if !sc.has_parties() {
+            return;
+        }
+        let share = sc.party_hosting_share;
+        for &i in &self.active {
+            let i = i as usize;
+            self.party_now[i] = 0;
+            if share < 1.0 && rng::uniform_at(self.draws.host_key, i as u64, 0) >= share {
+                continue;
+            }
+            let rate = sc.party_rate_at((m - self.d.join_month[i]) as usize);
+            let k = poisson(&mut self.draws.party, rate);
+            for _ in 0..k {
+                let sales = self.draws.party_sales.sample(&mut self.draws.party);
+                let v = plan.volume_of(plan.wholesale_of(sales));
+                self.parties.push(Party {
+                    distributor: i as u32,
+                    pv: v,
+                });
+                self.party_volume[i] += v;
+                self.party_now[i] += v;
+            }
+        }
+    }
+
+    /// Own purchases (topped up to the plan's minimum; bought up to the activity minimum
+    /// by those who buy to qualify), fees and expenses of everyone participating.
+    pub(super) fn purchases(&mut self, m: u16) {
+        let (sc, plan) = (self.scenario, self.plan);
+        let costs = &plan.costs;
+        let p_order = sc.order_probability;
+        let btq = if plan.min_pv > 0 {
+            sc.buy_to_qualify
+        } else {
+            0.0
+        };
+        let with_parties = sc.has_parties();
+        for &i in &self.active {
+            let i = i as usize;
+            let mut cents = if p_order >= 1.0 || self.draws.buy.random::<f64>() < p_order {
+                self.draws.orders.sample(&mut self.draws.buy)
+            } else {
+                0
+            };
+            let mut cost = 0i64;
+            if cents < costs.min_monthly_purchase {
+                self.required[i] += costs.min_monthly_purchase - cents;
+                cost += costs.min_monthly_purchase - cents;
+                cents = costs.min_monthly_purchase;
+            }
+            let mut v = plan.volume_of(cents);
+            // The PV this person has this month besides own orders.
+            let others = || {
+                self.retail_pv[i]
+                    + self.preferred_pv[i]
+                    + if with_parties { self.party_now[i] } else { 0 }
+            };
+            if btq > 0.0
+                && v + others() < plan.min_pv
+                && rng::uniform_at(self.draws.btq_key, i as u64, m as u64) < btq
+            {
+                // Buying to qualify: the difference to the activity minimum, at wholesale.
+                let others = others();
+                let short = plan.min_pv - v - others;
+                let mut extra = ((short as i128 * plan.point_value as i128 + RATE_ONE as i128 - 1)
+                    / RATE_ONE as i128) as i64;
+                while plan.volume_of(cents + extra) + others < plan.min_pv {
+                    extra += 1;
+                }
+                cents += extra;
+                self.qualifying[i] += extra;
+                cost += extra;
+                v = plan.volume_of(cents);
+            }
+            self.purchases[i] += cents;
+            self.own_pv[i] = v;
+            self.own_volume[i] += v;
+            let tenure = m - self.d.join_month[i];
+            if tenure == 0 {
+                self.fees[i] += costs.enrollment_fee;
+                cost += costs.enrollment_fee;
+            } else if tenure % 12 == 0 {
+                self.fees[i] += costs.annual_fee;
+                cost += costs.annual_fee;
+            }
+            self.expenses[i] += self.expenses_cents;
+            if self.state_quit {
+                self.month_cost[i] = cost + self.expenses_cents;
+            }
+        }
+    }
+
+    /// The plan for month `m`: run the engine over this month's volumes, then add each
+    /// one's pay to its totals (and, when quitting reads it, whether pay covered costs).
+    pub(super) fn plan(&mut self, m: u16, engine: &mut PlanEngine) -> MonthTotals {
+        let n = self.d.len();
+        let input = MonthInput {
+            month: m,
+            sponsor: &self.d.sponsor,
+            join_month: &self.d.join_month,
+            participating: &self.participating[..n],
+            own_pv: &self.own_pv[..n],
+            retail_pv: &self.retail_pv[..n],
+            // Without preferred customers the engine reads no array for them.
+            preferred_pv: if self.scenario.preferred_share > 0.0 {
+                &self.preferred_pv[..n]
+            } else {
+                &[]
+            },
+            parties: &self.parties,
+        };
+        let totals = engine.run_month(&input);
+        self.accumulate(engine, &totals);
+        totals
+    }
+
+    /// Add the month's pay to each one's totals: commissions to earnings, retail margin to
+    /// retail profit (host rewards are the hosts'), and update the unprofitable streaks.
+    fn accumulate(&mut self, engine: &PlanEngine, totals: &MonthTotals) {
+        let n = self.d.len();
+        let plan = self.plan;
+        for (b, bonus) in plan.bonuses.iter().enumerate() {
+            if totals.by_bonus[b] == 0 || bonus.paid_to_host() {
+                continue;
+            }
+            let acc = if bonus.paid_by_company() {
+                &mut self.earnings
+            } else {
+                &mut self.retail_profit
+            };
+            for (e, &a) in acc.iter_mut().zip(&engine.amounts[b][..n]) {
+                *e += a;
+            }
+        }
+        if self.scenario.unprofitable_months.is_some() {
+            // Did this month's commissions and retail margin cover this month's costs?
+            for &i in &self.active {
+                let i = i as usize;
+                let income: i64 = engine
+                    .amounts
+                    .iter()
+                    .zip(&plan.bonuses)
+                    .filter(|(_, b)| !b.paid_to_host())
+                    .map(|(a, _)| a[i])
+                    .sum();
+                self.streak[i] = if income < self.month_cost[i] {
+                    self.streak[i].saturating_add(1)
+                } else {
+                    0
+                };
+            }
+        }
+    }
+
+    /// The month's row of the monthly table.
+    pub(super) fn month_row(&self, m: u16, joined: u32, quit: u32, t: MonthTotals) -> MonthRow {
+        let retail_index = self.plan.bonuses.iter().position(|b| !b.paid_by_company());
+        let retail_total = retail_index.map(|b| t.by_bonus[b]).unwrap_or(0);
+        MonthRow {
+            month: m,
+            active: self.active.len() as u32,
+            joined,
+            quit,
+            qualified: t.qualified,
+            volume: t.volume,
+            retail_volume: t.retail_volume,
+            preferred_volume: t.preferred_volume,
+            party_volume: t.party_volume,
+            host_rewards: t.host_rewards,
+            volume_value: t.volume_value,
+            payout: t.payout,
+            payout_before_cap: t.payout_before_cap,
+            retail_profit: retail_total,
+            by_bonus: t.by_bonus,
+            rank_counts: t.rank_counts,
+            sources: t.sources,
+            potential: t.potential,
+        }
+    }
+
+    /// The run's output: its months, its summary and (if kept) one row per person.
+    pub(super) fn into_output(self, monthly: Vec<MonthRow>, max_rank: &[u8]) -> RunOutput {
+        let months = self.months;
+        let summary = RunSummary::compute(
+            &monthly,
+            &self.earnings,
+            &self.retail_profit,
+            &self.fees,
+            &self.purchases,
+            &self.expenses,
+            &self.active,
+        );
+        let d = self.d;
+        let distributors = self.keep_distributors.then(|| DistributorTable {
+            months_active: (0..d.len())
+                .map(|i| (d.quit_month[i] as u32).min(months as u32 + 1) - d.join_month[i] as u32)
+                .collect(),
+            quit_month: d
+                .quit_month
+                .iter()
+                .map(|&q| if q > months { NEVER } else { q })
+                .collect(),
+            sponsor: d.sponsor,
+            join_month: d.join_month,
+            recruits: d.recruits,
+            max_rank: max_rank.to_vec(),
+            earnings: self.earnings,
+            retail_profit: self.retail_profit,
+            fees: self.fees,
+            purchases: self.purchases,
+            expenses: self.expenses,
+            own_volume: self.own_volume,
+            customer_volume: self.customer_volume,
+            preferred_volume: self.preferred_volume,
+            party_volume: self.party_volume,
+            required_purchases: self.required,
+            qualifying_purchases: self.qualifying,
+        });
+        RunOutput {
+            run: self.run,
+            monthly,
+            summary,
+            distributors,
+        }
+    }
+}

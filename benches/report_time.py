@@ -35,7 +35,9 @@ out = sys.argv[1]
 t0 = time.perf_counter()
 """
 
-SIMULATE = PRELUDE + """
+SIMULATE = (
+    PRELUDE
+    + """
 plan = dl.Plan.load("examples/plans/unilevel.toml")
 scen = dl.Scenario.load("examples/scenarios/baseline.toml")
 res = dl.simulate(plan, scen, months=36, runs=int(sys.argv[2]), seed=7)
@@ -43,15 +45,21 @@ seconds = time.perf_counter() - t0
 report.save_result(res, out)
 rows = res.distributors.height
 """
+)
 
-REPORT = PRELUDE + """
+REPORT = (
+    PRELUDE
+    + """
 res = report.load_result(out)
 report.write_report(res, out + "/report.html")
 seconds = time.perf_counter() - t0
 rows = None
 """
+)
 
-REGULATOR = PRELUDE + """
+REGULATOR = (
+    PRELUDE
+    + """
 res = report.load_result(out)
 an.earnings_distribution(res)
 plot.earnings_distribution(res)
@@ -70,6 +78,7 @@ an.retention(res, by="max_rank")
 seconds = time.perf_counter() - t0
 rows = None
 """
+)
 
 EPILOGUE = """
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
@@ -78,8 +87,13 @@ print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
 
 
 def step(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code + EPILOGUE, *args], cwd=ROOT,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code + EPILOGUE, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -95,10 +109,16 @@ def main() -> None:
     print(f"{a.runs} runs × 36 months, {sim['rows']:,} distributor rows")
     print("| step | wall time | ÷ simulation | peak memory |")
     print("|---|---:|---:|---:|")
-    for name, r in (("simulation (dl.simulate)", sim), ("report (write_report of the "
-                    "saved directory)", rep), ("regulator notebook's analytics", reg)):
-        print(f"| {name} | {r['seconds']:.1f} s | {r['seconds'] / sim['seconds']:.2f} | "
-              f"{r['peak_mib'] / 1024:.2f} GiB |")
+    steps = [
+        ("simulation (dl.simulate)", sim),
+        ("report (write_report of the saved directory)", rep),
+        ("regulator notebook's analytics", reg),
+    ]
+    for name, r in steps:
+        print(
+            f"| {name} | {r['seconds']:.1f} s | {r['seconds'] / sim['seconds']:.2f} | "
+            f"{r['peak_mib'] / 1024:.2f} GiB |"
+        )
 
 
 if __name__ == "__main__":

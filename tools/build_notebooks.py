@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 
 
-_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
 
 
 def escape_dollars(text: str) -> str:

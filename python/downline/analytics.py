@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Optional, Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import polars as pl
@@ -1846,7 +1846,11 @@ class Comparison:
         metrics = self.table["metric"].unique(maintain_order=True).to_list()
         order = [m for m in COMPARE_LABELS if m in metrics] + [
             m for m in metrics if m not in COMPARE_LABELS]
+        hosts = any(kind == "host_rewards" for r in self.results
+                    for _, kind, _ in getattr(r.plan, "bonuses", []))
         for m in order:
+            if m == "host_rewards" and not hosts:
+                continue
             part = self.table.filter(pl.col("metric") == m).sort("plan_index")
             label = COMPARE_LABELS.get(m, (m, "number"))[0]
             out.append((m, label, list(part.iter_rows(named=True))))

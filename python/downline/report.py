@@ -67,7 +67,7 @@ def build_id() -> str:
     try:
         out = subprocess.run(
             ["git", "-C", str(here), "describe", "--always", "--dirty", "--abbrev=12"],
-            capture_output=True, text=True, timeout=10)
+            capture_output=True, text=True, timeout=10, check=False)
         if out.returncode == 0 and out.stdout.strip():
             return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -872,8 +872,7 @@ def _fan_overlay(results: Sequence[Any], labels: Sequence[str], column: str) -> 
         plot._draw_fan(ax, plot._fan_table(res, column), c, lab)
     plot._format_fan_axis(ax, column, max(r.months for r in results))
     ax.set_ylabel(plot._label(results[0], column))
-    ax.set_title(f"{plot._cap(plot._label(results[0], column))} by month "
-                 "(median; bands: 50% and 90% of runs)")
+    ax.set_title(f"{plot._cap(plot._label(results[0], column))} by month")
     ax.legend(loc="best", fontsize="small", frameon=False)
     return fig
 
@@ -952,14 +951,17 @@ def render_comparison(cmp: Any, title: Optional[str] = None,
         def people() -> None:
             r.uses(f"Uses {r.people_runs()} of each plan.")
             r.figure_row(
-                (lambda: _overlay(results, letters, plot.earnings_distribution),
+                (lambda: _overlay(results, letters, plot.earnings_distribution,
+                          title="Earnings of everyone who ever joined, each plan"),
                  "Earnings over the horizon of everyone who ever joined, log scale, each "
                  "plan; people paid nothing are stated in the legend."),
-                (lambda: _overlay(results, letters, plot.lorenz, size=(5.5, 5.0)),
+                (lambda: _overlay(results, letters, plot.lorenz, size=(5.5, 5.0),
+                          title="Lorenz curves of earnings, each plan"),
                  "Lorenz curves of earnings: the share of all commissions received by the "
                  "lowest-earning share of everyone who joined."))
             r.figure_row(
-                (lambda: _overlay(results, letters, plot.retention),
+                (lambda: _overlay(results, letters, plot.retention,
+                          title="Retention (Kaplan–Meier), each plan; band: 90% of runs"),
                  "Retention (Kaplan–Meier) under each plan; band: 90% of runs. The scenario "
                  "decides who quits unless it reads the plan (quitting by rank or earnings), "
                  "so the curves often coincide."),)

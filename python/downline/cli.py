@@ -305,7 +305,7 @@ def _cmd_sweep(a: argparse.Namespace) -> int:
     print("Mean over runs (90% of runs in brackets).")
     shown = [("payout_ratio", "payout ratio", "share"),
              ("share_paid_nothing", "paid nothing", "share"),
-             ("share_net_loss", "lost money", "share"),
+             ("share_net_loss", "fees+expenses > pay", "share"),
              ("ever_joined", "ever joined", "count")]
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True, fmt_str_lengths=40, tbl_width_chars=200):

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from downline import analytics
-from downline.api import Plan, PlanError, Scenario
+from downline.api import DEFAULT_SEED, Plan, PlanError, Scenario
 from downline.sweep import Parameter, SweepResult, _plans_and_labels, _Space, sweep
 
 __all__ = ["SensitivityResult", "sensitivity"]
@@ -146,7 +146,7 @@ def sensitivity(
     method: str = "oat",
     months: int = 36,
     runs: int = 20,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     client: Any = None,
     *,
     n: int = 64,

@@ -34,6 +34,7 @@ from typing import Any
 import polars as pl
 
 from downline.api import (
+    DEFAULT_SEED,
     Plan,
     PlanError,
     Scenario,
@@ -640,7 +641,7 @@ def sweep(
     grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     months: int = 36,
     runs: int = 50,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     client: Any = None,
     *,
     out: str | Path | None = None,

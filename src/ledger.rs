@@ -60,6 +60,44 @@ pub struct PartyRow {
     pub pv: i64,
 }
 
+/// A paid-as rank given for one distributor in one month (a held or forced rank from a
+/// company's records): it replaces the plan's evaluation for that month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RankRow {
+    /// Distributor id.
+    pub id: i64,
+    /// Month.
+    pub month: i64,
+    /// The rank's name.
+    pub rank: String,
+}
+
+/// The title (highest rank reached) a distributor holds before the first month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TitleRow {
+    /// Distributor id.
+    pub id: i64,
+    /// The rank's name.
+    pub title: String,
+}
+
+/// Everything `compute_commissions` can be given besides the plan.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LedgerInput<'a> {
+    /// The sponsor tree, one row per distributor.
+    pub tree: &'a [TreeRow],
+    /// The placement tree (`None`: placed by the plan's rule).
+    pub placement: Option<&'a [PlacementRow]>,
+    /// Volumes, one row per distributor and month with volume.
+    pub volumes: &'a [VolumeRow],
+    /// Parties of a party plan.
+    pub parties: &'a [PartyRow],
+    /// Paid-as ranks given for some distributors in some months.
+    pub ranks: &'a [RankRow],
+    /// Titles held before the first month.
+    pub titles: &'a [TitleRow],
+}
+
 /// One ledger line: what one bonus pays one distributor in one month.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LedgerLine {
@@ -105,6 +143,30 @@ pub fn compute_commissions_with_parties(
     volumes: &[VolumeRow],
     parties: &[PartyRow],
 ) -> Result<Vec<LedgerLine>> {
+    compute_ledger(
+        plan,
+        &LedgerInput {
+            tree,
+            placement,
+            volumes,
+            parties,
+            ..Default::default()
+        },
+    )
+}
+
+/// Pay `plan` over everything given in `input` (see [`LedgerInput`]), month by month
+/// from the first join month to the last month with volume, a party or a given rank.
+/// Returns the non-zero lines ordered by month, id, bonus.
+pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<LedgerLine>> {
+    let LedgerInput {
+        tree,
+        placement,
+        volumes,
+        parties,
+        ranks,
+        titles,
+    } = *input;
     let n = tree.len();
     if n == 0 {
         return Ok(vec![]);
@@ -265,6 +327,49 @@ pub fn compute_commissions_with_parties(
             pv: p.pv,
         });
     }
+    // Given ranks by month, and titles as of the start.
+    let rank_of = |name: &str, what: String| -> Result<u8> {
+        plan.ranks
+            .iter()
+            .position(|r| r.name == name)
+            .map(|k| k as u8)
+            .ok_or_else(|| {
+                let names: Vec<&str> = plan.ranks.iter().map(|r| r.name.as_str()).collect();
+                Error::Input(format!(
+                    "{what}: {name:?} is not a rank of the plan; the ranks are {names:?}"
+                ))
+            })
+    };
+    let mut ranks_by_month: std::collections::BTreeMap<i64, Vec<(u32, u8)>> = Default::default();
+    let mut seen_rank: HashMap<(i64, i64), ()> = HashMap::with_capacity(ranks.len());
+    for (row, r) in ranks.iter().enumerate() {
+        let k = participant_in_month(tree, &pos, "ranks", row, r.id, r.month, "has a rank")?;
+        let rank = rank_of(&r.rank, format!("ranks row {row}: id {}", r.id))?;
+        if seen_rank.insert((r.id, r.month), ()).is_some() {
+            return Err(Error::Input(format!(
+                "ranks row {row}: id {} has more than one rank for month {}",
+                r.id, r.month
+            )));
+        }
+        ranks_by_month
+            .entry(r.month)
+            .or_default()
+            .push((index[k], rank));
+    }
+    let mut start_titles = vec![crate::plan::NO_RANK; n];
+    for (row, t) in titles.iter().enumerate() {
+        let k = *pos.get(&t.id).ok_or_else(|| {
+            Error::Input(format!("titles row {row}: id {} is not in the tree", t.id))
+        })?;
+        let slot = &mut start_titles[index[k] as usize];
+        if *slot != crate::plan::NO_RANK {
+            return Err(Error::Input(format!(
+                "titles row {row}: id {} has more than one title",
+                t.id
+            )));
+        }
+        *slot = rank_of(&t.title, format!("titles row {row}: id {}", t.id))?;
+    }
     let first = tree.iter().map(|r| r.join_month).min().unwrap_or(0);
     let last = by_month
         .keys()
@@ -278,12 +383,17 @@ pub fn compute_commissions_with_parties(
                 .next_back()
                 .copied()
                 .unwrap_or(first),
-        );
+        )
+        .max(ranks_by_month.keys().next_back().copied().unwrap_or(first));
 
     let mut engine = PlanEngine::new(plan);
     if let Some((parent, leg)) = placed {
         engine.set_placement(parent, leg);
     }
+    if !titles.is_empty() {
+        engine.set_titles(&start_titles);
+    }
+    let mut given = vec![crate::plan::NO_RANK; n];
     let mut own = vec![0i64; n];
     let mut retail = vec![0i64; n];
     let mut preferred = vec![0i64; n];
@@ -304,6 +414,13 @@ pub fn compute_commissions_with_parties(
                 retail[i as usize] = r;
                 preferred[i as usize] = f;
             }
+        }
+        if let Some(rows) = ranks_by_month.get(&month) {
+            given[..count].fill(crate::plan::NO_RANK);
+            for &(i, r) in rows {
+                given[i as usize] = r;
+            }
+            engine.give_ranks(&given[..count]);
         }
         let input = MonthInput {
             month: month as u16,

@@ -82,4 +82,9 @@ def compute_commissions(
     party_ids: Optional[Sequence[int]] = None,
     party_months: Optional[Sequence[int]] = None,
     party_pv: Optional[Sequence[str]] = None,
+    rank_ids: Optional[Sequence[int]] = None,
+    rank_months: Optional[Sequence[int]] = None,
+    ranks: Optional[Sequence[str]] = None,
+    title_ids: Optional[Sequence[int]] = None,
+    titles: Optional[Sequence[str]] = None,
 ) -> ArrowTable: ...

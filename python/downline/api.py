@@ -498,11 +498,34 @@ def _require(df: pl.DataFrame, what: str, cols: list[str]) -> None:
         raise InputError(f"{what}: missing column(s) {missing}; it needs {cols}")
 
 
+def _whole_numbers(df: pl.DataFrame, what: str, cols: list[str]) -> list[list[int]]:
+    """The columns ``cols`` of ``df`` as whole numbers, none missing."""
+    out = []
+    for c in cols:
+        try:
+            values = df[c].cast(pl.Int64, strict=True).to_list()
+        except pl.exceptions.PolarsError as e:
+            raise InputError(f"{what}: {c} must be whole numbers ({e})") from None
+        if any(v is None for v in values):
+            raise InputError(f"{what}: {c} may not be missing")
+        out.append(values)
+    return out
+
+
+def _names(s: pl.Series, what: str, col: str) -> list[str]:
+    """A column of rank names, none missing."""
+    if s.dtype != pl.String or s.null_count():
+        raise InputError(f"{what}: {col} must be rank names (text), none missing")
+    return s.to_list()
+
+
 def compute_commissions(
     plan: Plan,
     tree: pl.DataFrame,
     volumes: pl.DataFrame,
     parties: Optional[pl.DataFrame] = None,
+    ranks: Optional[pl.DataFrame] = None,
+    titles: Optional[pl.DataFrame] = None,
 ) -> pl.DataFrame:
     """Pay ``plan`` over a given downline — the deterministic engine, no randomness.
 
@@ -523,6 +546,12 @@ def compute_commissions(
     may also give ``placement`` (the placement parent's id, null for a top) and ``leg``
     (binary: 0 left, 1 right; matrix: slot 0 to width − 1; null: the first open one) for
     every row; without them the plan's placement rule places everyone.
+
+    ``ranks`` (to reconcile a real month): ``id, month, rank`` — a paid-as rank given for
+    that distributor in that month (a held or forced rank from the company's records,
+    named as in the plan); it replaces the plan's evaluation and counts for the uplines'
+    leg requirements. ``titles``: ``id, title`` — the title (highest rank reached) each
+    holds before the first month, for bonuses and requirements that read titles.
 
     Returns ``month, id, bonus, paid_by_company, paid_to, amount`` (``pl.Decimal(18, 2)``),
     one line per non-zero amount, ordered by month, id and the plan's bonus order.
@@ -573,6 +602,14 @@ def compute_commissions(
         extra["party_ids"] = pids
         extra["party_months"] = pmonths
         extra["party_pv"] = _volume_strings(parties["pv"], "pv", "parties")
+    if ranks is not None:
+        _require(ranks, "ranks", ["id", "month", "rank"])
+        extra["rank_ids"], extra["rank_months"] = _whole_numbers(ranks, "ranks", ["id", "month"])
+        extra["ranks"] = _names(ranks["rank"], "ranks", "rank")
+    if titles is not None:
+        _require(titles, "titles", ["id", "title"])
+        (extra["title_ids"],) = _whole_numbers(titles, "titles", ["id"])
+        extra["titles"] = _names(titles["title"], "titles", "title")
     table = _core.compute_commissions(
         plan._core, ids, sponsors, joins, quits, vids, vmonths, pv, retail, **extra
     )

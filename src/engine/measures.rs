@@ -8,7 +8,7 @@
 
 use super::{MonthInput, PlanEngine};
 use crate::downline::NO_SPONSOR;
-use crate::plan::{Placement, NO_RANK};
+use crate::plan::{CompiledPlan, Placement, NO_RANK};
 
 /// The month's volume totals, hundredths of a point, and the count of those active.
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,7 +68,9 @@ impl PlanEngine<'_> {
             trivial_ranks,
             top: (plan.ranks.len() - 1) as u8,
             // Rank advancement reads the highest rank reached before this month.
-            fuse_max_rank: trivial_ranks && !plan.has_rank_advancement(),
+            fuse_max_rank: trivial_ranks
+                && !plan.has_rank_advancement()
+                && self.given_rank.is_empty(),
         };
         let out = Out {
             pv: &mut self.pv[..n],
@@ -91,6 +93,7 @@ impl PlanEngine<'_> {
             t.preferred_volume - party_volume
         };
         roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
+        self.windows.update(m.month, &self.pv[..n], &self.gv[..n]);
         if matches!(self.plan.placement, Placement::Binary(_)) {
             // Each binary leg's volume this month.
             self.placement.roll_up(&self.pv[..n]);
@@ -117,6 +120,82 @@ impl PlanEngine<'_> {
             }
         }
         total
+    }
+}
+
+/// PV or GV over a rolling window of months: a ring of each one's last `months` values
+/// and their running sum.
+#[derive(Debug)]
+pub(super) struct Window {
+    months: usize,
+    ring: Vec<i64>,
+    /// The sum over the window, this month included.
+    pub sum: Vec<i64>,
+}
+
+impl Window {
+    fn new(months: u16) -> Window {
+        Window {
+            months: months as usize,
+            ring: vec![],
+            sum: vec![],
+        }
+    }
+
+    /// Enter month `month`'s values (months are entered one after another).
+    fn update(&mut self, month: u16, x: &[i64]) {
+        let (n, w) = (x.len(), self.months);
+        self.ring.resize(n * w, 0);
+        self.sum.resize(n, 0);
+        let k = month as usize % w;
+        for (i, &v) in x.iter().enumerate() {
+            let slot = &mut self.ring[i * w + k];
+            self.sum[i] += v - *slot;
+            *slot = v;
+        }
+    }
+}
+
+/// The measures over more than one month that a plan names: rolling windows of PV and
+/// GV (one per distinct length) and accumulated PV. Empty for a plan that names none.
+#[derive(Debug)]
+pub(super) struct Windows {
+    pub pv: Vec<Window>,
+    pub gv: Vec<Window>,
+    /// PV accumulated since joining or the start of the period (empty when unused).
+    pub accumulated: Vec<i64>,
+    use_accumulated: bool,
+    /// The period after which accumulated PV starts again (0: never).
+    period: u16,
+}
+
+impl Windows {
+    pub fn new(plan: &CompiledPlan) -> Windows {
+        Windows {
+            pv: plan.pv_windows.iter().map(|&w| Window::new(w)).collect(),
+            gv: plan.gv_windows.iter().map(|&w| Window::new(w)).collect(),
+            accumulated: vec![],
+            use_accumulated: plan.uses_accumulated_pv(),
+            period: plan.accumulation_months,
+        }
+    }
+
+    fn update(&mut self, month: u16, pv: &[i64], gv: &[i64]) {
+        for w in &mut self.pv {
+            w.update(month, pv);
+        }
+        for w in &mut self.gv {
+            w.update(month, gv);
+        }
+        if self.use_accumulated {
+            self.accumulated.resize(pv.len(), 0);
+            if self.period > 0 && month > 0 && (month - 1) % self.period == 0 {
+                self.accumulated.fill(0);
+            }
+            for (a, &p) in self.accumulated.iter_mut().zip(pv) {
+                *a += p;
+            }
+        }
     }
 }
 

@@ -140,6 +140,19 @@ pub struct PlanEngine<'p> {
     placement: placement::PlacementTree,
     rank_scratch: ranks::RankScratch,
     bonus_scratch: bonus::Scratch,
+    /// Rolling windows of PV and GV and accumulated PV (only what the plan names).
+    windows: measures::Windows,
+    /// Qualification windows: the last month each one is active through without a
+    /// qualifying order (empty without a window).
+    active_until: Vec<i32>,
+    /// Title this month: the highest rank reached, this month included (empty when
+    /// nothing reads it).
+    pub title: Vec<u8>,
+    /// Grace: the rank held, and the months in a row fallen short of it.
+    held_rank: Vec<u8>,
+    short_months: Vec<u16>,
+    /// Ranks given for the coming month ([`NO_RANK`]: evaluate); empty for none.
+    given_rank: Vec<u8>,
 }
 
 /// Who has recruits, kept up to date as the downline grows.
@@ -210,7 +223,28 @@ impl<'p> PlanEngine<'p> {
             placement: Default::default(),
             rank_scratch: Default::default(),
             bonus_scratch: Default::default(),
+            windows: measures::Windows::new(plan),
+            active_until: vec![],
+            title: vec![],
+            held_rank: vec![],
+            short_months: vec![],
+            given_rank: vec![],
         }
+    }
+
+    /// Give the titles (highest rank reached, [`NO_RANK`] for none) that distributors hold
+    /// before the first month, by join order: a real month starts from a company's records.
+    pub fn set_titles(&mut self, titles: &[u8]) {
+        self.grow(titles.len());
+        self.max_rank[..titles.len()].copy_from_slice(titles);
+    }
+
+    /// Give paid-as ranks for the next month only (held or forced ranks from a company's
+    /// records; [`NO_RANK`]: evaluate by the plan), by join order. They replace the
+    /// evaluation for those distributors and count for their uplines' leg requirements.
+    pub fn give_ranks(&mut self, ranks: &[u8]) {
+        self.given_rank.clear();
+        self.given_rank.extend_from_slice(ranks);
     }
 
     /// The plan.

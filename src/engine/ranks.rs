@@ -1,10 +1,18 @@
-//! Paid-as ranks, evaluated every month in one reverse pass.
+//! Paid-as ranks and titles, evaluated every month in one reverse pass.
 //!
 //! A distributor is paid as the highest rank whose every requirement it meets this month:
-//! PV, GV (with at most `max_leg_share` of the GV requirement counted from any one leg),
-//! personally sponsored active legs, and legs holding a rank. A *leg* is a personally
-//! sponsored distributor and its whole sponsor downline; a leg *holds* rank R when someone
-//! in it is paid as R or higher this month. Someone not participating has no rank.
+//! PV and GV (each this month's, or over a rolling window of months, with at most
+//! `max_leg_share` of the GV requirement counted from any one leg), accumulated PV,
+//! personally sponsored active legs, legs holding a rank and legs holding a title. A *leg*
+//! is a personally sponsored distributor and its whole sponsor downline; a leg *holds*
+//! rank R when someone in it is paid as R or higher this month, and *holds the title* R
+//! when someone in it has reached R (this month or before). Someone not participating has
+//! no rank.
+//!
+//! With grace (`paid_as.grace_months` = K), a distributor who falls short of the rank it
+//! was paid as is still paid as that rank for up to K months in a row. A rank given for
+//! the month (a held or forced rank from a company's records) replaces the evaluation.
+//! The *title* is the highest rank reached, this month included.
 
 use crate::downline::NO_SPONSOR;
 use crate::plan::{CompiledPlan, NO_RANK};
@@ -15,10 +23,14 @@ pub struct RankScratch {
     active_legs: Vec<u32>,
     /// highest rank anywhere in the subtree (`NO_RANK` = none)
     sub_max: Vec<u8>,
+    /// highest title anywhere in the subtree
+    sub_title: Vec<u8>,
     /// legs holding at least `leg_rank_slots[s]`: `leg_counts[i * S + s]`
     leg_counts: Vec<u32>,
-    /// sum over legs of min(leg GV, cap): `capped[i * C + c]`
-    capped: Vec<i64>,
+    /// legs holding at least the title `leg_title_slots[s]`: `title_counts[i * T + s]`
+    title_counts: Vec<u32>,
+    /// sum over legs of what each leg's GV has above the cap: `excess[i * C + c]`
+    excess: Vec<i64>,
 }
 
 /// What the rank pass reads.
@@ -29,80 +41,104 @@ pub struct RankInput<'a> {
     pub participating: &'a [bool],
     /// Active (qualified) this month.
     pub qualified: &'a [bool],
-    /// PV this month.
-    pub pv: &'a [i64],
-    /// GV this month.
-    pub gv: &'a [i64],
+    /// PV by slot: this month's, then each of the plan's `pv_windows`.
+    pub pv: &'a [&'a [i64]],
+    /// GV by slot: this month's, then each of the plan's `gv_windows`.
+    pub gv: &'a [&'a [i64]],
+    /// Accumulated PV (empty when no rank asks for it).
+    pub accumulated_pv: &'a [i64],
+    /// The title before this month (highest rank reached).
+    pub prior_title: &'a [u8],
+    /// A rank given for this month ([`NO_RANK`]: evaluate); empty for none.
+    pub given: &'a [u8],
 }
 
-/// Evaluate paid-as ranks into `rank` (one per distributor; [`NO_RANK`] for none).
+/// What the rank pass writes.
+pub struct RankOutput<'a> {
+    /// Paid-as rank ([`NO_RANK`] for none).
+    pub rank: &'a mut [u8],
+    /// The title this month: the highest of the title before and the paid-as rank (empty
+    /// when nothing reads it).
+    pub title: &'a mut [u8],
+    /// Grace: the rank each one holds, and the months in a row it has fallen short of it
+    /// (empty without grace).
+    pub held: &'a mut [u8],
+    /// See `held`.
+    pub short: &'a mut [u16],
+}
+
+fn higher(a: u8, b: u8) -> u8 {
+    match (a, b) {
+        (NO_RANK, x) | (x, NO_RANK) => x,
+        (a, b) => a.max(b),
+    }
+}
+
+/// Evaluate paid-as ranks (and titles) for the month.
 pub fn evaluate_ranks(
     plan: &CompiledPlan,
     input: &RankInput,
-    rank: &mut [u8],
+    out: RankOutput,
     scratch: &mut RankScratch,
 ) {
     let RankInput {
         sponsor,
         participating,
         qualified,
-        pv,
         gv,
+        prior_title,
+        given,
+        ..
     } = *input;
+    let RankOutput {
+        rank,
+        title,
+        held,
+        short,
+    } = out;
     let n = sponsor.len();
-    if !plan.has_rank_requirements() {
-        // Every participant meets every rank: each is paid as the highest.
-        let top = (plan.ranks.len() - 1) as u8;
-        for i in 0..n {
-            rank[i] = if participating[i] { top } else { NO_RANK };
-        }
-        return;
-    }
     let slots = &plan.leg_rank_slots;
+    let tslots = &plan.leg_title_slots;
     let caps = &plan.leg_caps;
-    let (ns, nc) = (slots.len(), caps.len());
+    let (ns, nt, nc) = (slots.len(), tslots.len(), caps.len());
+    let grace = plan.grace_months;
+    let with_titles = !title.is_empty();
     let s = scratch;
-    s.active_legs.clear();
-    s.active_legs.resize(n, 0);
+    let reset = |v: &mut Vec<u32>, len: usize| {
+        v.clear();
+        v.resize(len, 0);
+    };
+    reset(&mut s.active_legs, n);
+    reset(&mut s.leg_counts, n * ns);
+    reset(&mut s.title_counts, n * nt);
     s.sub_max.clear();
     s.sub_max.resize(n, NO_RANK);
-    s.leg_counts.clear();
-    s.leg_counts.resize(n * ns, 0);
-    s.capped.clear();
-    s.capped.resize(n * nc, 0);
+    s.sub_title.clear();
+    s.sub_title.resize(if with_titles { n } else { 0 }, NO_RANK);
+    s.excess.clear();
+    s.excess.resize(n * nc, 0);
 
     for i in (0..n).rev() {
         let mut r = NO_RANK;
         if participating[i] {
-            for (ri, req) in plan.ranks.iter().enumerate().rev() {
-                if pv[i] < req.pv || (s.active_legs[i] as u64) < req.active_legs as u64 {
-                    continue;
+            r = if !given.is_empty() && given[i] != NO_RANK {
+                given[i]
+            } else {
+                let earned = earned_rank(plan, i, input, s);
+                if grace > 0 {
+                    with_grace(earned, grace, &mut held[i], &mut short[i])
+                } else {
+                    earned
                 }
-                let group = match req.leg_cap_slot {
-                    Some(c) => pv[i] + s.capped[i * nc + c],
-                    None => gv[i],
-                };
-                if group < req.gv {
-                    continue;
-                }
-                if req
-                    .leg_ranks
-                    .iter()
-                    .any(|&(slot, need)| s.leg_counts[i * ns + slot] < need)
-                {
-                    continue;
-                }
-                r = ri as u8;
-                break;
-            }
+            };
         }
         rank[i] = r;
-        let sub = match (r, s.sub_max[i]) {
-            (NO_RANK, m) => m,
-            (r, NO_RANK) => r,
-            (r, m) => r.max(m),
-        };
-        s.sub_max[i] = sub;
+        s.sub_max[i] = higher(r, s.sub_max[i]);
+        if with_titles {
+            let t = higher(prior_title[i], r);
+            title[i] = t;
+            s.sub_title[i] = higher(t, s.sub_title[i]);
+        }
         let p = sponsor[i];
         if p == NO_SPONSOR {
             continue;
@@ -111,17 +147,85 @@ pub fn evaluate_ranks(
         if qualified[i] {
             s.active_legs[p] += 1;
         }
+        let sub = s.sub_max[i];
         if sub != NO_RANK {
-            let pm = &mut s.sub_max[p];
-            *pm = if *pm == NO_RANK { sub } else { (*pm).max(sub) };
+            s.sub_max[p] = higher(s.sub_max[p], sub);
             for (k, &lr) in slots.iter().enumerate() {
                 if sub >= lr {
                     s.leg_counts[p * ns + k] += 1;
                 }
             }
         }
-        for (k, &cap) in caps.iter().enumerate() {
-            s.capped[p * nc + k] += gv[i].min(cap);
+        if with_titles {
+            let sub = s.sub_title[i];
+            if sub != NO_RANK {
+                s.sub_title[p] = higher(s.sub_title[p], sub);
+                for (k, &lt) in tslots.iter().enumerate() {
+                    if sub >= lt {
+                        s.title_counts[p * nt + k] += 1;
+                    }
+                }
+            }
         }
+        for (k, &(cap, slot)) in caps.iter().enumerate() {
+            s.excess[p * nc + k] += (gv[slot as usize][i] - cap).max(0);
+        }
+    }
+}
+
+/// The highest rank whose every requirement `i` meets this month (its recruits' legs
+/// already counted by the reverse pass).
+#[inline]
+fn earned_rank(plan: &CompiledPlan, i: usize, input: &RankInput, s: &RankScratch) -> u8 {
+    let (ns, nt, nc) = (
+        plan.leg_rank_slots.len(),
+        plan.leg_title_slots.len(),
+        plan.leg_caps.len(),
+    );
+    for (ri, req) in plan.ranks.iter().enumerate().rev() {
+        let pv = input.pv[req.pv_slot as usize][i];
+        if pv < req.pv || (s.active_legs[i] as u64) < req.active_legs as u64 {
+            continue;
+        }
+        if req.accumulated_pv > 0 && input.accumulated_pv[i] < req.accumulated_pv {
+            continue;
+        }
+        // With a cap per leg, what each leg has above it does not count.
+        let group = input.gv[req.gv_slot as usize][i]
+            - req.leg_cap_slot.map_or(0, |c| s.excess[i * nc + c]);
+        if group < req.gv {
+            continue;
+        }
+        if req
+            .leg_ranks
+            .iter()
+            .any(|&(slot, need)| s.leg_counts[i * ns + slot] < need)
+        {
+            continue;
+        }
+        if req
+            .leg_titles
+            .iter()
+            .any(|&(slot, need)| s.title_counts[i * nt + slot] < need)
+        {
+            continue;
+        }
+        return ri as u8;
+    }
+    NO_RANK
+}
+
+/// The paid-as rank under grace: below the rank held, the held rank is kept for up to
+/// `grace` months in a row; otherwise the earned rank becomes the one held.
+#[inline]
+fn with_grace(earned: u8, grace: u16, held: &mut u8, short: &mut u16) -> u8 {
+    let falls_short = *held != NO_RANK && (earned == NO_RANK || earned < *held);
+    if falls_short && *short < grace {
+        *short += 1;
+        *held
+    } else {
+        *held = earned;
+        *short = 0;
+        earned
     }
 }

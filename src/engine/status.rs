@@ -12,21 +12,93 @@ impl PlanEngine<'_> {
     /// returns how many are active. The forward pass of the measures has already written
     /// what reads this month's PV alone (see [`PlanEngine::measure`]).
     pub(super) fn evaluate_status(&mut self, m: &MonthInput, v: &Measures) -> u32 {
-        let n = m.sponsor.len();
-        let qualified = v.qualified;
-        let plan = self.plan;
-        if plan.has_rank_requirements() {
-            let input = ranks::RankInput {
-                sponsor: m.sponsor,
-                participating: &m.participating[..n],
-                qualified: &self.qualified[..n],
-                pv: &self.pv[..n],
-                gv: &self.gv[..n],
-            };
-            ranks::evaluate_ranks(plan, &input, &mut self.rank[..n], &mut self.rank_scratch);
+        let qualified = if self.plan.window_months > 1 {
+            self.extend_activity(m, v.qualified)
+        } else {
+            v.qualified
+        };
+        if self.plan.has_rank_requirements() || !self.given_rank.is_empty() {
+            self.evaluate_ranks(m);
+        } else if self.plan.uses_titles() {
+            let n = m.sponsor.len();
+            self.title.resize(n, NO_RANK);
+            for ((t, &mr), &r) in self.title[..n]
+                .iter_mut()
+                .zip(&self.max_rank[..n])
+                .zip(&self.rank[..n])
+            {
+                *t = if mr == NO_RANK || (r != NO_RANK && r > mr) {
+                    r
+                } else {
+                    mr
+                };
+            }
         }
         self.evaluate_sponsored_legs(m);
         qualified
+    }
+
+    /// Qualification windows: a qualifying month (PV at least `active.min_pv`) keeps a
+    /// participant active through the `window_months − 1` months after it. Returns how
+    /// many are active.
+    fn extend_activity(&mut self, m: &MonthInput, mut count: u32) -> u32 {
+        let n = m.sponsor.len();
+        let month = m.month as i32;
+        let last = month + self.plan.window_months as i32 - 1;
+        self.active_until.resize(n, i32::MIN);
+        for i in 0..n {
+            if self.qualified[i] {
+                self.active_until[i] = last;
+            } else if m.participating[i] && month <= self.active_until[i] {
+                self.qualified[i] = true;
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// Paid-as ranks (and titles) by the plan's requirements, grace and given ranks.
+    fn evaluate_ranks(&mut self, m: &MonthInput) {
+        let plan = self.plan;
+        let n = m.sponsor.len();
+        let w = &self.windows;
+        let pv: Vec<&[i64]> = std::iter::once(&self.pv[..n])
+            .chain(w.pv.iter().map(|x| &x.sum[..n]))
+            .collect();
+        let gv: Vec<&[i64]> = std::iter::once(&self.gv[..n])
+            .chain(w.gv.iter().map(|x| &x.sum[..n]))
+            .collect();
+        if plan.uses_titles() {
+            self.title.resize(n, NO_RANK);
+        }
+        if plan.grace_months > 0 {
+            self.held_rank.resize(n, NO_RANK);
+            self.short_months.resize(n, 0);
+        }
+        let given = &self.given_rank[..self.given_rank.len().min(n)];
+        assert!(
+            given.is_empty() || given.len() == n,
+            "given ranks must cover the month's downline"
+        );
+        let input = ranks::RankInput {
+            sponsor: m.sponsor,
+            participating: &m.participating[..n],
+            qualified: &self.qualified[..n],
+            pv: &pv,
+            gv: &gv,
+            accumulated_pv: &w.accumulated,
+            prior_title: &self.max_rank[..n],
+            given,
+        };
+        let t = self.title.len().min(n);
+        let h = self.held_rank.len().min(n);
+        let out = ranks::RankOutput {
+            rank: &mut self.rank[..n],
+            title: &mut self.title[..t],
+            held: &mut self.held_rank[..h],
+            short: &mut self.short_months[..h],
+        };
+        ranks::evaluate_ranks(plan, &input, out, &mut self.rank_scratch);
     }
 
     /// Binary qualification: bit `leg` of `sponsored_legs[i]` when an active personally
@@ -61,7 +133,7 @@ impl PlanEngine<'_> {
     pub(super) fn count_ranks(&mut self, n: usize, v: &Measures) -> Vec<u32> {
         let plan = self.plan;
         let mut counts = vec![0u32; plan.ranks.len()];
-        if !plan.has_rank_requirements() {
+        if !plan.has_rank_requirements() && self.given_rank.is_empty() {
             // Everyone participating was paid as the top rank.
             let top = plan.ranks.len() - 1;
             counts[top] = v.participating;

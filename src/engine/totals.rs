@@ -99,6 +99,7 @@ impl PlanEngine<'_> {
             self.placement.close_month(n);
         }
         let rank_counts = self.count_ranks(n, v);
+        self.given_rank.clear();
         MonthTotals {
             sources,
             potential,

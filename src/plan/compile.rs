@@ -32,6 +32,16 @@ pub struct Rank {
     pub leg_ranks: Vec<(usize, u32)>,
     /// (index into [`CompiledPlan::leg_caps`]) when one leg may supply only part of the GV.
     pub leg_cap_slot: Option<usize>,
+    /// Which PV the `pv` requirement reads: 0 this month's, `k` the rolling window
+    /// [`CompiledPlan::pv_windows`]`[k - 1]`.
+    pub pv_slot: u8,
+    /// Which GV the `gv` requirement reads: 0 this month's, `k` the rolling window
+    /// [`CompiledPlan::gv_windows`]`[k - 1]`.
+    pub gv_slot: u8,
+    /// Minimum accumulated PV, hundredths of a point (0: none).
+    pub accumulated_pv: i64,
+    /// (index into [`CompiledPlan::leg_title_slots`], legs needed).
+    pub leg_titles: Vec<(usize, u32)>,
 }
 
 /// One compiled bonus.
@@ -45,6 +55,8 @@ pub enum Bonus {
         compression: bool,
         depth: usize,
         rates: Vec<i64>,
+        /// Rates read by title (highest rank reached) instead of paid-as rank.
+        by_title: bool,
     },
     /// Fast start: `rate` (millionths) of a recruit's PV to the sponsor in the recruit's
     /// first `months` months.
@@ -67,6 +79,10 @@ pub enum Bonus {
         rank_level: Vec<u8>,
         /// Same-rank override, millionths (0: none).
         same_rank_rate: i64,
+        /// Discount ladder: the buyer's own rate counts as already paid.
+        discount: bool,
+        /// Rates read by title instead of paid-as rank.
+        by_title: bool,
     },
     /// Matching: `rates[rank * depth + generation - 1]` (millionths) of the amounts of the
     /// bonuses `on` (plan indices, all earlier and company-paid) earned this month.
@@ -78,6 +94,8 @@ pub enum Bonus {
         on: Vec<usize>,
         /// Whether every matched bonus is paid on volume (then so is the match).
         volume_based: bool,
+        /// Rates read by title instead of paid-as rank.
+        by_title: bool,
     },
     /// Leadership pool: `rate` (millionths) of the month's volume value, split by
     /// `shares[rank]` among active distributors.
@@ -85,6 +103,8 @@ pub enum Bonus {
         name: String,
         rate: i64,
         shares: Vec<u32>,
+        /// Shares read by title instead of paid-as rank.
+        by_title: bool,
     },
     /// Stairstep-breakaway; see [`crate::engine::bonus::stairstep`].
     Stairstep {
@@ -263,8 +283,21 @@ pub struct CompiledPlan {
     pub ranks: Vec<Rank>,
     /// The distinct ranks that some rank requires legs of.
     pub leg_rank_slots: Vec<u8>,
-    /// The distinct per-leg GV caps (hundredths of a point) of `max_leg_share` rules.
-    pub leg_caps: Vec<i64>,
+    /// The distinct (per-leg GV cap in hundredths of a point, GV slot) of `max_leg_share`
+    /// rules; the slot is the rank's [`Rank::gv_slot`].
+    pub leg_caps: Vec<(i64, u8)>,
+    /// The distinct titles that some rank requires legs of.
+    pub leg_title_slots: Vec<u8>,
+    /// The distinct rolling windows (months, ≥ 2) that PV requirements read.
+    pub pv_windows: Vec<u16>,
+    /// The distinct rolling windows (months, ≥ 2) that GV requirements read.
+    pub gv_windows: Vec<u16>,
+    /// Months a qualifying month keeps a distributor active (1: that month only).
+    pub window_months: u16,
+    /// Accumulated PV restarts every this many months (0: never).
+    pub accumulation_months: u16,
+    /// Months of grace on the paid-as rank (0: none).
+    pub grace_months: u16,
     /// Bonuses in payment order.
     pub bonuses: Vec<Bonus>,
     /// Cap on the month's company payout as a share of volume value (millionths).
@@ -335,7 +368,24 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
     // Ranks.
     let mut ranks: Vec<Rank> = Vec::new();
     let mut leg_rank_slots: Vec<u8> = Vec::new();
-    let mut leg_caps: Vec<i64> = Vec::new();
+    let mut leg_caps: Vec<(i64, u8)> = Vec::new();
+    let mut leg_title_slots: Vec<u8> = Vec::new();
+    let mut pv_windows: Vec<u16> = Vec::new();
+    let mut gv_windows: Vec<u16> = Vec::new();
+    let window_months = months_setting(spec.active.window_months, "active.window_months", 1, 36)?;
+    let accumulation_months = match spec.volume.accumulation_months {
+        None => 0,
+        Some(_) => months_setting(
+            spec.volume.accumulation_months,
+            "volume.accumulation_months",
+            1,
+            120,
+        )?,
+    };
+    let grace_months = match spec.paid_as.grace_months {
+        None | Some(0) => 0,
+        Some(_) => months_setting(spec.paid_as.grace_months, "paid_as.grace_months", 0, 24)?,
+    };
     if spec.ranks.len() > MAX_RANKS {
         return Err(err(
             "ranks",
@@ -389,6 +439,63 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             };
             legs.push((slot, count));
         }
+        let mut titles = Vec::new();
+        for (tname, &count) in &r.leg_titles {
+            let tp = format!("{p}.leg_titles.{tname}");
+            let ti = rank_index(&ranks, tname, &tp).map_err(|e| match e {
+                Error::Plan { path, .. } if spec.ranks.iter().any(|x| &x.name == tname) => {
+                    Error::Plan {
+                        path,
+                        message: format!(
+                            "{tname:?} is not below {name:?}; a rank can only require legs holding a lower title"
+                        ),
+                    }
+                }
+                e => e,
+            })?;
+            if count == 0 {
+                return Err(err(tp, "0 legs; require at least 1 or remove the entry"));
+            }
+            let slot = match leg_title_slots.iter().position(|&s| s as usize == ti) {
+                Some(s) => s,
+                None => {
+                    leg_title_slots.push(ti as u8);
+                    leg_title_slots.len() - 1
+                }
+            };
+            titles.push((slot, count));
+        }
+        let window_slot = |months: Option<u32>, field: &str, windows: &mut Vec<u16>| {
+            let w = months_setting(months, &format!("{p}.{field}"), 1, 24)?;
+            if w == 1 {
+                return Ok::<u8, Error>(0);
+            }
+            Ok(match windows.iter().position(|&x| x == w) {
+                Some(k) => k as u8 + 1,
+                None => {
+                    windows.push(w);
+                    windows.len() as u8
+                }
+            })
+        };
+        if r.pv_months.is_some() && pv == 0 {
+            return Err(err(
+                format!("{p}.pv_months"),
+                format!("is a window for the PV requirement; set {p}.pv too"),
+            ));
+        }
+        if r.gv_months.is_some() && gv == 0 {
+            return Err(err(
+                format!("{p}.gv_months"),
+                format!("is a window for the GV requirement; set {p}.gv too"),
+            ));
+        }
+        let pv_slot = window_slot(r.pv_months, "pv_months", &mut pv_windows)?;
+        let gv_slot = window_slot(r.gv_months, "gv_months", &mut gv_windows)?;
+        let accumulated_pv = match r.accumulated_pv {
+            None => 0,
+            Some(d) => non_negative(d, 2, &format!("{p}.accumulated_pv"), "a volume")?,
+        };
         let leg_cap_slot = match r.max_leg_share {
             None => None,
             Some(d) => {
@@ -404,10 +511,11 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     ));
                 }
                 let cap = (gv as i128 * share as i128 / RATE_ONE as i128) as i64;
-                Some(match leg_caps.iter().position(|&c| c == cap) {
+                let key = (cap, gv_slot);
+                Some(match leg_caps.iter().position(|&c| c == key) {
                     Some(s) => s,
                     None => {
-                        leg_caps.push(cap);
+                        leg_caps.push(key);
                         leg_caps.len() - 1
                     }
                 })
@@ -420,6 +528,10 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             active_legs: r.active_legs.unwrap_or(0),
             leg_ranks: legs,
             leg_cap_slot,
+            pv_slot,
+            gv_slot,
+            accumulated_pv,
+            leg_titles: titles,
         });
     }
     if ranks.is_empty() {
@@ -430,6 +542,10 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             active_legs: 0,
             leg_ranks: vec![],
             leg_cap_slot: None,
+            pv_slot: 0,
+            gv_slot: 0,
+            accumulated_pv: 0,
+            leg_titles: vec![],
         });
     }
 
@@ -550,6 +666,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     compression: u.compression,
                     depth,
                     rates,
+                    by_title: by_title(&u.rank_basis, &p)?,
                 }
             }
             BonusSpec::FastStart(f) => {
@@ -629,12 +746,30 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     None => 0,
                     Some(d) => rate(d, &format!("{p}.same_rank_rate"))?,
                 };
+                let discount = match dspec.mode.as_deref() {
+                    None | Some("infinity") => false,
+                    Some("discount") => true,
+                    Some(other) => {
+                        return Err(err(
+                            format!("{p}.mode"),
+                            format!("{other:?} is not a differential mode; the modes are \"infinity\" and \"discount\""),
+                        ))
+                    }
+                };
+                if discount && same_rank_rate > 0 {
+                    return Err(err(
+                        format!("{p}.same_rank_rate"),
+                        "a discount ladder pays only differences; a same-rank override goes with mode = \"infinity\"",
+                    ));
+                }
                 Bonus::Differential {
                     name,
                     rates,
                     levels,
                     rank_level,
                     same_rank_rate,
+                    discount,
+                    by_title: by_title(&dspec.rank_basis, &p)?,
                 }
             }
             BonusSpec::Matching(mspec) => {
@@ -713,6 +848,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     rates,
                     on,
                     volume_based,
+                    by_title: by_title(&mspec.rank_basis, &p)?,
                 }
             }
             BonusSpec::Pool(pspec) => {
@@ -745,6 +881,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     name,
                     rate: r,
                     shares,
+                    by_title: by_title(&pspec.rank_basis, &p)?,
                 }
             }
             BonusSpec::Stairstep(sspec) => {
@@ -1001,12 +1138,40 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         ranks,
         leg_rank_slots,
         leg_caps,
+        leg_title_slots,
+        pv_windows,
+        gv_windows,
+        window_months,
+        accumulation_months,
+        grace_months,
         bonuses,
         cap,
         costs,
         retail_markup,
         placement,
     })
+}
+
+/// A number of months from a plan file, within `lo..=hi` (default 1).
+fn months_setting(v: Option<u32>, path: &str, lo: u32, hi: u32) -> Result<u16> {
+    let m = v.unwrap_or(1);
+    if !(lo..=hi).contains(&m) {
+        return Err(err(path, format!("{m} is outside {lo} to {hi} months")));
+    }
+    Ok(m as u16)
+}
+
+/// Whether a bonus reads its rates by title (`rank_basis = "title"`) rather than by
+/// paid-as rank.
+fn by_title(basis: &Option<String>, p: &str) -> Result<bool> {
+    match basis.as_deref() {
+        None | Some("paid_as") => Ok(false),
+        Some("title") => Ok(true),
+        Some(other) => Err(err(
+            format!("{p}.rank_basis"),
+            format!("{other:?} is not a rank basis; say \"paid_as\" (this month's rank) or \"title\" (the highest reached)"),
+        )),
+    }
 }
 
 /// Rates by level for every rank, `rates[rank * depth + level - 1]`, from a default list
@@ -1112,9 +1277,32 @@ impl CompiledPlan {
     }
     /// Whether any rank has a requirement, so that ranks must be evaluated each month.
     pub fn has_rank_requirements(&self) -> bool {
-        self.ranks
-            .iter()
-            .any(|r| r.pv > 0 || r.gv > 0 || r.active_legs > 0 || !r.leg_ranks.is_empty())
+        self.ranks.iter().any(|r| {
+            r.pv > 0
+                || r.gv > 0
+                || r.active_legs > 0
+                || !r.leg_ranks.is_empty()
+                || r.accumulated_pv > 0
+                || !r.leg_titles.is_empty()
+        }) || self.grace_months > 0
+    }
+    /// Whether anything reads this month's title (a bonus by title, or a rank requiring
+    /// legs holding a title).
+    pub fn uses_titles(&self) -> bool {
+        !self.leg_title_slots.is_empty()
+            || self.bonuses.iter().any(|b| {
+                matches!(
+                    b,
+                    Bonus::Unilevel { by_title: true, .. }
+                        | Bonus::Differential { by_title: true, .. }
+                        | Bonus::Matching { by_title: true, .. }
+                        | Bonus::Pool { by_title: true, .. }
+                )
+            })
+    }
+    /// Whether some rank asks for accumulated PV.
+    pub fn uses_accumulated_pv(&self) -> bool {
+        self.ranks.iter().any(|r| r.accumulated_pv > 0)
     }
     /// Whether a bonus pays for reaching a rank (it reads the highest rank reached before
     /// the month, so that is raised only after the bonuses).

@@ -90,6 +90,19 @@ pub struct PlanSpec {
     /// What a participant pays.
     #[serde(default)]
     pub costs: CostsSpec,
+    /// How a paid-as rank is held: grace after falling short.
+    #[serde(default)]
+    pub paid_as: PaidAsSpec,
+}
+
+/// `[paid_as]`
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PaidAsSpec {
+    /// Grace: a distributor who falls short of last month's paid-as rank is still paid as
+    /// it for up to this many months in a row (default 0: paid as what the month earns).
+    #[serde(default)]
+    pub grace_months: Option<u32>,
 }
 
 /// `[volume]`
@@ -100,6 +113,11 @@ pub struct VolumeSpec {
     /// `volume × point_value`; purchases in currency become `amount ÷ point_value` points.
     #[serde(default)]
     pub point_value: Option<Dec>,
+    /// Accumulated volume (`ranks[].accumulated_pv`) starts again every this many months
+    /// (a calendar period; months 1, 1 + N, 1 + 2N, … start one). Default: accumulated
+    /// since joining, never reset.
+    #[serde(default)]
+    pub accumulation_months: Option<u32>,
 }
 
 /// `[active]`
@@ -109,6 +127,11 @@ pub struct ActiveSpec {
     /// Minimum personal volume in a month to be active (qualified) that month (default 0).
     #[serde(default)]
     pub min_pv: Option<Dec>,
+    /// Qualification window: a month with PV at least `min_pv` (a qualifying order) makes
+    /// the distributor active for that month and the `window_months − 1` after it
+    /// (default 1: the month itself).
+    #[serde(default)]
+    pub window_months: Option<u32>,
 }
 
 /// `[[ranks]]`: one rank and what it takes to be paid as it in a month.
@@ -133,6 +156,22 @@ pub struct RankSpec {
     /// At most this share of the `gv` requirement may come from any one leg (needs `gv`).
     #[serde(default)]
     pub max_leg_share: Option<Dec>,
+    /// The `pv` requirement is met by PV over a rolling window: this month and the
+    /// `pv_months − 1` before it (default 1: this month).
+    #[serde(default)]
+    pub pv_months: Option<u32>,
+    /// The `gv` requirement (and `max_leg_share`) over a rolling window of this many
+    /// months (default 1).
+    #[serde(default)]
+    pub gv_months: Option<u32>,
+    /// Minimum PV accumulated since joining (or since the start of the period set by
+    /// `volume.accumulation_months`), this month included (points).
+    #[serde(default)]
+    pub accumulated_pv: Option<Dec>,
+    /// Legs holding at least a title (the highest rank ever reached, kept):
+    /// `{ Manager = 2 }` means two legs each with someone who has reached Manager.
+    #[serde(default)]
+    pub leg_titles: BTreeMap<String, u32>,
 }
 
 /// `[[bonus]]`, told apart by `kind`.
@@ -272,6 +311,10 @@ pub struct UnilevelSpec {
     /// level (default false).
     #[serde(default)]
     pub compression: bool,
+    /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
+    /// `"title"` (the highest rank reached, kept).
+    #[serde(default)]
+    pub rank_basis: Option<String>,
 }
 
 /// `kind = "fast_start"`
@@ -317,6 +360,17 @@ pub struct DifferentialSpec {
     /// line (default 0: none).
     #[serde(default)]
     pub same_rank_rate: Option<Dec>,
+    /// `"infinity"` (default): each upline earns its rate less the highest rate paid
+    /// between it and the buyer; the buyer earns nothing on its own orders. `"discount"`
+    /// (a discount ladder: Herbalife, LIFE, Santegra): the buyer's own rate counts as
+    /// already paid — its discount — so an upline earns the difference between its rate
+    /// and the highest rate at or below it in the line, the buyer's included.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
+    /// `"title"` (the highest rank reached, kept).
+    #[serde(default)]
+    pub rank_basis: Option<String>,
 }
 
 /// `kind = "matching"`
@@ -339,6 +393,10 @@ pub struct MatchingSpec {
     /// Distributors who are not active this month do not count as a generation.
     #[serde(default)]
     pub compression: bool,
+    /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
+    /// `"title"` (the highest rank reached, kept).
+    #[serde(default)]
+    pub rank_basis: Option<String>,
 }
 
 /// `kind = "pool"`
@@ -353,6 +411,10 @@ pub struct PoolSpec {
     /// Shares per qualifying paid-as rank: `{ Director = 1, Diamond = 2 }`. A rank not
     /// listed has the shares of the nearest listed rank below it (none below the lowest).
     pub shares: BTreeMap<String, u32>,
+    /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
+    /// `"title"` (the highest rank reached, kept).
+    #[serde(default)]
+    pub rank_basis: Option<String>,
 }
 
 /// One tier of a stairstep: from `gv` points of group volume, `rate`.

@@ -274,7 +274,7 @@ fn parse_volume(s: &str, table: &str, what: &str, row: usize) -> PyResult<i64> {
 
 /// The deterministic engine on a given downline. Volumes are decimal strings (points).
 #[pyfunction]
-#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail, placement=None, leg=None, preferred=None, party_ids=None, party_months=None, party_pv=None))]
+#[pyo3(signature = (plan, ids, sponsors, join_months, quit_months, vol_ids, vol_months, pv, retail, placement=None, leg=None, preferred=None, party_ids=None, party_months=None, party_pv=None, rank_ids=None, rank_months=None, ranks=None, title_ids=None, titles=None))]
 #[allow(clippy::too_many_arguments)]
 fn compute_commissions(
     py: Python<'_>,
@@ -293,6 +293,11 @@ fn compute_commissions(
     party_ids: Option<Vec<i64>>,
     party_months: Option<Vec<i64>>,
     party_pv: Option<Vec<String>>,
+    rank_ids: Option<Vec<i64>>,
+    rank_months: Option<Vec<i64>>,
+    ranks: Option<Vec<String>>,
+    title_ids: Option<Vec<i64>>,
+    titles: Option<Vec<String>>,
 ) -> PyResult<ArrowTable> {
     let n = ids.len();
     if sponsors.len() != n
@@ -366,15 +371,53 @@ fn compute_commissions(
             )))
         }
     }
+    let mut given = vec![];
+    match (rank_ids, rank_months, ranks) {
+        (None, None, None) => {}
+        (Some(ids), Some(months), Some(names))
+            if ids.len() == months.len() && ids.len() == names.len() =>
+        {
+            for k in 0..ids.len() {
+                given.push(crate::ledger::RankRow {
+                    id: ids[k],
+                    month: months[k],
+                    rank: names[k].clone(),
+                });
+            }
+        }
+        _ => {
+            return Err(to_py(Error::Input(
+                "ranks: give id, month and rank together, of the same length".into(),
+            )))
+        }
+    }
+    let mut held = vec![];
+    match (title_ids, titles) {
+        (None, None) => {}
+        (Some(ids), Some(names)) if ids.len() == names.len() => {
+            for (id, title) in ids.into_iter().zip(names) {
+                held.push(crate::ledger::TitleRow { id, title });
+            }
+        }
+        _ => {
+            return Err(to_py(Error::Input(
+                "titles: give id and title together, of the same length".into(),
+            )))
+        }
+    }
     let plan_c = plan.inner.clone();
     let lines = py
         .detach(|| {
-            crate::ledger::compute_commissions_with_parties(
+            crate::ledger::compute_ledger(
                 &plan_c,
-                &tree,
-                placed.as_deref(),
-                &vols,
-                &parties,
+                &crate::ledger::LedgerInput {
+                    tree: &tree,
+                    placement: placed.as_deref(),
+                    volumes: &vols,
+                    parties: &parties,
+                    ranks: &given,
+                    titles: &held,
+                },
             )
         })
         .map_err(to_py)?;

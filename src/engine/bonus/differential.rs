@@ -48,6 +48,18 @@ pub struct Scratch {
     acc: Vec<i128>,
 }
 
+/// The rules of one differential bonus.
+pub struct Rules<'a> {
+    /// The distinct positive rates ascending (millionths).
+    pub levels: &'a [i64],
+    /// The 1-based level of each rank's rate (0: none).
+    pub rank_level: &'a [u8],
+    /// Same-rank override (millionths; 0: none).
+    pub same_rank_rate: i64,
+    /// Discount ladder: the buyer's own rate counts as already paid.
+    pub discount: bool,
+}
+
 /// Inputs of one month.
 pub struct Month<'a> {
     /// Sponsor of each distributor.
@@ -60,21 +72,20 @@ pub struct Month<'a> {
     pub internal: &'a [u32],
     /// Sum of each distributor's recruits' PV.
     pub child_pv: &'a [i64],
+    /// Each distributor's PV (read in discount mode, where each buyer's own rate matters).
+    pub pv: &'a [i64],
     /// Currency per point, millionths.
     pub point_value: i64,
 }
 
 /// Write each distributor's differential this month (cents) into `out`; returns the sum.
-/// `levels` are the distinct positive rates ascending, `rank_level[r]` the 1-based level of
-/// rank `r`'s rate (0: none); `same_rank_rate` in millionths.
-pub fn pay(
-    m: &Month,
-    levels: &[i64],
-    rank_level: &[u8],
-    same_rank_rate: i64,
-    s: &mut Scratch,
-    out: &mut [i64],
-) -> i64 {
+pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
+    let Rules {
+        levels,
+        rank_level,
+        same_rank_rate,
+        discount,
+    } = *rules;
     let n = m.sponsor.len();
     out[..n].fill(0);
     let internal = m.internal;
@@ -117,8 +128,28 @@ pub fn pay(
         let u = (u0 + 1) as u8;
         let delta = (q - prev) as i128;
         prev = q;
-        for (j, &i) in internal.iter().enumerate() {
-            v[j] = m.child_pv[i as usize];
+        if discount {
+            // Only the PV of buyers whose own rate is below this level is still unpaid.
+            v.fill(0);
+            for (i, &p) in m.sponsor.iter().enumerate() {
+                let x = m.pv[i];
+                if p == NO_SPONSOR || x == 0 {
+                    continue;
+                }
+                let r = m.rank[i];
+                let own = if r == NO_RANK {
+                    0
+                } else {
+                    rank_level[r as usize]
+                };
+                if own < u {
+                    v[s.pos[p as usize] as usize] += x;
+                }
+            }
+        } else {
+            for (j, &i) in internal.iter().enumerate() {
+                v[j] = m.child_pv[i as usize];
+            }
         }
         for j in (0..ni).rev() {
             let x = v[j];

@@ -97,6 +97,7 @@ impl PlanEngine<'_> {
             qualified: &self.qualified[..n],
             rank: &self.rank[..n],
             max_rank: &self.max_rank[..n],
+            title: &self.title[..self.title.len().min(n)],
             internal: &self.tree.internal,
             total_pv: v.volume,
             leg_pv: &self.placement.leg_pv,
@@ -197,6 +198,8 @@ pub(super) struct BonusCtx<'a> {
     child_pv: &'a [i64],
     qualified: &'a [bool],
     rank: &'a [u8],
+    /// Title this month (empty unless a bonus or rank reads it).
+    title: &'a [u8],
     max_rank: &'a [u8],
     internal: &'a [u32],
     total_pv: i64,
@@ -207,6 +210,17 @@ pub(super) struct BonusCtx<'a> {
     sponsored_legs: &'a [u8],
     /// Placement parent of each distributor (empty without a placement tree).
     placement_parent: &'a [u32],
+}
+
+impl BonusCtx<'_> {
+    /// The ranks a bonus reads: titles when it pays by title, else paid-as ranks.
+    fn rank_by(&self, by_title: bool) -> &[u8] {
+        if by_title {
+            self.title
+        } else {
+            self.rank
+        }
+    }
 }
 
 /// Pay every bonus of the plan into `out` (one slice per bonus); returns their totals, and
@@ -241,13 +255,14 @@ pub(super) fn pay_bonuses(
                 compression,
                 depth,
                 rates,
+                by_title,
                 ..
             } => {
                 let month = unilevel::Month {
                     sponsor: c.sponsor,
                     pv: c.pv,
                     qualified: c.qualified,
-                    rank: c.rank,
+                    rank: c.rank_by(*by_title),
                     point_value: pvm,
                     total_pv: c.total_pv,
                     internal: c.internal,
@@ -279,36 +294,39 @@ pub(super) fn pay_bonuses(
                 levels,
                 rank_level,
                 same_rank_rate,
+                discount,
+                by_title,
                 ..
             } => {
                 let month = differential::Month {
                     sponsor: c.sponsor,
                     qualified: c.qualified,
-                    rank: c.rank,
+                    rank: c.rank_by(*by_title),
                     internal: c.internal,
                     child_pv: c.child_pv,
+                    pv: c.pv,
                     point_value: pvm,
                 };
-                differential::pay(
-                    &month,
+                let rules = differential::Rules {
                     levels,
                     rank_level,
-                    *same_rank_rate,
-                    &mut s.differential,
-                    out,
-                )
+                    same_rank_rate: *same_rank_rate,
+                    discount: *discount,
+                };
+                differential::pay(&month, &rules, &mut s.differential, out)
             }
             Bonus::Matching {
                 compression,
                 depth,
                 rates,
                 on,
+                by_title,
                 ..
             } => {
                 let month = matching::Month {
                     sponsor: c.sponsor,
                     qualified: c.qualified,
-                    rank: c.rank,
+                    rank: c.rank_by(*by_title),
                     internal: c.internal,
                 };
                 matching::pay(
@@ -323,10 +341,15 @@ pub(super) fn pay_bonuses(
                     out,
                 )
             }
-            Bonus::Pool { rate, shares, .. } => {
+            Bonus::Pool {
+                rate,
+                shares,
+                by_title,
+                ..
+            } => {
                 let month = pool::Month {
                     qualified: c.qualified,
-                    rank: c.rank,
+                    rank: c.rank_by(*by_title),
                     total_pv: c.total_pv,
                     point_value: pvm,
                 };

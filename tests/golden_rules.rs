@@ -1,0 +1,593 @@
+// Volumes are written as points_hundredths (100_00 = 100 points) on purpose.
+#![allow(clippy::inconsistent_digit_grouping)]
+//! Golden cases of the rules real plans are made of, worked by hand over several months:
+//! qualification windows, rolling and accumulated volume, grace, titles, legs holding a
+//! title, given ranks and titles, and the discount-ladder differential.
+//!
+//! As in `tests/golden.rs`: volumes in hundredths of a point, amounts in cents; a ledger
+//! line is `(month, id, bonus index, cents)`. Every case is paid twice — month by month
+//! through the engine the simulation uses, and through `compute_commissions` — and both
+//! must give the hand-worked lines.
+
+use downline::engine::{MonthInput, PlanEngine};
+use downline::ledger::{compute_ledger, LedgerInput, RankRow, TitleRow};
+use downline::plan::NO_RANK;
+use downline::{CompiledPlan, LedgerLine, TreeRow, VolumeRow};
+
+mod common;
+use common::{plan, plan_err};
+
+/// Everyone joins in month 1; `sponsors[k]` is the 0-based sponsor of id `k`.
+fn tree(sponsors: &[Option<i64>]) -> Vec<TreeRow> {
+    sponsors
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| TreeRow {
+            id: k as i64,
+            sponsor: s,
+            join_month: 1,
+            quit_month: None,
+        })
+        .collect()
+}
+
+/// `pv[month - 1][id]`, hundredths of a point.
+fn volumes(pv: &[&[i64]]) -> Vec<VolumeRow> {
+    let mut out = vec![];
+    for (m, row) in pv.iter().enumerate() {
+        for (id, &v) in row.iter().enumerate() {
+            if v > 0 {
+                out.push(VolumeRow {
+                    id: id as i64,
+                    month: m as i64 + 1,
+                    pv: v,
+                    retail: 0,
+                    preferred: 0,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn l(month: i64, id: i64, bonus: usize, amount: i64) -> LedgerLine {
+    LedgerLine {
+        month,
+        id,
+        bonus,
+        amount,
+    }
+}
+
+/// Pay `p` over the tree and `pv[month - 1][id]` both ways; they must agree.
+fn pay(p: &CompiledPlan, sponsors: &[Option<i64>], pv: &[&[i64]]) -> Vec<LedgerLine> {
+    let t = tree(sponsors);
+    let vols = volumes(pv);
+    let ledger = compute_ledger(
+        p,
+        &LedgerInput {
+            tree: &t,
+            volumes: &vols,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("compute_commissions failed: {e}"));
+    // The engine month by month, as the simulation drives it.
+    let n = sponsors.len();
+    let sponsor: Vec<u32> = sponsors
+        .iter()
+        .map(|s| s.map_or(downline::downline::NO_SPONSOR, |s| s as u32))
+        .collect();
+    let mut e = PlanEngine::new(p);
+    let mut lines = vec![];
+    for (m, row) in pv.iter().enumerate() {
+        e.run_month(&MonthInput {
+            month: m as u16 + 1,
+            sponsor: &sponsor,
+            join_month: &vec![1; n],
+            participating: &vec![true; n],
+            own_pv: row,
+            retail_pv: &vec![0; n],
+            preferred_pv: &[],
+            parties: &[],
+        });
+        for id in 0..n {
+            for (b, a) in e.amounts.iter().enumerate() {
+                if a[id] != 0 {
+                    lines.push(l(m as i64 + 1, id as i64, b, a[id]));
+                }
+            }
+        }
+    }
+    assert_eq!(ledger, lines, "compute_commissions and the engine differ");
+    ledger
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Qualification windows, rolling windows, accumulated volume
+// ---------------------------------------------------------------------------------------
+
+/// 0 ─ 1. Active from 100 PV, for the month of a qualifying order and the two after.
+/// 10% on level 1. Id 0 orders 100 in month 1 only; id 1 orders 200 every month.
+/// Id 0 is active in months 1, 2, 3 (paid 10% × 200 = 20.00), not in month 4.
+#[test]
+fn a_qualifying_order_keeps_one_active_for_the_window() {
+    let p = plan(
+        r#"
+        [active]
+        min_pv = "100"
+        window_months = 3
+        [[bonus]]
+        kind = "unilevel"
+        levels = ["0.10"]
+    "#,
+    );
+    let pv: &[&[i64]] = &[&[100_00, 200_00], &[0, 200_00], &[0, 200_00], &[0, 200_00]];
+    let lines = pay(&p, &[None, Some(0)], pv);
+    assert_eq!(
+        lines,
+        vec![l(1, 0, 0, 20_00), l(2, 0, 0, 20_00), l(3, 0, 0, 20_00)]
+    );
+    // Without the window, only month 1.
+    let p1 = plan(
+        r#"
+        [active]
+        min_pv = "100"
+        [[bonus]]
+        kind = "unilevel"
+        levels = ["0.10"]
+    "#,
+    );
+    assert_eq!(pay(&p1, &[None, Some(0)], pv), vec![l(1, 0, 0, 20_00)]);
+}
+
+/// A second qualifying order restarts the window: orders in months 1 and 3 with a
+/// window of 2 keep id 0 active in months 1–4; month 5 not.
+#[test]
+fn a_new_qualifying_order_restarts_the_window() {
+    let p = plan(
+        r#"
+        [active]
+        min_pv = "100"
+        window_months = 2
+        [[bonus]]
+        kind = "unilevel"
+        levels = ["0.10"]
+    "#,
+    );
+    let row = |own: i64| -> Vec<i64> { vec![own, 100_00] };
+    let months: Vec<Vec<i64>> = vec![row(100_00), row(0), row(150_00), row(0), row(0)];
+    let pv: Vec<&[i64]> = months.iter().map(|r| r.as_slice()).collect();
+    let lines = pay(&p, &[None, Some(0)], &pv);
+    let paid: Vec<i64> = lines
+        .iter()
+        .filter(|x| x.id == 0)
+        .map(|x| x.month)
+        .collect();
+    assert_eq!(paid, vec![1, 2, 3, 4]);
+    // Id 1 (100 PV every month) is active every month but has no downline: no lines.
+    assert!(lines.iter().all(|x| x.id == 0 && x.amount == 10_00));
+}
+
+/// "GV over the last 3 months ≥ 600" for Manager, who earns 10% on level 1. Id 1 orders
+/// 250 a month, id 0 nothing: id 0's window GV is 250, 500, 750, 750 → Manager from month
+/// 3, paid 25.00 in months 3 and 4.
+#[test]
+fn a_rank_on_gv_over_a_rolling_window() {
+    let p = plan(
+        r#"
+        [[ranks]]
+        name = "Member"
+        [[ranks]]
+        name = "Manager"
+        gv = "600"
+        gv_months = 3
+        [[bonus]]
+        kind = "unilevel"
+        rates = { Manager = ["0.10"] }
+    "#,
+    );
+    let pv: &[&[i64]] = &[&[0, 250_00], &[0, 250_00], &[0, 250_00], &[0, 250_00]];
+    assert_eq!(
+        pay(&p, &[None, Some(0)], pv),
+        vec![l(3, 0, 0, 25_00), l(4, 0, 0, 25_00)]
+    );
+    // A window of PV: "PV over 2 months ≥ 300" with 200 a month → from month 2.
+    let p = plan(
+        r#"
+        [[ranks]]
+        name = "Member"
+        [[ranks]]
+        name = "Manager"
+        pv = "300"
+        pv_months = 2
+        [[bonus]]
+        kind = "rank_advancement"
+        amounts = { Manager = "50" }
+    "#,
+    );
+    let pv: &[&[i64]] = &[&[200_00], &[200_00], &[200_00]];
+    assert_eq!(pay(&p, &[None], pv), vec![l(2, 0, 0, 50_00)]);
+}
+
+/// A window drops what left it: 700 in month 1 alone makes a 2-month window of 700 in
+/// months 1 and 2, and 0 in month 3.
+#[test]
+fn a_rolling_window_forgets_old_months() {
+    let p = plan(
+        r#"
+        [[ranks]]
+        name = "Member"
+        [[ranks]]
+        name = "Manager"
+        gv = "600"
+        gv_months = 2
+        active_legs = 1
+        [[bonus]]
+        kind = "pool"
+        rate = "0.5"
+        shares = { Manager = 1 }
+    "#,
+    );
+    // Id 1 buys 700 in month 1 and 10 in months 2 and 3: id 0 (no PV) has window GV
+    // 700, 710, 20. The pool pays 50% of the month's volume to the one Manager (id 1 has
+    // no active leg).
+    let pv: &[&[i64]] = &[&[0, 700_00], &[0, 10_00], &[0, 10_00]];
+    let lines = pay(&p, &[None, Some(0)], pv);
+    assert_eq!(lines, vec![l(1, 0, 0, 350_00), l(2, 0, 0, 5_00)]);
+}
+
+/// "Once 400 PV accumulated, Supervisor": 150 a month reaches 450 in month 3; the rank
+/// advancement of 100.00 is paid then. With the accumulation starting again every 2
+/// months (150, 300 | 150, 300) it is never reached.
+#[test]
+fn a_rank_on_accumulated_volume() {
+    let text = |period: &str| {
+        format!(
+            r#"
+            {period}
+            [[ranks]]
+            name = "Member"
+            [[ranks]]
+            name = "Supervisor"
+            accumulated_pv = "400"
+            [[bonus]]
+            kind = "rank_advancement"
+            amounts = {{ Supervisor = "100" }}
+        "#
+        )
+    };
+    let pv: &[&[i64]] = &[&[150_00], &[150_00], &[150_00], &[150_00]];
+    assert_eq!(pay(&plan(&text("")), &[None], pv), vec![l(3, 0, 0, 100_00)]);
+    let p = plan(&text("[volume]\naccumulation_months = 2"));
+    assert_eq!(pay(&p, &[None], pv), vec![]);
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Ranks held: grace, titles, legs holding a title, given ranks and titles
+// ---------------------------------------------------------------------------------------
+
+const MANAGER_10: &str = r#"
+    [[ranks]]
+    name = "Member"
+    [[ranks]]
+    name = "Manager"
+    gv = "500"
+"#;
+
+/// Manager needs GV 500 and earns 10% on level 1. Id 1 buys 600, 100, 100, 100, 600.
+/// With one month of grace id 0 is paid as Manager in month 1 (60.00), in month 2 by
+/// grace (10.00), not in month 3 (grace used up), not in month 4, and in month 5 (60.00).
+#[test]
+fn grace_keeps_the_paid_as_rank_for_k_months() {
+    let text = |grace: &str| {
+        format!(
+            "{MANAGER_10}\n{grace}\n[[bonus]]\nkind = \"unilevel\"\nrates = {{ Manager = [\"0.10\"] }}\n"
+        )
+    };
+    let pv: &[&[i64]] = &[
+        &[0, 600_00],
+        &[0, 100_00],
+        &[0, 100_00],
+        &[0, 100_00],
+        &[0, 600_00],
+    ];
+    let p = plan(&text("[paid_as]\ngrace_months = 1"));
+    assert_eq!(
+        pay(&p, &[None, Some(0)], pv),
+        vec![l(1, 0, 0, 60_00), l(2, 0, 0, 10_00), l(5, 0, 0, 60_00)]
+    );
+    // Two months of grace: months 2 and 3 too.
+    let p = plan(&text("[paid_as]\ngrace_months = 2"));
+    assert_eq!(
+        pay(&p, &[None, Some(0)], pv),
+        vec![
+            l(1, 0, 0, 60_00),
+            l(2, 0, 0, 10_00),
+            l(3, 0, 0, 10_00),
+            l(5, 0, 0, 60_00)
+        ]
+    );
+    // Without grace: months 1 and 5 only.
+    assert_eq!(
+        pay(&plan(&text("")), &[None, Some(0)], pv),
+        vec![l(1, 0, 0, 60_00), l(5, 0, 0, 60_00)]
+    );
+}
+
+/// A unilevel read by title: once Manager (month 1), id 0 is paid Manager's 10% in every
+/// later month whatever its GV; by paid-as rank only in month 1.
+#[test]
+fn a_bonus_by_title_pays_the_highest_rank_reached() {
+    let text = |basis: &str| {
+        format!(
+            "{MANAGER_10}\n[[bonus]]\nkind = \"unilevel\"\nrates = {{ Manager = [\"0.10\"] }}\n{basis}\n"
+        )
+    };
+    let pv: &[&[i64]] = &[&[0, 600_00], &[0, 100_00], &[0, 200_00]];
+    let p = plan(&text("rank_basis = \"title\""));
+    assert_eq!(
+        pay(&p, &[None, Some(0)], pv),
+        vec![l(1, 0, 0, 60_00), l(2, 0, 0, 10_00), l(3, 0, 0, 20_00)]
+    );
+    let p = plan(&text("rank_basis = \"paid_as\""));
+    assert_eq!(pay(&p, &[None, Some(0)], pv), vec![l(1, 0, 0, 60_00)]);
+}
+
+/// Manager needs own PV 500; Director a leg holding the title Manager. 0 ─ 1: id 1 buys
+/// 600 in month 1 and 50 in month 2, so it is Manager in month 1 only but keeps the title;
+/// id 0 is Director in both months, and the one share of a 10% pool is its: 60.00, then
+/// 5.00. By paid-as rank (`leg_ranks`) only in month 1.
+#[test]
+fn legs_holding_a_title() {
+    let text = |legs: &str| {
+        format!(
+            "[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"Manager\"\npv = \"500\"\n\
+             [[ranks]]\nname = \"Director\"\n{legs} = {{ Manager = 1 }}\n\
+             [[bonus]]\nkind = \"pool\"\nrate = \"0.10\"\nshares = {{ Director = 1 }}\n"
+        )
+    };
+    let pv: &[&[i64]] = &[&[0, 600_00], &[0, 50_00]];
+    let sponsors = [None, Some(0)];
+    assert_eq!(
+        pay(&plan(&text("leg_titles")), &sponsors, pv),
+        vec![l(1, 0, 0, 60_00), l(2, 0, 0, 5_00)]
+    );
+    assert_eq!(
+        pay(&plan(&text("leg_ranks")), &sponsors, pv),
+        vec![l(1, 0, 0, 60_00)]
+    );
+}
+
+/// A real month: id 0 does not qualify for Manager (GV 100) but the company's records
+/// hold it at Manager; given that rank, it is paid Manager's 10% (10.00). A title given
+/// as of the start pays a unilevel by title the same way.
+#[test]
+fn given_ranks_and_titles_replace_the_evaluation() {
+    let text = |basis: &str| {
+        format!(
+            "{MANAGER_10}\n[[bonus]]\nkind = \"unilevel\"\nrates = {{ Manager = [\"0.10\"] }}\n{basis}\n"
+        )
+    };
+    let t = tree(&[None, Some(0)]);
+    let vols = volumes(&[&[0, 100_00]]);
+    let p = plan(&text(""));
+    let held = [RankRow {
+        id: 0,
+        month: 1,
+        rank: "Manager".into(),
+    }];
+    let input = LedgerInput {
+        tree: &t,
+        volumes: &vols,
+        ranks: &held,
+        ..Default::default()
+    };
+    assert_eq!(compute_ledger(&p, &input).unwrap(), vec![l(1, 0, 0, 10_00)]);
+    let none = LedgerInput {
+        ranks: &[],
+        ..input
+    };
+    assert_eq!(compute_ledger(&p, &none).unwrap(), vec![]);
+
+    let p = plan(&text("rank_basis = \"title\""));
+    let titles = [TitleRow {
+        id: 0,
+        title: "Manager".into(),
+    }];
+    let input = LedgerInput {
+        titles: &titles,
+        ..none
+    };
+    assert_eq!(compute_ledger(&p, &input).unwrap(), vec![l(1, 0, 0, 10_00)]);
+
+    // A rank the plan does not have, and a rank for someone not participating, are named.
+    let bad = [RankRow {
+        id: 0,
+        month: 1,
+        rank: "Diamond".into(),
+    }];
+    let e = compute_ledger(
+        &plan(&text("")),
+        &LedgerInput {
+            ranks: &bad,
+            ..none
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("ranks row 0: id 0") && e.contains("\"Diamond\""),
+        "{e}"
+    );
+    let late = [RankRow {
+        id: 1,
+        month: 0,
+        rank: "Manager".into(),
+    }];
+    let e = compute_ledger(
+        &plan(&text("")),
+        &LedgerInput {
+            ranks: &late,
+            ..none
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("ranks row 0: id 1 has a rank in month 0"), "{e}");
+}
+
+/// Given ranks count for the upline's leg requirements, and a given rank stays in force
+/// for its month only (the engine's API).
+#[test]
+fn given_ranks_count_for_uplines() {
+    let p = plan(&format!(
+        "{MANAGER_10}\n[[ranks]]\nname = \"Director\"\nleg_ranks = {{ Manager = 1 }}\n\
+         [[bonus]]\nkind = \"pool\"\nrate = \"0.10\"\nshares = {{ Director = 1 }}\n"
+    ));
+    let sponsor = [downline::downline::NO_SPONSOR, 0];
+    let mut e = PlanEngine::new(&p);
+    let month = |m: u16| MonthInput {
+        month: m,
+        sponsor: &sponsor,
+        join_month: &[1, 1],
+        participating: &[true, true],
+        own_pv: &[0, 100_00],
+        retail_pv: &[0, 0],
+        preferred_pv: &[],
+        parties: &[],
+    };
+    e.give_ranks(&[NO_RANK, 1]);
+    e.run_month(&month(1));
+    assert_eq!((e.rank[0], e.rank[1]), (2, 1));
+    assert_eq!(e.amounts[0][0], 10_00);
+    e.run_month(&month(2));
+    assert_eq!((e.rank[0], e.rank[1]), (0, 0));
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Discount-ladder differential
+// ---------------------------------------------------------------------------------------
+
+/// Senior Consultant 10% (GV 500), Supervisor 25% (GV 4,000); active from 100 PV.
+/// 0 Supervisor ─ 1 Senior Consultant (PV 1,000) ─ 2 no rank (PV 100); id 0 has PV 3,000.
+/// GV: 0 → 4,100, 1 → 1,100.
+///
+/// Discount ladder: on id 1's 1,000, id 1's own 10% is its discount, id 0 earns
+/// 25 − 10 = 15% = 150.00; on id 2's 100 (no discount), id 1 earns 10% = 10.00 and id 0
+/// 15% = 15.00. Infinity: on id 1's 1,000 id 0 earns 25% = 250.00; on id 2's the same
+/// 10.00 and 15.00.
+#[test]
+fn a_discount_ladder_counts_the_buyers_own_rate() {
+    let text = |mode: &str| {
+        format!(
+            r#"
+            [active]
+            min_pv = "100"
+            [[ranks]]
+            name = "Member"
+            [[ranks]]
+            name = "Senior Consultant"
+            gv = "500"
+            [[ranks]]
+            name = "Supervisor"
+            gv = "4000"
+            [[bonus]]
+            kind = "differential"
+            {mode}
+            rates = {{ "Senior Consultant" = "0.10", Supervisor = "0.25" }}
+        "#
+        )
+    };
+    let pv: &[&[i64]] = &[&[3000_00, 1000_00, 100_00]];
+    let sponsors = [None, Some(0), Some(1)];
+    assert_eq!(
+        pay(&plan(&text("mode = \"discount\"")), &sponsors, pv),
+        vec![l(1, 0, 0, 165_00), l(1, 1, 0, 10_00)]
+    );
+    assert_eq!(
+        pay(&plan(&text("")), &sponsors, pv),
+        vec![l(1, 0, 0, 265_00), l(1, 1, 0, 10_00)]
+    );
+    // A buyer whose own rate equals the upline's leaves it nothing: id 1 a Supervisor too
+    // (infinity pays id 0 its 25% on id 1's 4,000).
+    let pv: &[&[i64]] = &[&[100_00, 4000_00]];
+    assert_eq!(
+        pay(&plan(&text("mode = \"discount\"")), &[None, Some(0)], pv),
+        vec![]
+    );
+    assert_eq!(
+        pay(&plan(&text("")), &[None, Some(0)], pv),
+        vec![l(1, 0, 0, 1000_00)]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn the_new_fields_are_checked_by_path() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[active]\nwindow_months = 0",
+            "active.window_months",
+            "outside 1 to 36",
+        ),
+        (
+            "[paid_as]\ngrace_months = 99",
+            "paid_as.grace_months",
+            "outside 0 to 24",
+        ),
+        (
+            "[volume]\naccumulation_months = 0",
+            "volume.accumulation_months",
+            "outside 1 to 120",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\ngv_months = 3",
+            "ranks[0].gv_months",
+            "set ranks[0].gv too",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\npv = \"1\"\npv_months = 30",
+            "ranks[0].pv_months",
+            "outside 1 to 24",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\naccumulated_pv = \"-1\"",
+            "ranks[0].accumulated_pv",
+            "negative",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\n[[ranks]]\nname = \"B\"\nleg_titles = { B = 1 }",
+            "ranks[1].leg_titles.B",
+            "not below",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\nleg_titles = { Z = 1 }",
+            "ranks[0].leg_titles.Z",
+            "no rank is named",
+        ),
+        (
+            "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.1\"]\nrank_basis = \"best\"",
+            "bonus[0].rank_basis",
+            "not a rank basis",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\n[[bonus]]\nkind = \"differential\"\nrates = { A = \"0.1\" }\nmode = \"ladder\"",
+            "bonus[0].mode",
+            "not a differential mode",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\n[[bonus]]\nkind = \"differential\"\nrates = { A = \"0.1\" }\nmode = \"discount\"\nsame_rank_rate = \"0.01\"",
+            "bonus[0].same_rank_rate",
+            "mode = \"infinity\"",
+        ),
+    ];
+    for (text, path, message) in cases {
+        let (p, m) = plan_err(text);
+        assert_eq!(&p, path, "{text}");
+        assert!(m.contains(message), "{text}: {m}");
+    }
+}

@@ -502,8 +502,15 @@ def _whole_numbers(df: pl.DataFrame, what: str, cols: list[str]) -> list[list[in
     """The columns ``cols`` of ``df`` as whole numbers, none missing."""
     out = []
     for c in cols:
+        col = df[c]
+        if col.dtype.is_float():
+            # A strict cast still truncates 2.5 to 2: a fraction is refused first.
+            given = col.drop_nulls()
+            fractional = given.filter(given != given.round())
+            if fractional.len():
+                raise InputError(f"{what}: {c} must be whole numbers (one is {fractional[0]})")
         try:
-            values = df[c].cast(pl.Int64, strict=True).to_list()
+            values = col.cast(pl.Int64, strict=True).to_list()
         except pl.exceptions.PolarsError as e:
             raise InputError(f"{what}: {c} must be whole numbers ({e})") from None
         if any(v is None for v in values):

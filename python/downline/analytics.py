@@ -603,41 +603,71 @@ def _income_expr(of: str) -> tuple[pl.Expr, list[str]]:
                      "(earnings + retail margin)")
 
 
-def _earnings_per_run(res: Any, of: str) -> pl.DataFrame:
+_LORENZ_POINTS = 101
+
+
+def _q_sorted(xs: np.ndarray, q: float) -> float:
+    """The q-quantile of sorted values, linear between order statistics (as polars'
+    ``quantile(q, "linear")``)."""
+    pos = q * (xs.size - 1)
+    lo = int(pos)
+    hi = min(lo + 1, xs.size - 1)
+    return float(xs[lo] + (pos - lo) * (xs[hi] - xs[lo]))
+
+
+def _earnings_pass(res: Any, of: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One pass over the people: each run's income sorted once, and from it the figures of
+    :func:`earnings_distribution` and the points of :func:`lorenz`."""
     x_expr, cols = _income_expr(of)
-    x = pl.col("x")
-    xs = x.sort()
-    n = pl.len()
-    desc = x.sort(descending=True)
-    pos = pl.int_range(0, n)
-    aggs = [
-        n.cast(pl.Int64).alias("people"),
-        x.sum().alias("total"),
-        x.mean().alias("mean"),
-        x.median().alias("median"),
-        *[x.quantile(p / 100, "linear").alias(f"p{p}") for p in _PCTS],
-        ((x == 0).sum() / n).alias("share_zero"),
-        x.filter(x > 0).median().alias("median_paid"),
-        ((pl.int_range(1, n + 1) * xs).sum()).alias("_ix"),
-        pl.when(pos < (n * 1 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top1"),
-        pl.when(pos < (n * 10 + 99) // 100).then(desc).otherwise(0.0).sum().alias("_top10"),
-    ]
+    rows: list[dict[str, Any]] = []
+    lor_runs: list[int] = []
+    lor: list[float | None] = []
+    run_dtype = _people_schema(res)["run"]
+    for lf in people_chunks(res, cols, "earnings_distribution"):
+        part = lf.select("run", x=x_expr).sort(["run", "x"]).collect()
+        run = part["run"].to_numpy()
+        x = part["x"].to_numpy()
+        bounds = np.flatnonzero(np.diff(run)) + 1
+        for a, b in zip(np.r_[0, bounds], np.r_[bounds, run.size]):
+            xs = x[a:b]
+            n = xs.size
+            total = float(xs.sum())
+            paid = xs[np.searchsorted(xs, 0.0, side="right"):]
+            k1, k10 = (n + 99) // 100, (n * 10 + 99) // 100
+            rows.append({
+                "run": int(run[a]), "people": n, "total": total, "mean": total / n,
+                "median": _q_sorted(xs, 0.5),
+                **{f"p{p}": _q_sorted(xs, p / 100) for p in _PCTS},
+                "share_zero": float((xs == 0).sum()) / n,
+                "median_paid": _q_sorted(paid, 0.5) if paid.size else None,
+                "_ix": float(np.dot(np.arange(1, n + 1, dtype=np.float64), xs)),
+                "_top1": float(xs[n - k1:].sum()), "_top10": float(xs[n - k10:].sum()),
+            })
+            lor_runs += [int(run[a])] * _LORENZ_POINTS
+            lor += _lorenz_np(xs, _LORENZ_POINTS)
+    schema = {"run": run_dtype, "people": pl.Int64, "total": _F, "mean": _F, "median": _F,
+              **{f"p{p}": _F for p in _PCTS}, "share_zero": _F, "median_paid": _F,
+              "_ix": _F, "_top1": _F, "_top10": _F}
+    per = pl.DataFrame(rows, schema=schema).sort("run")
+    tot = pl.col("total")
+    per = per.with_columns(
+        gini=pl.when(tot != 0)
+        .then(2 * pl.col("_ix") / (pl.col("people") * tot) - (pl.col("people") + 1)
+              / pl.col("people"))
+        .otherwise(None),
+        top1_share=_ratio(pl.col("_top1"), tot),
+        top10_share=_ratio(pl.col("_top10"), tot),
+    )
+    grid = [k / (_LORENZ_POINTS - 1) for k in range(_LORENZ_POINTS)]
+    curves = pl.DataFrame(
+        {"run": lor_runs, "population_share": grid * len(rows), "earnings_share": lor},
+        schema={"run": pl.Int64, "population_share": _F, "earnings_share": _F},
+    ).sort(["run", "population_share"])
+    return per, curves
 
-    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return lf.with_columns(x=x_expr).group_by("run").agg(aggs)
 
-    def compute() -> pl.DataFrame:
-        per = _per_run(res, cols, "earnings_distribution", query).sort("run")
-        tot = pl.col("total")
-        return per.with_columns(
-            gini=pl.when(tot != 0)
-            .then(2 * pl.col("_ix") / (pl.col("people") * tot) - (pl.col("people") + 1)
-                  / pl.col("people"))
-            .otherwise(None),
-            top1_share=_ratio(pl.col("_top1"), tot),
-            top10_share=_ratio(pl.col("_top10"), tot),
-        )
-    return _memo(res, ("earnings", of), compute)
+def _earnings_per_run(res: Any, of: str) -> pl.DataFrame:
+    return _memo(res, ("earnings", of), lambda: _earnings_pass(res, of))[0]
 
 
 def earnings_distribution(res: Any, of: str = "earnings", per_run: bool = False) -> pl.DataFrame:
@@ -771,7 +801,10 @@ def lorenz(
             schema={"run": pl.Int64, "population_share": _F, "earnings_share": _F},
         ).sort(["run", "population_share"])
 
-    per = _memo(res, ("lorenz", points, of), compute)
+    if points == _LORENZ_POINTS:
+        per = _memo(res, ("earnings", of), lambda: _earnings_pass(res, of))[1]
+    else:
+        per = _memo(res, ("lorenz", points, of), compute)
     if per_run:
         return per
     out = _across_runs(per, ["population_share"], ["earnings_share"])

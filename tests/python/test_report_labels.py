@@ -470,3 +470,17 @@ def _keep_screenshot(shot) -> None:
     target = os.environ.get("DOWNLINE_SCREENSHOTS")
     if target:
         shutil.copy(shot, os.path.join(target, shot.name))
+
+
+def test_saved_directory_is_checked_against_its_own_files(tmp_path, result, monkeypatch):
+    """A newer build may add optional fields to Plan.to_dict(), so re-serialising the plan
+    gives another hash; the check hashes the saved files' bytes instead, so a directory an
+    older build wrote still loads, and an edited file still does not."""
+    report.save_result(result, tmp_path)
+    monkeypatch.setattr(report, "spec_hash", lambda obj: "a newer build's form")
+    assert report.load_result(tmp_path).plan.name == result.plan.name
+    spec = json.loads((tmp_path / "plan.json").read_text())
+    spec["name"] = "edited"
+    (tmp_path / "plan.json").write_text(report.canonical_json(spec))
+    with pytest.raises(report.ResultDirError, match="plan.json: does not match"):
+        report.load_result(tmp_path)

@@ -624,12 +624,15 @@ def _earnings_pass(res: Any, of: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     lor: list[float | None] = []
     run_dtype = _people_schema(res)["run"]
     for lf in people_chunks(res, cols, "earnings_distribution"):
-        part = lf.select("run", x=x_expr).sort(["run", "x"]).collect()
+        part = lf.select("run", x=x_expr).collect()
         run = part["run"].to_numpy()
         x = part["x"].to_numpy()
+        if not (np.diff(run) >= 0).all():
+            keep = np.argsort(run, kind="stable")
+            run, x = run[keep], x[keep]
         bounds = np.flatnonzero(np.diff(run)) + 1
         for a, b in zip(np.r_[0, bounds], np.r_[bounds, run.size]):
-            xs = x[a:b]
+            xs = np.sort(x[a:b])
             n = xs.size
             total = float(xs.sum())
             paid = xs[np.searchsorted(xs, 0.0, side="right"):]
@@ -1318,13 +1321,13 @@ def _subtree_arrays(run: np.ndarray, ids: np.ndarray, sponsor: np.ndarray,
     idx = np.arange(n)
     has_sponsor = sponsor >= 0
     starts = np.r_[0, np.flatnonzero(np.diff(run)) + 1]
-    first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    sizes = np.diff(np.r_[starts, n])
+    first = np.repeat(starts, sizes)
     if n and (np.diff(run) >= 0).all() and np.array_equal(ids, idx - first):
         # the core's layout: sorted by run, ids 0, 1, … within a run
         order = idx
         parent = first + np.where(has_sponsor, sponsor, 0)
-        if (has_sponsor & (parent >= np.r_[starts[1:], n][np.searchsorted(starts, idx,
-                                                                       "right") - 1])).any():
+        if (has_sponsor & (parent >= first + sizes.repeat(sizes))).any():
             raise ValueError("res.distributors: some sponsors are not in the table (not a tree)")
     else:
         key = (run.astype(np.uint64) << np.uint64(32)) | ids.astype(np.uint64)
@@ -1348,7 +1351,8 @@ def _subtree_arrays(run: np.ndarray, ids: np.ndarray, sponsor: np.ndarray,
             break
         depth = depth + depth[jump]
         jump = nxt
-    by_depth = np.argsort(-depth.astype(np.int32), kind="stable")
+    # depth < 2¹⁵ always (a sponsor joins before the recruit): a radix sort
+    by_depth = np.argsort(-depth.astype(np.int16), kind="stable")
     levels = np.flatnonzero(np.diff(depth[by_depth])) + 1
     sums = [np.asarray(v)[order].copy() for v in values]
     for rows in np.split(by_depth, levels):

@@ -72,16 +72,14 @@ def build_id() -> str:
             return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         pass
-    try:
-        from importlib.metadata import distribution
+    from importlib.metadata import PackageNotFoundError, distribution
 
-        info = json.loads(distribution("downline").read_text("direct_url.json") or "{}")
-        commit = (info.get("vcs_info") or {}).get("commit_id")
-        if commit:
-            return str(commit)[:12]
-    except Exception:  # noqa: BLE001 - no metadata is not an error
-        pass
-    return "unknown"
+    try:
+        text = distribution("downline").read_text("direct_url.json") or "{}"
+        commit = (json.loads(text).get("vcs_info") or {}).get("commit_id")
+    except (PackageNotFoundError, ValueError, AttributeError):  # no or odd metadata
+        commit = None
+    return str(commit)[:12] if commit else "unknown"
 
 
 def run_ranges(runs: Sequence[int]) -> str:

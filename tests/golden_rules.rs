@@ -591,3 +591,121 @@ fn the_new_fields_are_checked_by_path() {
         assert!(m.contains(message), "{text}: {m}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 3. Team and organisation volume, leg volumes, caps per leg and on own PV
+// ---------------------------------------------------------------------------------------
+
+/// ```text
+///   0 (PV 200) ─┬─ 1 (100) ── 3 (900)      leg of 1: GV 1,000
+///               ├─ 2 (600)                 leg of 2: GV   600
+///               └─ 4 (50)                  leg of 4: GV    50
+/// ```
+/// For id 0: GV 1,850; team volume 200 + 100 + 600 + 50 = 950; organisation volume
+/// without own PV 1,650; legs largest 1,000, second 600, the rest 50.
+/// Whether id 0 reaches a rank with `requirement` (paid 1.00 for reaching it).
+fn reaches(requirement: &str) -> bool {
+    let p = plan(&format!(
+        "[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"R\"\n{requirement}\n\
+         [[bonus]]\nkind = \"rank_advancement\"\namounts = {{ R = \"1\" }}\n"
+    ));
+    let pv: &[&[i64]] = &[&[200_00, 100_00, 600_00, 900_00, 50_00]];
+    let lines = pay(&p, &[None, Some(0), Some(0), Some(1), Some(0)], pv);
+    lines.iter().any(|x| x.id == 0)
+}
+
+#[test]
+fn team_and_organisation_volume() {
+    assert!(reaches("tv = \"950\""));
+    assert!(!reaches("tv = \"950.01\""));
+    assert!(reaches("ov = \"1650\""));
+    assert!(!reaches("ov = \"1650.01\""));
+}
+
+#[test]
+fn minimum_volumes_in_the_largest_and_second_leg() {
+    assert!(reaches("leg_volumes = [\"1000\"]"));
+    assert!(!reaches("leg_volumes = [\"1000.01\"]"));
+    assert!(reaches("leg_volumes = [\"1000\", \"600\"]"));
+    assert!(!reaches("leg_volumes = [\"1000\", \"600.01\"]"));
+    // The rest (50) as a third.
+    assert!(reaches("leg_volumes = [\"1000\", \"600\", \"50\"]"));
+    assert!(!reaches("leg_volumes = [\"1000\", \"600\", \"50.01\"]"));
+    // Two entries compare the second leg itself (600), three sort with the rest: with
+    // the rest at 50 nothing changes order here, so [900, 700] fails either way.
+    assert!(!reaches("leg_volumes = [\"900\", \"700\"]"));
+}
+
+/// Sorting with the rest: legs 1,000 and five of 100 (the rest, 400, outweighs the
+/// second leg's 100): `[900, 400, 100]` is met by the sorted 1,000 / 400 / 100, while
+/// `[900, 400]` asks the second leg itself for 400 and is not.
+#[test]
+fn a_strong_rest_stands_in_for_a_weak_second_leg_only_with_three_minimums() {
+    let p = |need: &str| {
+        plan(&format!(
+            "[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"R\"\nleg_volumes = {need}\n\
+             [[bonus]]\nkind = \"rank_advancement\"\namounts = {{ R = \"1\" }}\n"
+        ))
+    };
+    let pv: &[&[i64]] = &[&[0, 1000_00, 100_00, 100_00, 100_00, 100_00, 100_00]];
+    let sponsors = [None, Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)];
+    let paid = |need: &str| pay(&p(need), &sponsors, pv).iter().any(|x| x.id == 0);
+    assert!(paid("[\"900\", \"400\", \"100\"]"));
+    assert!(!paid("[\"900\", \"400\"]"));
+}
+
+/// GV 1,850 toward 1,500 with at most 700 from one leg: 1,850 − (1,000 − 700) = 1,550,
+/// met; with at most 500: 1,850 − 500 − 100 = 1,250, not met. With a share of 40% of
+/// 1,500 = 600 and 700 as well, the smaller cap (600) holds: 1,850 − 400 = 1,450.
+#[test]
+fn an_absolute_cap_on_what_one_leg_counts() {
+    assert!(reaches("gv = \"1500\"\nmax_leg_volume = \"700\""));
+    assert!(!reaches("gv = \"1500\"\nmax_leg_volume = \"500\""));
+    assert!(!reaches(
+        "gv = \"1500\"\nmax_leg_volume = \"700\"\nmax_leg_share = \"0.4\""
+    ));
+}
+
+/// GV 1,800 with own PV 200 counted only up to 100: 1,750, not met; up to 150: 1,800.
+#[test]
+fn own_volume_counted_only_up_to_a_limit() {
+    assert!(!reaches("gv = \"1800\"\nmax_own_pv = \"100\""));
+    assert!(reaches("gv = \"1800\"\nmax_own_pv = \"150\""));
+    assert!(reaches("gv = \"1850\""));
+}
+
+#[test]
+fn the_volume_rules_are_checked_by_path() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[[ranks]]\nname = \"A\"\nleg_volumes = []",
+            "ranks[0].leg_volumes",
+            "give 1 to 3",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\nleg_volumes = [\"1\", \"2\"]",
+            "ranks[0].leg_volumes[1]",
+            "largest first",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\nmax_leg_volume = \"100\"",
+            "ranks[0].max_leg_volume",
+            "set ranks[0].gv",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\nmax_own_pv = \"100\"",
+            "ranks[0].max_own_pv",
+            "set ranks[0].gv",
+        ),
+        (
+            "[[ranks]]\nname = \"A\"\ntv = \"-5\"",
+            "ranks[0].tv",
+            "negative",
+        ),
+    ];
+    for (text, path, message) in cases {
+        let (p, m) = plan_err(text);
+        assert_eq!(&p, path, "{text}");
+        assert!(m.contains(message), "{text}: {m}");
+    }
+}

@@ -31,6 +31,8 @@ pub struct RankScratch {
     title_counts: Vec<u32>,
     /// sum over legs of what each leg's GV has above the cap: `excess[i * C + c]`
     excess: Vec<i64>,
+    /// the GV of the largest and second-largest leg, and of all legs together
+    legs: Vec<[i64; 3]>,
 }
 
 /// What the rank pass reads.
@@ -45,6 +47,8 @@ pub struct RankInput<'a> {
     pub pv: &'a [&'a [i64]],
     /// GV by slot: this month's, then each of the plan's `gv_windows`.
     pub gv: &'a [&'a [i64]],
+    /// Each one's recruits' PV this month (team volume is PV plus it).
+    pub child_pv: &'a [i64],
     /// Accumulated PV (empty when no rank asks for it).
     pub accumulated_pv: &'a [i64],
     /// The title before this month (highest rank reached).
@@ -117,6 +121,9 @@ pub fn evaluate_ranks(
     s.sub_title.resize(if with_titles { n } else { 0 }, NO_RANK);
     s.excess.clear();
     s.excess.resize(n * nc, 0);
+    let leg_volumes = plan.uses_leg_volumes();
+    s.legs.clear();
+    s.legs.resize(if leg_volumes { n } else { 0 }, [0; 3]);
 
     for i in (0..n).rev() {
         let mut r = NO_RANK;
@@ -170,6 +177,17 @@ pub fn evaluate_ranks(
         for (k, &(cap, slot)) in caps.iter().enumerate() {
             s.excess[p * nc + k] += (gv[slot as usize][i] - cap).max(0);
         }
+        if leg_volumes {
+            let g = gv[0][i];
+            let l = &mut s.legs[p];
+            if g > l[0] {
+                l[1] = l[0];
+                l[0] = g;
+            } else if g > l[1] {
+                l[1] = g;
+            }
+            l[2] += g;
+        }
     }
 }
 
@@ -190,10 +208,27 @@ fn earned_rank(plan: &CompiledPlan, i: usize, input: &RankInput, s: &RankScratch
         if req.accumulated_pv > 0 && input.accumulated_pv[i] < req.accumulated_pv {
             continue;
         }
-        // With a cap per leg, what each leg has above it does not count.
+        // With a cap per leg, what each leg has above it does not count; nor own PV
+        // above the limit.
+        let own_over = if req.max_own_pv < i64::MAX {
+            (input.pv[req.own_slot as usize][i] - req.max_own_pv).max(0)
+        } else {
+            0
+        };
         let group = input.gv[req.gv_slot as usize][i]
+            - own_over
             - req.leg_cap_slot.map_or(0, |c| s.excess[i * nc + c]);
         if group < req.gv {
+            continue;
+        }
+        let (pv0, gv0) = (input.pv[0][i], input.gv[0][i]);
+        if req.tv > 0 && pv0 + input.child_pv[i] < req.tv {
+            continue;
+        }
+        if req.ov > 0 && gv0 - pv0 < req.ov {
+            continue;
+        }
+        if req.leg_volumes[0] > 0 && !legs_meet(s.legs[i], req.leg_volumes) {
             continue;
         }
         if req
@@ -213,6 +248,18 @@ fn earned_rank(plan: &CompiledPlan, i: usize, input: &RankInput, s: &RankScratch
         return ri as u8;
     }
     NO_RANK
+}
+
+/// Whether the legs (largest, second, all together) meet `need` (largest first): the
+/// largest leg and the second; with a third minimum, the largest, the second and the
+/// rest together, compared after sorting (the rest may outweigh the second leg).
+#[inline]
+fn legs_meet(legs: [i64; 3], need: [i64; 3]) -> bool {
+    let mut have = [legs[0], legs[1], legs[2] - legs[0] - legs[1]];
+    if need[2] > 0 {
+        have.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    have.iter().zip(&need).all(|(h, n)| h >= n)
 }
 
 /// The paid-as rank under grace: below the rank held, the held rank is kept for up to

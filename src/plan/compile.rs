@@ -42,6 +42,18 @@ pub struct Rank {
     pub accumulated_pv: i64,
     /// (index into [`CompiledPlan::leg_title_slots`], legs needed).
     pub leg_titles: Vec<(usize, u32)>,
+    /// Minimum team volume (own + first level), hundredths of a point (0: none).
+    pub tv: i64,
+    /// Minimum organisation volume without own PV, hundredths of a point (0: none).
+    pub ov: i64,
+    /// Minimum volumes of the largest leg, the second and the rest together, compared
+    /// after sorting (0: none), hundredths of a point.
+    pub leg_volumes: [i64; 3],
+    /// Own PV counted toward `gv` at most (`i64::MAX`: all).
+    pub max_own_pv: i64,
+    /// Which PV `max_own_pv` limits: the PV over the `gv` requirement's window (a slot
+    /// as [`Rank::pv_slot`]).
+    pub own_slot: u8,
 }
 
 /// One compiled bonus.
@@ -496,7 +508,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             None => 0,
             Some(d) => non_negative(d, 2, &format!("{p}.accumulated_pv"), "a volume")?,
         };
-        let leg_cap_slot = match r.max_leg_share {
+        let share_cap = match r.max_leg_share {
             None => None,
             Some(d) => {
                 let sp = format!("{p}.max_leg_share");
@@ -510,7 +522,82 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                         format!("needs a group volume requirement: set {p}.gv"),
                     ));
                 }
-                let cap = (gv as i128 * share as i128 / RATE_ONE as i128) as i64;
+                Some((gv as i128 * share as i128 / RATE_ONE as i128) as i64)
+            }
+        };
+        let volume_cap = match r.max_leg_volume {
+            None => None,
+            Some(d) => {
+                let vp = format!("{p}.max_leg_volume");
+                let cap = non_negative(d, 2, &vp, "a volume")?;
+                if cap == 0 {
+                    return Err(err(vp, "0 would let no leg count; use a volume above 0"));
+                }
+                if gv == 0 {
+                    return Err(err(
+                        vp,
+                        format!("needs a group volume requirement: set {p}.gv"),
+                    ));
+                }
+                Some(cap)
+            }
+        };
+        let optional = |d: Option<Dec>, field: &str| -> Result<i64> {
+            d.map_or(Ok(0), |d| {
+                non_negative(d, 2, &format!("{p}.{field}"), "a volume")
+            })
+        };
+        let tv = optional(r.tv, "tv")?;
+        let ov = optional(r.ov, "ov")?;
+        let max_own_pv = match r.max_own_pv {
+            None => i64::MAX,
+            Some(_) if gv == 0 => {
+                return Err(err(
+                    format!("{p}.max_own_pv"),
+                    format!("limits own PV toward the group volume requirement: set {p}.gv"),
+                ))
+            }
+            Some(d) => optional(Some(d), "max_own_pv")?,
+        };
+        // The own PV that max_own_pv limits is over the same months as the GV.
+        let own_slot = if max_own_pv < i64::MAX && gv_slot > 0 {
+            let months = gv_windows[gv_slot as usize - 1];
+            match pv_windows.iter().position(|&x| x == months) {
+                Some(k) => k as u8 + 1,
+                None => {
+                    pv_windows.push(months);
+                    pv_windows.len() as u8
+                }
+            }
+        } else {
+            0
+        };
+        let mut leg_volumes = [0i64; 3];
+        if let Some(list) = &r.leg_volumes {
+            let lp = format!("{p}.leg_volumes");
+            if list.is_empty() || list.len() > 3 {
+                return Err(err(
+                    lp,
+                    format!(
+                        "has {} entries; give 1 to 3: the largest leg, the second, the rest",
+                        list.len()
+                    ),
+                ));
+            }
+            for (k, &d) in list.iter().enumerate() {
+                leg_volumes[k] = non_negative(d, 2, &format!("{lp}[{k}]"), "a volume")?;
+                if k > 0 && leg_volumes[k] > leg_volumes[k - 1] {
+                    return Err(err(
+                        format!("{lp}[{k}]"),
+                        "is above the entry before it; list the legs' minimums largest first",
+                    ));
+                }
+            }
+        }
+        let leg_cap_slot = match (share_cap, volume_cap) {
+            (None, None) => None,
+            (a, b) => {
+                let cap = a.unwrap_or(i64::MAX).min(b.unwrap_or(i64::MAX));
                 let key = (cap, gv_slot);
                 Some(match leg_caps.iter().position(|&c| c == key) {
                     Some(s) => s,
@@ -532,6 +619,11 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             gv_slot,
             accumulated_pv,
             leg_titles: titles,
+            tv,
+            ov,
+            leg_volumes,
+            max_own_pv,
+            own_slot,
         });
     }
     if ranks.is_empty() {
@@ -546,6 +638,11 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             gv_slot: 0,
             accumulated_pv: 0,
             leg_titles: vec![],
+            tv: 0,
+            ov: 0,
+            leg_volumes: [0; 3],
+            max_own_pv: i64::MAX,
+            own_slot: 0,
         });
     }
 
@@ -1284,6 +1381,9 @@ impl CompiledPlan {
                 || !r.leg_ranks.is_empty()
                 || r.accumulated_pv > 0
                 || !r.leg_titles.is_empty()
+                || r.tv > 0
+                || r.ov > 0
+                || r.leg_volumes[0] > 0
         }) || self.grace_months > 0
     }
     /// Whether anything reads this month's title (a bonus by title, or a rank requiring
@@ -1299,6 +1399,10 @@ impl CompiledPlan {
                         | Bonus::Pool { by_title: true, .. }
                 )
             })
+    }
+    /// Whether some rank asks for minimum leg volumes.
+    pub fn uses_leg_volumes(&self) -> bool {
+        self.ranks.iter().any(|r| r.leg_volumes[0] > 0)
     }
     /// Whether some rank asks for accumulated PV.
     pub fn uses_accumulated_pv(&self) -> bool {

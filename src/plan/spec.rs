@@ -168,6 +168,26 @@ pub struct RankSpec {
     /// `volume.accumulation_months`), this month included (points).
     #[serde(default)]
     pub accumulated_pv: Option<Dec>,
+    /// Minimum team volume (points): own PV plus the PV of the personally sponsored.
+    #[serde(default)]
+    pub tv: Option<Dec>,
+    /// Minimum organisation volume (points): the whole downline's PV, own PV excluded.
+    #[serde(default)]
+    pub ov: Option<Dec>,
+    /// Minimum volumes of the legs (points), largest first: `["2250", "1500"]` means the
+    /// largest leg's GV at least 2,250 and the second-largest's at least 1,500. A third
+    /// entry is for the other legs together: `["2250", "1500", "1000"]` compares the
+    /// largest, the second and the rest after sorting the three from largest to
+    /// smallest (so a strong rest can stand in for a weak second leg).
+    #[serde(default)]
+    pub leg_volumes: Option<Vec<Dec>>,
+    /// At most this volume (points) of any one leg counts toward `gv` (needs `gv`; with
+    /// `max_leg_share` the smaller cap holds).
+    #[serde(default)]
+    pub max_leg_volume: Option<Dec>,
+    /// At most this much of the distributor's own PV (points) counts toward `gv`.
+    #[serde(default)]
+    pub max_own_pv: Option<Dec>,
     /// Legs holding at least a title (the highest rank ever reached, kept):
     /// `{ Manager = 2 }` means two legs each with someone who has reached Manager.
     #[serde(default)]

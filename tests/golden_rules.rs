@@ -709,3 +709,94 @@ fn the_volume_rules_are_checked_by_path() {
         assert!(m.contains(message), "{text}: {m}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 4. Compression by qualification
+// ---------------------------------------------------------------------------------------
+
+/// ```text
+///   0 (PV 100) ── 1 (20) ─┬─ 2 (60)            min PV 50 to keep one's place
+///                         └─ 3 (10) ── 4 (200)
+///   5 (30) ── 6 (80)
+/// ```
+/// Compressed out: 1 (its 20 rolls up to 0), 3 (its 10 to 0, its nearest kept ancestor)
+/// and 5 (a top: its 30 reaches no one). Compressed tree: 0 (PV 130) with recruits 2 and
+/// 4; 6 a top (PV 80). A unilevel of 10% and 5% pays 0: 10% × (60 + 200) = 26.00.
+/// Uncompressed (but with the same activity minimum) it pays 0: 10% × 20 + 5% × 70 = 5.50.
+#[test]
+fn compression_by_qualification_rolls_pv_up_and_reattaches_recruits() {
+    let text = |compress: &str| {
+        format!(
+            "[active]\nmin_pv = \"50\"\n{compress}\n\
+             [[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.10\", \"0.05\"]\n"
+        )
+    };
+    let sponsors = [None, Some(0), Some(1), Some(1), Some(3), None, Some(5)];
+    let pv: &[&[i64]] = &[&[100_00, 20_00, 60_00, 10_00, 200_00, 30_00, 80_00]];
+    assert_eq!(
+        pay(&plan(&text("[pv_compression]")), &sponsors, pv),
+        vec![l(1, 0, 0, 26_00)]
+    );
+    assert_eq!(pay(&plan(&text("")), &sponsors, pv), vec![l(1, 0, 0, 5_50)]);
+
+    // The compressed tree is what ranks read: team volume 130 + 60 + 200 = 390; and the
+    // company's volume is all that was bought, 500.
+    let p = plan(
+        "[pv_compression]\nmin_pv = \"50\"\n[[ranks]]\nname = \"Member\"\n[[ranks]]\n\
+         name = \"Leader\"\ntv = \"390\"\n[[bonus]]\nkind = \"pool\"\nrate = \"0.1\"\n\
+         shares = { Leader = 1 }\n",
+    );
+    let lines = pay(&p, &sponsors, pv);
+    assert_eq!(lines, vec![l(1, 0, 0, 50_00)]);
+    let sponsor: Vec<u32> = sponsors
+        .iter()
+        .map(|s| s.map_or(downline::downline::NO_SPONSOR, |s| s as u32))
+        .collect();
+    let mut e = PlanEngine::new(&p);
+    let t = e.run_month(&MonthInput {
+        month: 1,
+        sponsor: &sponsor,
+        join_month: &[1; 7],
+        participating: &[true; 7],
+        own_pv: pv[0],
+        retail_pv: &[0; 7],
+        preferred_pv: &[],
+        parties: &[],
+    });
+    assert_eq!(t.volume, 500_00);
+    assert_eq!(t.payout, 50_00);
+    assert_eq!((e.pv[0], e.gv[0]), (130_00, 390_00));
+    assert_eq!(e.rank[1], NO_RANK, "compressed out: no rank");
+}
+
+/// A rank given for the month keeps its holder's place: id 1 (PV 20) held at Member stays
+/// in the tree, and id 3 (PV 10) is compressed into it.
+#[test]
+fn a_given_rank_keeps_its_place_in_compression() {
+    let p = plan(
+        "[active]\nmin_pv = \"0\"\n[pv_compression]\nmin_pv = \"50\"\n[[ranks]]\nname = \"Member\"\n\
+         [[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.10\", \"0.05\"]\n",
+    );
+    let t = tree(&[None, Some(0), Some(1), Some(1)]);
+    let vols = volumes(&[&[100_00, 20_00, 60_00, 10_00]]);
+    let held = [RankRow {
+        id: 1,
+        month: 1,
+        rank: "Member".into(),
+    }];
+    let input = LedgerInput {
+        tree: &t,
+        volumes: &vols,
+        ranks: &held,
+        ..Default::default()
+    };
+    // 1 kept with PV 20 + 10: 0 earns 10% × 30 + 5% × 60 = 3.00 + 3.00; 1 earns 10% × 60
+    // = 6.00 on 2 (3's 10 became 1's own).
+    assert_eq!(
+        compute_ledger(&p, &input).unwrap(),
+        vec![l(1, 0, 0, 6_00), l(1, 1, 0, 6_00)]
+    );
+    let (path, message) = plan_err("[placement]\nkind = \"binary\"\n[pv_compression]\n");
+    assert_eq!(path, "pv_compression");
+    assert!(message.contains("placement tree"), "{message}");
+}

@@ -92,6 +92,14 @@ impl PlanEngine<'_> {
         } else {
             t.preferred_volume - party_volume
         };
+        if let Some([own, retail, preferred, party]) = self.bought {
+            // A compressed month: the company's volume is what was bought, including PV
+            // that no one kept in the tree receives.
+            t.volume = own + retail + preferred + party;
+            t.retail_volume = retail;
+            t.preferred_volume = preferred;
+            t.party_volume = party;
+        }
         roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
         self.windows.update(m.month, &self.pv[..n], &self.gv[..n]);
         if matches!(self.plan.placement, Placement::Binary(_)) {

@@ -5,6 +5,7 @@
 //! (`compute_commissions` on a given downline), so both pay to the same cent.
 
 pub mod bonus;
+mod compression;
 pub mod measures;
 pub mod placement;
 pub mod ranks;
@@ -153,6 +154,10 @@ pub struct PlanEngine<'p> {
     short_months: Vec<u16>,
     /// Ranks given for the coming month ([`NO_RANK`]: evaluate); empty for none.
     given_rank: Vec<u8>,
+    /// The compressed tree of the month (`[pv_compression]` only).
+    compressed: compression::Compressed,
+    /// The month's volume as bought, by source, when the stages see a compressed month.
+    bought: Option<[i64; 4]>,
 }
 
 /// Who has recruits, kept up to date as the downline grows.
@@ -167,6 +172,22 @@ struct TreeIndex {
 }
 
 impl TreeIndex {
+    /// Index a tree from scratch (a compressed tree, whose sponsors change monthly).
+    fn rebuild(&mut self, sponsor: &[u32]) {
+        let n = sponsor.len();
+        self.has_child.clear();
+        self.has_child.resize(n, false);
+        for &p in sponsor {
+            if p != NO_SPONSOR {
+                self.has_child[p as usize] = true;
+            }
+        }
+        self.internal.clear();
+        self.internal
+            .extend((0..n as u32).filter(|&i| self.has_child[i as usize]));
+        self.seen = n;
+    }
+
     fn update(&mut self, sponsor: &[u32]) {
         let n = sponsor.len();
         assert!(n >= self.seen, "the downline may only grow");
@@ -229,6 +250,8 @@ impl<'p> PlanEngine<'p> {
             held_rank: vec![],
             short_months: vec![],
             given_rank: vec![],
+            compressed: Default::default(),
+            bought: None,
         }
     }
 
@@ -314,6 +337,25 @@ impl<'p> PlanEngine<'p> {
         self.grow(n);
         self.tree.update(m.sponsor);
         self.placement.update(m.sponsor, self.plan.placement);
+        match self.plan.pv_compression {
+            None => self.stages(m),
+            Some(min_pv) => {
+                // The stages see the compressed tree: swap it in for the month.
+                let mut c = std::mem::take(&mut self.compressed);
+                c.compress(m, min_pv, &self.given_rank);
+                self.bought = Some(c.bought);
+                std::mem::swap(&mut self.tree, &mut c.tree);
+                let totals = self.stages(&c.month(m));
+                std::mem::swap(&mut self.tree, &mut c.tree);
+                self.bought = None;
+                self.compressed = c;
+                totals
+            }
+        }
+    }
+
+    /// The month's stages in order.
+    fn stages(&mut self, m: &MonthInput) -> MonthTotals {
         let measures = self.measure(m);
         let qualified = self.evaluate_status(m, &measures);
         let paid = self.pay(m, &measures, qualified);

@@ -310,6 +310,8 @@ pub struct CompiledPlan {
     pub accumulation_months: u16,
     /// Months of grace on the paid-as rank (0: none).
     pub grace_months: u16,
+    /// Compression by qualification: the PV (hundredths of a point) to keep one's place.
+    pub pv_compression: Option<i64>,
     /// Bonuses in payment order.
     pub bonuses: Vec<Bonus>,
     /// Cap on the month's company payout as a share of volume value (millionths).
@@ -709,6 +711,22 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                 ))
             }
         },
+    };
+
+    let pv_compression = match &spec.pv_compression {
+        None => None,
+        Some(c) => {
+            if placement != Placement::None {
+                return Err(err(
+                    "pv_compression",
+                    "compresses the sponsor tree; a plan with a placement tree ([placement]) pays on that tree, which compression does not change. Remove one of them",
+                ));
+            }
+            Some(match c.min_pv {
+                None => min_pv,
+                Some(d) => non_negative(d, 2, "pv_compression.min_pv", "a volume")?,
+            })
+        }
     };
 
     // Bonuses.
@@ -1241,6 +1259,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         window_months,
         accumulation_months,
         grace_months,
+        pv_compression,
         bonuses,
         cap,
         costs,

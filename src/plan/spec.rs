@@ -90,9 +90,26 @@ pub struct PlanSpec {
     /// What a participant pays.
     #[serde(default)]
     pub costs: CostsSpec,
+    /// Compression by qualification before anything is measured (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pv_compression: Option<PvCompressionSpec>,
     /// How a paid-as rank is held: grace after falling short.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "PaidAsSpec::is_default")]
     pub paid_as: PaidAsSpec,
+}
+
+/// `[pv_compression]`: before anything is measured, each distributor whose PV is below
+/// `min_pv` is compressed out: its PV rolls up to the nearest ancestor who is not (who
+/// counts it as its own), and its recruits are re-attached there. Ranks, volumes and
+/// bonuses then read the compressed tree.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PvCompressionSpec {
+    /// The PV (points) a distributor needs in the month to keep its place (default
+    /// `active.min_pv`). A rank given for the month (`compute_commissions(ranks=)`) keeps
+    /// it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pv: Option<Dec>,
 }
 
 /// `[paid_as]`
@@ -101,8 +118,14 @@ pub struct PlanSpec {
 pub struct PaidAsSpec {
     /// Grace: a distributor who falls short of last month's paid-as rank is still paid as
     /// it for up to this many months in a row (default 0: paid as what the month earns).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace_months: Option<u32>,
+}
+
+impl PaidAsSpec {
+    fn is_default(&self) -> bool {
+        self.grace_months.is_none()
+    }
 }
 
 /// `[volume]`
@@ -116,7 +139,7 @@ pub struct VolumeSpec {
     /// Accumulated volume (`ranks[].accumulated_pv`) starts again every this many months
     /// (a calendar period; months 1, 1 + N, 1 + 2N, … start one). Default: accumulated
     /// since joining, never reset.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accumulation_months: Option<u32>,
 }
 
@@ -130,7 +153,7 @@ pub struct ActiveSpec {
     /// Qualification window: a month with PV at least `min_pv` (a qualifying order) makes
     /// the distributor active for that month and the `window_months − 1` after it
     /// (default 1: the month itself).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_months: Option<u32>,
 }
 
@@ -158,39 +181,39 @@ pub struct RankSpec {
     pub max_leg_share: Option<Dec>,
     /// The `pv` requirement is met by PV over a rolling window: this month and the
     /// `pv_months − 1` before it (default 1: this month).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pv_months: Option<u32>,
     /// The `gv` requirement (and `max_leg_share`) over a rolling window of this many
     /// months (default 1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gv_months: Option<u32>,
     /// Minimum PV accumulated since joining (or since the start of the period set by
     /// `volume.accumulation_months`), this month included (points).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accumulated_pv: Option<Dec>,
     /// Minimum team volume (points): own PV plus the PV of the personally sponsored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tv: Option<Dec>,
     /// Minimum organisation volume (points): the whole downline's PV, own PV excluded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ov: Option<Dec>,
     /// Minimum volumes of the legs (points), largest first: `["2250", "1500"]` means the
     /// largest leg's GV at least 2,250 and the second-largest's at least 1,500. A third
     /// entry is for the other legs together: `["2250", "1500", "1000"]` compares the
     /// largest, the second and the rest after sorting the three from largest to
     /// smallest (so a strong rest can stand in for a weak second leg).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leg_volumes: Option<Vec<Dec>>,
     /// At most this volume (points) of any one leg counts toward `gv` (needs `gv`; with
     /// `max_leg_share` the smaller cap holds).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_leg_volume: Option<Dec>,
     /// At most this much of the distributor's own PV (points) counts toward `gv`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_own_pv: Option<Dec>,
     /// Legs holding at least a title (the highest rank ever reached, kept):
     /// `{ Manager = 2 }` means two legs each with someone who has reached Manager.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub leg_titles: BTreeMap<String, u32>,
 }
 
@@ -333,7 +356,7 @@ pub struct UnilevelSpec {
     pub compression: bool,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_basis: Option<String>,
 }
 
@@ -385,11 +408,11 @@ pub struct DifferentialSpec {
     /// (a discount ladder: Herbalife, LIFE, Santegra): the buyer's own rate counts as
     /// already paid — its discount — so an upline earns the difference between its rate
     /// and the highest rate at or below it in the line, the buyer's included.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_basis: Option<String>,
 }
 
@@ -415,7 +438,7 @@ pub struct MatchingSpec {
     pub compression: bool,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_basis: Option<String>,
 }
 
@@ -433,7 +456,7 @@ pub struct PoolSpec {
     pub shares: BTreeMap<String, u32>,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_basis: Option<String>,
 }
 

@@ -281,15 +281,16 @@ class SimulationResult:
                                           "p95": pl.Float64})
 
     def write_parquet(self, directory: PathLike) -> list[Path]:
-        """Write every table to ``directory/<table>.parquet``. Each file is written to a
-        temporary name first and renamed when complete, so an interrupted write never leaves
-        a half-written file."""
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in ("monthly", "bonuses", "ranks", "runs", "distributors"):
-            written.append(_atomic_parquet(getattr(self, name), d / f"{name}.parquet"))
-        return written
+        """Write the result to ``directory`` as ``downline simulate --out`` does: every
+        table as ``<table>.parquet`` (seed, months, runs, version, run id and the plan's and
+        scenario's hashes in the file metadata), ``plan.json``, ``scenario.json`` and a
+        ``manifest.json`` naming each file's SHA-256. The directory is written whole into a
+        new directory and renamed into place, so an interrupted write leaves what was there
+        before; an existing ``directory`` must be empty or a saved result, and is replaced.
+        Read it back with :func:`downline.report.load_result`. Returns the Parquet paths."""
+        from downline.report import save_result
+
+        return save_result(self, directory)
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         # Pickled through Arrow: each table as an Arrow IPC stream (exact decimals and

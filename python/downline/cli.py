@@ -10,9 +10,12 @@
                                  [--seed 7] [--out DIR] [--distributors] [--scheduler ADDRESS]
 
 ``simulate --out DIR`` writes one Parquet file per table, each with the seed, the package
-version, the months, the runs and the SHA-256 of the plan and of the scenario in its file
-metadata, and ``plan.json`` / ``scenario.json`` beside them: ``report DIR`` needs nothing
-else. Bad input exits with status 2 and a one-line reason naming the field to fix.
+version, the months, the runs, a run id and the SHA-256 of the plan and of the scenario in
+its file metadata, ``plan.json`` / ``scenario.json`` beside them and a ``manifest.json``
+with every file's SHA-256: ``report DIR`` needs nothing else, and refuses a directory that
+is not one whole result. DIR is written whole (into a new directory renamed into place), so
+an interrupted write leaves the old result or none. Bad input exits with status 2 and a
+one-line reason naming the field to fix.
 """
 
 from __future__ import annotations
@@ -121,6 +124,10 @@ def _cmd_validate(a: argparse.Namespace) -> int:
 def _cmd_simulate(a: argparse.Namespace) -> int:
     plan = dl.Plan.load(a.plan)
     scen = dl.Scenario.load(a.scenario)
+    if a.out is not None:  # refused before the simulation, not after it: '' included
+        from downline.report import check_save_target
+
+        check_save_target(a.out)
     keep = True if a.keep_runs is None else a.keep_runs
     t0 = time.perf_counter()
     res = dl.simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed,
@@ -128,13 +135,13 @@ def _cmd_simulate(a: argparse.Namespace) -> int:
                       progress=sys.stderr.isatty())
     seconds = time.perf_counter() - t0
     print_summary(res, seconds)
-    if a.out:
+    if a.out is not None:
         from downline.report import save_result
 
         paths = save_result(res, a.out)
         print()
         print(f"Wrote {len(paths)} Parquet files to {a.out}/: " + ", ".join(p.name for p in paths)
-              + "; plan.json, scenario.json")
+              + "; plan.json, scenario.json, manifest.json")
         print(f"Make a report with: downline report {a.out}")
     return 0
 

@@ -2,10 +2,13 @@
 in so that a report can be made from it later.
 
 - :func:`save_result` writes a result's tables as Parquet with the seed, the package
-  version, the months, the runs and a SHA-256 hash of the plan and of the scenario in each
-  file's metadata, and ``plan.json`` / ``scenario.json`` beside them (the hashes are those
-  files' SHA-256), so the directory alone is enough to reproduce or report the run.
-- :func:`load_result` reads such a directory back into a :class:`~downline.SimulationResult`.
+  version, the months, the runs, a run id and a SHA-256 hash of the plan and of the
+  scenario in each file's metadata, and ``plan.json`` / ``scenario.json`` beside them (the
+  hashes are those files' SHA-256), so the directory alone is enough to reproduce or
+  report the run. The directory is written whole or not at all, with a ``manifest.json``
+  naming every file's SHA-256 (:mod:`downline.resultdir`).
+- :func:`load_result` reads such a directory back into a :class:`~downline.SimulationResult`,
+  refusing one that is not one whole result.
 - :func:`write_report` writes the report: inline SVG figures and inline CSS, no scripts,
   nothing fetched from the network; written to a temporary file and renamed, so a reader
   never sees half a report.
@@ -30,6 +33,14 @@ import polars as pl
 import downline as dl
 from downline import analytics, display
 from downline.display import esc, fmt_count, fmt_money, fmt_share, table
+from downline.resultdir import (
+    ResultDirError,
+    check_target,
+    new_run_id,
+    pid_alive,
+    read_manifest,
+    write_whole,
+)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -37,10 +48,6 @@ TABLES = ("monthly", "bonuses", "ranks", "runs", "distributors")
 #: Keys of the Parquet file metadata written by :func:`save_result`.
 META_KEYS = ("downline.version", "downline.seed", "downline.months", "downline.runs",
              "downline.plan_sha256", "downline.scenario_sha256")
-
-
-class ResultDirError(ValueError):
-    """A directory is not a complete ``downline simulate --out`` directory."""
 
 
 # ----------------------------------------------------------------------------- saving
@@ -118,6 +125,7 @@ def result_metadata(res: Any) -> dict[str, str]:
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    _remove_stale_parts(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         write(tmp)
@@ -128,22 +136,52 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+#: Every file of a saved result besides ``manifest.json``.
+RESULT_FILES = (*(f"{t}.parquet" for t in TABLES), "plan.json", "scenario.json")
+
+
+def _remove_stale_parts(path: Path) -> None:
+    """Remove the temporary files of writers of ``path`` that were killed (SIGKILL leaves
+    no chance to clean up): ``.NAME.<pid>.part`` whose process no longer runs."""
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.part$")
+    if not path.parent.is_dir():
+        return
+    for entry in path.parent.iterdir():
+        m = pattern.match(entry.name)
+        if m and int(m[1]) != os.getpid() and not pid_alive(int(m[1])):
+            entry.unlink(missing_ok=True)
+
+
 def save_result(res: Any, directory: PathLike) -> list[Path]:
-    """Write ``<table>.parquet`` for each table (with :func:`result_metadata` in the file
-    metadata), then ``plan.json`` and ``scenario.json``. Each file is written to a temporary
-    name and renamed. Returns the Parquet paths."""
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
-    meta = result_metadata(res)
-    written = []
-    for name in TABLES:
-        df: pl.DataFrame = getattr(res, name)
-        written.append(_atomic_write(d / f"{name}.parquet",
-                                     lambda p, df=df: df.write_parquet(p, metadata=meta)))
+    """Write ``<table>.parquet`` for each table (with :func:`result_metadata` and one
+    ``downline.run_id`` in the file metadata), ``plan.json``, ``scenario.json`` and last
+    ``manifest.json`` (every file's size and SHA-256, and the run id), into a new directory
+    renamed into place: ``directory`` is then the whole new result, or — if the write is
+    interrupted — what it was before. An existing ``directory`` must be empty or a saved
+    result (with the report made from it); it is replaced as a whole. Returns the Parquet
+    paths."""
+    run_id = new_run_id()
+    meta = {**result_metadata(res), "downline.run_id": run_id}
+    def parquet(df: pl.DataFrame) -> Callable[[Path], None]:
+        return lambda p: df.write_parquet(p, metadata=meta)
+
+    files = [(f"{name}.parquet", parquet(getattr(res, name))) for name in TABLES]
     for name, obj in (("plan.json", res.plan), ("scenario.json", res.scenario)):
         text = canonical_json(obj.to_dict())
-        _atomic_write(d / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
-    return written
+        files.append((name, lambda p, text=text: p.write_text(text, encoding="utf-8")))
+    d = write_whole(directory, run_id, files, replaceable=_REPLACEABLE)
+    return [d / f"{t}.parquet" for t in TABLES]
+
+
+#: What a saved result's directory may hold besides its own files and still be replaced.
+_REPLACEABLE = ("report.html",)
+
+
+def check_save_target(directory: PathLike) -> Path:
+    """Raise :class:`ResultDirError` now if :func:`save_result` could not write to
+    ``directory`` (an empty name, a file, a directory holding other files); returns the
+    absolute path. Lets the command line refuse ``--out`` before a long simulation."""
+    return check_target(directory, (*RESULT_FILES, *_REPLACEABLE))
 
 
 def read_metadata(directory: PathLike) -> dict[str, str]:
@@ -171,7 +209,7 @@ class SavedResult(dl.SimulationResult):
     def distributors(self) -> pl.DataFrame:
         """One row per (run, distributor) of the kept runs, read from disk when first used."""
         if self._people is None:
-            self._people = pl.read_parquet(self._dir / "distributors.parquet")
+            self._people = pl.read_parquet(self._people_file())
         return self._people
 
     @distributors.setter
@@ -187,7 +225,22 @@ class SavedResult(dl.SimulationResult):
         """A lazy scan of the per-person rows, or None once they are in memory."""
         if self._people is not None:
             return None
-        return pl.scan_parquet(self._dir / "distributors.parquet")
+        return pl.scan_parquet(self._people_file())
+
+    def _people_file(self) -> Path:
+        """The per-person file, after checking that it still belongs to the result that
+        was loaded (the directory may have been replaced by a new result since)."""
+        p = self._dir / "distributors.parquet"
+        want = (getattr(self, "metadata", None) or {}).get("downline.run_id")
+        if want is not None:
+            try:
+                theirs = pl.read_parquet_metadata(p).get("downline.run_id")
+            except Exception:  # noqa: BLE001 - a missing or unreadable file
+                theirs = None
+            if theirs != want:
+                raise ResultDirError(f"{p}: no longer belongs to the result loaded from "
+                                     f"{self._dir} (run {want}); load the directory again")
+        return p
 
     def __repr__(self) -> str:
         return (f"<downline.SimulationResult {self.n_runs} runs × {self.months} months, seed "
@@ -196,18 +249,25 @@ class SavedResult(dl.SimulationResult):
 
 def load_result(directory: PathLike) -> "dl.SimulationResult":
     """Read a directory written by :func:`save_result` (``downline simulate --out DIR``).
-    Checks that every file is there, that the metadata is present and that ``plan.json``
-    and ``scenario.json`` still hash to what the tables were simulated with. The
-    per-person rows are read when first needed (:class:`SavedResult`)."""
+    Checks that it is one whole result — ``manifest.json`` names every file with the
+    SHA-256 it still has, and every table carries the manifest's run id — that the metadata
+    is present and that ``plan.json`` and ``scenario.json`` still hash to what the tables
+    were simulated with; raises :class:`ResultDirError` otherwise. The per-person rows are
+    read when first needed (:class:`SavedResult`)."""
     d = Path(directory)
     if not d.is_dir():
         raise ResultDirError(f"{d}: no such directory (make one with `downline simulate "
                              "PLAN SCENARIO --out DIR`)")
-    missing = [f"{t}.parquet" for t in TABLES if not (d / f"{t}.parquet").is_file()]
-    missing += [n for n in ("plan.json", "scenario.json") if not (d / n).is_file()]
-    if missing:
-        raise ResultDirError(f"{d}: missing {', '.join(missing)}; it is not a complete "
-                             "`downline simulate --out` directory")
+    run_id = read_manifest(d, RESULT_FILES)["run_id"]
+    for t in TABLES:
+        p = d / f"{t}.parquet"
+        try:
+            theirs = pl.read_parquet_metadata(p).get("downline.run_id")
+        except Exception as e:  # noqa: BLE001 - polars raises several kinds for a bad file
+            raise ResultDirError(f"{p}: cannot read Parquet metadata ({e})") from None
+        if theirs != run_id:
+            raise ResultDirError(f"{p}: belongs to run {theirs}, not to run {run_id} of "
+                                 "manifest.json; the directory mixes two results")
     meta = read_metadata(d)
     absent = [k for k in META_KEYS if k not in meta]
     if absent:

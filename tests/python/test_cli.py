@@ -94,8 +94,10 @@ def test_simulate_writes_parquet(capsys, tmp_path):
     assert "payout ratio" in out
     assert "Wrote 5 Parquet files" in out
     names = sorted(os.listdir(out_dir))
-    # the tables, and copies of the plan and scenario so that `downline report` needs no more
-    assert names == sorted([*(f"{t}.parquet" for t in TABLES), "plan.json", "scenario.json"])
+    # the tables, copies of the plan and scenario so that `downline report` needs no more,
+    # and the manifest that names them all
+    assert names == sorted([*(f"{t}.parquet" for t in TABLES), "plan.json", "scenario.json",
+                            "manifest.json"])
     assert not [n for n in names if n.endswith(".part")]
     tables = {t: pl.read_parquet(out_dir / f"{t}.parquet") for t in TABLES}
     assert tables["monthly"].height == 2 * 6

@@ -162,10 +162,10 @@ def test_load_result_errors(tmp_path, result):
     (d / "plan.json").write_text(json.dumps(spec))
     with pytest.raises(report.ResultDirError, match="plan.json: does not match"):
         report.load_result(d)
-    result.write_parquet(d)  # the plain writer: no metadata
-    report.save_result(result, d)
-    result.runs.write_parquet(d / "runs.parquet")
-    with pytest.raises(report.ResultDirError, match="downline.version"):
+    result.write_parquet(d)  # the same writer as save_result: replaces the edited one
+    assert report.load_result(d).n_runs == RUNS
+    result.runs.write_parquet(d / "runs.parquet")  # a table without its metadata
+    with pytest.raises(report.ResultDirError, match="runs.parquet: does not match manifest"):
         report.load_result(d)
 
 

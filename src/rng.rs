@@ -30,6 +30,8 @@ pub enum Purpose {
     Parties = 8,
     /// Whether a distributor holds parties at all (hashed per person).
     PartyHosting = 9,
+    /// Who leaves in a one-off shock of the calendar (hashed per person and month).
+    Shocks = 10,
 }
 
 /// One step of SplitMix64: a good 64-bit mixer.

@@ -28,9 +28,189 @@ pub enum MarketModel {
     },
 }
 
+/// Shocks in calendar time: the scenario's `[[events]]`, validated.
+#[derive(Clone, Debug, Default)]
+pub struct Calendar {
+    events: Vec<Event>,
+}
+
+#[derive(Clone, Debug)]
+struct Event {
+    from: u16,
+    until: u16,
+    /// Multipliers by [`Effect`].
+    factors: [f64; EFFECTS],
+    remove_share: f64,
+}
+
+/// What an event multiplies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Expected recruits a month.
+    Recruiting = 0,
+    /// Monthly quit probabilities.
+    Quitting,
+    /// The probability of ordering in a month.
+    OrderProbability,
+    /// The size of own orders.
+    OrderSize,
+    /// New customers a month.
+    CustomerAcquisition,
+    /// The market's size.
+    MarketSize,
+}
+const EFFECTS: usize = 6;
+
+impl Calendar {
+    fn new(specs: &[spec::EventSpec], has_market_size: bool) -> Result<Calendar> {
+        let mut events = Vec::with_capacity(specs.len());
+        if specs.len() > 100 {
+            return Err(Error::scenario(
+                "events",
+                format!("{} events; at most 100", specs.len()),
+            ));
+        }
+        for (k, ev) in specs.iter().enumerate() {
+            let p = format!("events[{k}]");
+            let months = |m: u32, field: &str| -> Result<u16> {
+                if !(1..=60_000).contains(&m) {
+                    return Err(Error::scenario(
+                        format!("{p}.{field}"),
+                        format!("{m} is outside 1 to 60000 (calendar months, 1 = the first)"),
+                    ));
+                }
+                Ok(m as u16)
+            };
+            let from = months(ev.from, "from")?;
+            let until = match ev.until {
+                None => u16::MAX,
+                Some(u) => {
+                    let u = months(u, "until")?;
+                    if u < from {
+                        return Err(Error::scenario(
+                            format!("{p}.until"),
+                            format!("{u} is before `from` ({from})"),
+                        ));
+                    }
+                    u
+                }
+            };
+            let mut factors = [1.0; EFFECTS];
+            let fields = [
+                (ev.recruiting, "recruiting", Effect::Recruiting),
+                (ev.quitting, "quitting", Effect::Quitting),
+                (
+                    ev.order_probability,
+                    "order_probability",
+                    Effect::OrderProbability,
+                ),
+                (ev.order_size, "order_size", Effect::OrderSize),
+                (
+                    ev.customer_acquisition,
+                    "customer_acquisition",
+                    Effect::CustomerAcquisition,
+                ),
+                (ev.market_size, "market_size", Effect::MarketSize),
+            ];
+            for (v, field, effect) in fields {
+                if let Some(v) = v {
+                    let fp = format!("{p}.{field}");
+                    if !v.is_finite() || v < 0.0 {
+                        return Err(Error::scenario(
+                            fp,
+                            format!("{v} is not a multiplier of 0 or more"),
+                        ));
+                    }
+                    if v > 100.0 {
+                        return Err(Error::scenario(fp, format!("{v} is above 100")));
+                    }
+                    if effect == Effect::MarketSize && !has_market_size {
+                        return Err(Error::scenario(
+                            fp,
+                            "multiplies the market's size, and the scenario has none: set market.size",
+                        ));
+                    }
+                    factors[effect as usize] = v;
+                }
+            }
+            let remove_share = match ev.remove_share {
+                None => 0.0,
+                Some(v) => {
+                    let fp = format!("{p}.remove_share");
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(Error::scenario(
+                            fp,
+                            format!("{v} is not a share between 0 and 1"),
+                        ));
+                    }
+                    if ev.until.is_some() {
+                        return Err(Error::scenario(
+                            fp,
+                            "is a one-off at `from`; remove `until`, or make it an event of its own",
+                        ));
+                    }
+                    v
+                }
+            };
+            if factors.iter().all(|&f| f == 1.0) && remove_share == 0.0 {
+                return Err(Error::scenario(
+                    p,
+                    "changes nothing; give a multiplier (recruiting, quitting, order_probability, order_size, customer_acquisition, market_size) or remove_share",
+                ));
+            }
+            events.push(Event {
+                from,
+                until,
+                factors,
+                remove_share,
+            });
+        }
+        Ok(Calendar { events })
+    }
+
+    /// Whether the scenario has no events.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Whether some event multiplies `effect`.
+    pub fn changes(&self, effect: Effect) -> bool {
+        self.events
+            .iter()
+            .any(|e| e.factors[effect as usize] != 1.0)
+    }
+
+    /// The product of the multipliers of `effect` in calendar month `month`.
+    pub fn factor(&self, effect: Effect, month: u16) -> f64 {
+        self.events
+            .iter()
+            .filter(|e| e.from <= month && month <= e.until)
+            .map(|e| e.factors[effect as usize])
+            .product()
+    }
+
+    /// `factor` for months 0..=`months` (index = month), for the simulation's loops.
+    pub fn by_month(&self, effect: Effect, months: u16) -> Vec<f64> {
+        (0..=months).map(|m| self.factor(effect, m)).collect()
+    }
+
+    /// The share of participants removed at the start of `month` (one-off shocks; 0 for
+    /// none): of several in one month, each removes its share of those left.
+    pub fn removed_share(&self, month: u16) -> f64 {
+        1.0 - self
+            .events
+            .iter()
+            .filter(|e| e.from == month && e.remove_share > 0.0)
+            .map(|e| 1.0 - e.remove_share)
+            .product::<f64>()
+    }
+}
+
 /// A validated scenario, ready for the simulator.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// Shocks in calendar time.
+    pub calendar: Calendar,
     /// The scenario as written, defaults applied.
     pub spec: ScenarioSpec,
     /// Number of founders (joined in month 1, no sponsor).

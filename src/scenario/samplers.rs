@@ -27,6 +27,25 @@ impl Lifetime {
         Lifetime { log_survival }
     }
 
+    /// Like [`Lifetime::new`] for someone joining in calendar month `join`, with the quit
+    /// probability of each calendar month `m` multiplied by `factor[m]` (capped at 1).
+    /// Drawn with the same one uniform number, a lifetime is the same as without the
+    /// factors until the first month whose factor is not 1.
+    pub fn in_calendar(quit: &[f64], horizon: usize, join: u16, factor: &[f64]) -> Self {
+        let mut log_survival = Vec::with_capacity(horizon + 1);
+        let mut acc = 0.0f64;
+        log_survival.push(0.0);
+        for k in 0..horizon {
+            // The k-th decision (0-based) is at the start of month join + k + 1.
+            let m = join as usize + k + 1;
+            let f = factor.get(m).copied().unwrap_or(1.0);
+            let h = (quit[k.min(quit.len() - 1)] * f).min(1.0);
+            acc += (1.0 - h).ln();
+            log_survival.push(acc);
+        }
+        Lifetime { log_survival }
+    }
+
     /// Months of participation (≥ 1) for someone joining now, or `None` past the horizon.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Option<u16> {

@@ -51,6 +51,47 @@ pub struct ScenarioSpec {
     /// `[parties]`
     #[serde(default)]
     pub parties: PartiesSpec,
+    /// `[[events]]`: shocks in calendar time (a recession from month 18, a boom, a
+    /// one-off loss of participants, a change of market size).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventSpec>,
+}
+
+/// `[[events]]`: from calendar month `from` (1 = the first simulated month) to `until`
+/// (inclusive; default: to the end), multiply what the world does. Overlapping events
+/// multiply. `remove_share` is a one-off at `from`.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    /// A name for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// First calendar month of the event.
+    pub from: u32,
+    /// Last calendar month of the event (default: the end of the simulation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<u32>,
+    /// × recruiting (expected recruits a month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recruiting: Option<f64>,
+    /// × monthly quit probabilities (at most 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quitting: Option<f64>,
+    /// × the probability of ordering in a month (at most 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_probability: Option<f64>,
+    /// × the size of own orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_size: Option<f64>,
+    /// × new retail and preferred customers a month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_acquisition: Option<f64>,
+    /// × the market's size (who could ever join).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market_size: Option<f64>,
+    /// The share of participants who quit at the start of month `from` (a one-off shock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_share: Option<f64>,
 }
 
 /// `[market]`
@@ -601,7 +642,9 @@ impl ScenarioSpec {
                 format!("{party_sales_sigma} is above 5"),
             ));
         }
+        let calendar = super::Calendar::new(&self.events, market_size.is_some())?;
         Ok(Scenario {
+            calendar,
             founders,
             market_size,
             market_model,

@@ -91,7 +91,7 @@ pub fn run_one(
         }
         let quit = people.attrition(m, &engine.max_rank);
         let joined = people.recruitment(m)?;
-        people.customers();
+        people.customers(m);
         people.parties(m);
         people.purchases(m);
         let totals = people.plan(m, &mut engine);

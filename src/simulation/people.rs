@@ -18,7 +18,7 @@ use crate::money::RATE_ONE;
 use crate::plan::{CompiledPlan, NO_RANK};
 use crate::rng::{self, stream, Purpose};
 use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
-use crate::scenario::{MarketModel, Scenario};
+use crate::scenario::{Effect, MarketModel, Scenario};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 use rand_xoshiro::Xoshiro256PlusPlus as Rng64;
@@ -35,9 +35,12 @@ struct Draws {
     host_key: u64,
     quit_key: u64,
     btq_key: u64,
+    shock_key: u64,
     lifetime: Lifetime,
     /// Recruits' lifetimes, when the recruiting style changes how long they stay.
     recruit_lifetime: Lifetime,
+    /// With calendar events on quitting: recruits' lifetimes by join month.
+    recruit_lifetime_by_month: Vec<Lifetime>,
     orders: LogNormalCents,
     preferred_orders: LogNormalCents,
     customer_orders: LogNormalCents,
@@ -69,7 +72,26 @@ impl Draws {
             host_key: rng::key(opts.seed, run, Purpose::PartyHosting),
             quit_key: rng::key(opts.seed, run, Purpose::QuitDecisions),
             btq_key: rng::key(opts.seed, run, Purpose::BuyToQualify),
-            lifetime,
+            shock_key: rng::key(opts.seed, run, Purpose::Shocks),
+            recruit_lifetime_by_month: if s.calendar.changes(Effect::Quitting) {
+                let f = s.calendar.by_month(Effect::Quitting, opts.months);
+                let scaled: Vec<f64> = s
+                    .quit
+                    .iter()
+                    .map(|h| (h * s.recruit_quit_multiplier).min(1.0))
+                    .collect();
+                (0..=opts.months)
+                    .map(|j| Lifetime::in_calendar(&scaled, opts.months as usize + 1, j, &f))
+                    .collect()
+            } else {
+                vec![]
+            },
+            lifetime: if s.calendar.changes(Effect::Quitting) {
+                let f = s.calendar.by_month(Effect::Quitting, opts.months);
+                Lifetime::in_calendar(&s.quit, opts.months as usize + 1, 1, &f)
+            } else {
+                lifetime
+            },
             recruit_lifetime,
             orders: LogNormalCents::new(s.order_mean, s.order_sigma),
             preferred_orders: LogNormalCents::new(s.preferred_order_mean, s.preferred_order_sigma),
@@ -86,6 +108,32 @@ impl Draws {
         match &self.skill {
             Some(g) => g.sample(&mut self.traits) as f32,
             None => 1.0,
+        }
+    }
+}
+
+/// The scenario's calendar events as multipliers by month (index = month).
+struct Shocks {
+    recruiting: Vec<f64>,
+    quitting: Vec<f64>,
+    order_probability: Vec<f64>,
+    order_size: Vec<f64>,
+    customers: Vec<f64>,
+    market_size: Vec<f64>,
+    removed: Vec<f64>,
+}
+
+impl Shocks {
+    fn new(scenario: &Scenario, months: u16) -> Shocks {
+        let c = &scenario.calendar;
+        Shocks {
+            recruiting: c.by_month(Effect::Recruiting, months),
+            quitting: c.by_month(Effect::Quitting, months),
+            order_probability: c.by_month(Effect::OrderProbability, months),
+            order_size: c.by_month(Effect::OrderSize, months),
+            customers: c.by_month(Effect::CustomerAcquisition, months),
+            market_size: c.by_month(Effect::MarketSize, months),
+            removed: (0..=months).map(|m| c.removed_share(m)).collect(),
         }
     }
 }
@@ -131,6 +179,8 @@ pub(super) struct People<'a> {
     /// when quitting reads them).
     streak: Vec<u16>,
     month_cost: Vec<i64>,
+    /// The calendar's multipliers by month (index = month; all 1 without events).
+    shocks: Shocks,
     // Scratch of the month.
     parties: Vec<Party>,
     weights: Vec<f64>,
@@ -190,6 +240,7 @@ impl<'a> People<'a> {
             qualifying: with(),
             streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
             month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
+            shocks: Shocks::new(scenario, opts.months),
             parties: Vec::new(),
             weights: Vec::new(),
             new_sponsors: Vec::new(),
@@ -271,7 +322,20 @@ impl<'a> People<'a> {
                         h *= sc.unprofitable_multiplier;
                     }
                 }
+                h *= self.shocks.quitting[m as usize];
                 if rng::uniform_at(self.draws.quit_key, i as u64, m as u64) < h {
+                    self.d.quit_month[i] = m;
+                }
+            }
+        }
+        let removed = self.shocks.removed[m as usize];
+        if removed > 0.0 {
+            // A one-off shock: a share of those still in leaves at the start of the month.
+            for &i in &self.active {
+                let i = i as usize;
+                if self.d.quit_month[i] > m
+                    && rng::uniform_at(self.draws.shock_key, i as u64, m as u64) < removed
+                {
                     self.d.quit_month[i] = m;
                 }
             }
@@ -305,7 +369,8 @@ impl<'a> People<'a> {
         if m == 1 {
             return Ok(sc.founders);
         }
-        let saturation = match sc.market_size {
+        let size = self.market_size(m);
+        let saturation = match size {
             Some(size) => (1.0 - self.d.len() as f64 / size).max(0.0),
             None => 1.0,
         };
@@ -315,12 +380,13 @@ impl<'a> People<'a> {
             return Ok(0);
         }
         self.new_sponsors.clear();
+        let boost = self.shocks.recruiting[m as usize];
         if self.homogeneous {
-            self.draw_sponsors_uniformly(sc.recruit_rate[0], saturation);
+            self.draw_sponsors_uniformly(sc.recruit_rate[0], saturation * boost);
         } else {
-            self.draw_sponsors_by_weight(m, saturation);
+            self.draw_sponsors_by_weight(m, saturation, boost);
         }
-        if let Some(size) = sc.market_size {
+        if let Some(size) = size {
             let room = (size - self.d.len() as f64).max(0.0) as usize;
             self.new_sponsors.truncate(room);
         }
@@ -329,10 +395,12 @@ impl<'a> People<'a> {
             let s = self.new_sponsors[k];
             let q = if self.state_quit {
                 NEVER
-            } else {
+            } else if self.draws.recruit_lifetime_by_month.is_empty() {
                 self.draws
                     .recruit_lifetime
                     .quit_month(&mut self.draws.quit, m)
+            } else {
+                self.draws.recruit_lifetime_by_month[m as usize].quit_month(&mut self.draws.quit, m)
             };
             let sk = self.draws.skill();
             let id = self.d.push(s, m, q, sk);
@@ -349,11 +417,12 @@ impl<'a> People<'a> {
         Ok(self.new_sponsors.len() as u32)
     }
 
-    /// Everyone recruits at one `rate` (times the room left in the market): draw the total, then a sponsor for each uniformly.
-    fn draw_sponsors_uniformly(&mut self, rate: f64, saturation: f64) {
+    /// Everyone recruits at one `rate` (times the room left in the market and the
+    /// calendar's factor): draw the total, then a sponsor for each uniformly.
+    fn draw_sponsors_uniformly(&mut self, rate: f64, factor: f64) {
         let eligible = self.active.len();
         let rng = &mut self.draws.recruit;
-        let k = poisson(rng, eligible as f64 * rate * saturation);
+        let k = poisson(rng, eligible as f64 * rate * factor);
         for _ in 0..k {
             self.new_sponsors
                 .push(self.active[rng.random_range(0..eligible)]);
@@ -362,7 +431,7 @@ impl<'a> People<'a> {
 
     /// Recruiting rates differ (tenure, skill, success, Bass diffusion): draw the total,
     /// then each sponsor in proportion to its rate.
-    fn draw_sponsors_by_weight(&mut self, m: u16, saturation: f64) {
+    fn draw_sponsors_by_weight(&mut self, m: u16, saturation: f64, boost: f64) {
         let sc = self.scenario;
         let eligible = self.active.len();
         self.weights.clear();
@@ -375,22 +444,23 @@ impl<'a> People<'a> {
             total += sc.recruit_rate_at(tenure) * self.d.skill[i] as f64 * boost;
             self.weights.push(total);
         }
-        let lambda = match sc.market_model {
-            MarketModel::Fill => total * saturation,
-            MarketModel::Bass {
-                innovation,
-                imitation,
-            } => {
-                // Bass diffusion sets how many join; recruiting sets who signs them.
-                let size = sc.market_size.expect("validated: Bass needs a size");
-                let left = (size - self.d.len() as f64).max(0.0);
-                if total > 0.0 {
-                    (innovation + imitation * eligible as f64 / size) * left
-                } else {
-                    0.0
+        let lambda = boost
+            * match sc.market_model {
+                MarketModel::Fill => total * saturation,
+                MarketModel::Bass {
+                    innovation,
+                    imitation,
+                } => {
+                    // Bass diffusion sets how many join; recruiting sets who signs them.
+                    let size = self.market_size(m).expect("validated: Bass needs a size");
+                    let left = (size - self.d.len() as f64).max(0.0);
+                    if total > 0.0 {
+                        (innovation + imitation * eligible as f64 / size) * left
+                    } else {
+                        0.0
+                    }
                 }
-            }
-        };
+            };
         let rng = &mut self.draws.recruit;
         let k = poisson(rng, lambda);
         for _ in 0..k {
@@ -400,19 +470,27 @@ impl<'a> People<'a> {
         }
     }
 
-    /// Retail and preferred customers of everyone participating: churn, new customers,
-    /// and this month's orders (as PV, at wholesale for retail).
-    pub(super) fn customers(&mut self) {
+    /// The market's size in month `m` (`None`: no limit).
+    fn market_size(&self, m: u16) -> Option<f64> {
+        self.scenario
+            .market_size
+            .map(|s| s * self.shocks.market_size[m as usize])
+    }
+
+    /// Retail and preferred customers of everyone participating in month `m`: churn, new
+    /// customers, and this month's orders (as PV, at wholesale for retail).
+    pub(super) fn customers(&mut self, m: u16) {
         let (sc, plan) = (self.scenario, self.plan);
         if sc.customer_rate <= 0.0 {
             return;
         }
+        let acquisition = sc.customer_rate * self.shocks.customers[m as usize];
         let rng = &mut self.draws.customers;
         for &i in &self.active {
             let i = i as usize;
             let mut c = self.d.customers[i] as u64;
             c -= binomial(rng, c, sc.customer_churn);
-            let new = poisson(rng, sc.customer_rate);
+            let new = poisson(rng, acquisition);
             if sc.preferred_share > 0.0 {
                 // Preferred customers: churn alike, order at the member price.
                 let mut pc = self.d.preferred[i] as u64;
@@ -478,7 +556,8 @@ impl<'a> People<'a> {
     pub(super) fn purchases(&mut self, m: u16) {
         let (sc, plan) = (self.scenario, self.plan);
         let costs = &plan.costs;
-        let p_order = sc.order_probability;
+        let p_order = (sc.order_probability * self.shocks.order_probability[m as usize]).min(1.0);
+        let size = self.shocks.order_size[m as usize];
         let btq = if plan.min_pv > 0 {
             sc.buy_to_qualify
         } else {
@@ -488,7 +567,12 @@ impl<'a> People<'a> {
         for &i in &self.active {
             let i = i as usize;
             let mut cents = if p_order >= 1.0 || self.draws.buy.random::<f64>() < p_order {
-                self.draws.orders.sample(&mut self.draws.buy)
+                let c = self.draws.orders.sample(&mut self.draws.buy);
+                if size == 1.0 {
+                    c
+                } else {
+                    (c as f64 * size).round() as i64
+                }
             } else {
                 0
             };

@@ -305,6 +305,27 @@ def test_sweep_on_a_cluster_equals_the_local_sweep(
     assert rows.drop(["point", "plan", *GRID]).equals(res.distributors)
 
 
+def test_ctrl_c_on_a_cluster_cancels_and_resumes(unilevel_plan, small_scenario, client, tmp_path):
+    straight = _sweep(unilevel_plan, small_scenario)
+
+    def stop_after_first_chunk(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _sweep(
+            unilevel_plan,
+            small_scenario,
+            client=client,
+            chunk_runs=2,
+            out=tmp_path,
+            progress=stop_after_first_chunk,
+        )
+    assert len(list((tmp_path / "runs").iterdir())) < 4
+    assert not list(tmp_path.rglob("*.part"))
+    resumed = _sweep(unilevel_plan, small_scenario, client=client, chunk_runs=3, out=tmp_path)
+    assert resumed.runs.equals(straight.runs)
+
+
 def test_simulate_on_a_cluster_equals_one_call(unilevel_plan, small_scenario, client):
     local = dl.simulate(
         unilevel_plan, small_scenario, months=MONTHS, runs=5, seed=SEED, keep_distributors=3

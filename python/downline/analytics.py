@@ -1732,18 +1732,35 @@ MetricSpec = Union[str, Callable[[Any], Any]]  # noqa: UP007 (a runtime alias on
 
 
 def _metric_values(res: Any, name: str, spec: MetricSpec) -> list[float]:
-    """One value per run, in run order."""
+    """One value per run, in run order. A function's values are paired run by run across
+    plans, so it must give one value for each run (a Series), or for each of some runs
+    named in a ``run`` column (a DataFrame: e.g. the runs whose people were kept)."""
     if isinstance(spec, str):
         if spec not in res.runs.columns:
             raise ValueError(f"metric {name!r}: res.runs has no column {spec!r}")
         return res.runs.sort("run")[spec].cast(_F).to_list()
     out = spec(res)
+    runs = res.runs["run"]
     if isinstance(out, pl.DataFrame):
         if "run" not in out.columns or out.width != 2:
             raise ValueError(f"metric {name!r}: return a DataFrame (run, value) or a Series")
+        if out["run"].null_count() or out["run"].n_unique() != out.height:
+            raise ValueError(f"metric {name!r}: the DataFrame names a run twice or not at "
+                             "all; give one row per run")
+        if not out["run"].is_in(runs.implode()).all():
+            raise ValueError(f"metric {name!r}: the DataFrame names runs the result does "
+                             f"not have (it has runs 0 to {runs.len() - 1})")
         col = next(c for c in out.columns if c != "run")
         return out.sort("run")[col].cast(_F).to_list()
-    return _values(out)
+    if isinstance(out, (str, bytes)) or not isinstance(out, (pl.Series, Sequence)):
+        raise TypeError(f"metric {name!r}: returned {type(out).__name__}; return one value "
+                         "per run (a Series in run order, or a DataFrame run, value)")
+    values = _values(out)
+    if len(values) != runs.len():
+        raise ValueError(f"metric {name!r}: returned {len(values)} value(s) for "
+                         f"{runs.len()} runs; return one value per run (a Series in run "
+                         "order, or a DataFrame run, value)")
+    return values
 
 
 def compare(

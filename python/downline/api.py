@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,32 +20,120 @@ from downline._core import InputError, PlanError, ScenarioError
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, Decimal):
-        return str(o)
-    raise TypeError(f"{type(o).__name__} is not a plan or scenario value")
+#: How deep a plan or scenario dict may nest. The files nest a few levels; anything deeper
+#: is refused with its path before anything recurses into it (no RecursionError).
+MAX_DEPTH = 32
 
 
-def _check_finite(value: Any, error: type, path: str = "") -> None:
-    """JSON cannot carry NaN or infinity: reject them here, naming the field."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise error(f"{path or '(top level)'}: {value} is not a finite number")
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _check_finite(v, error, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _check_finite(v, error, f"{path}[{i}]")
+class _Encoder:
+    """A plan or scenario dict as JSON text, checked value by value (each error names the
+    field's path), remembering where each value's text starts and ends, so that an error
+    the core reports at a column of that text can be given the path instead."""
+
+    def __init__(self, error: type) -> None:
+        self.error = error
+        self.parts: list[str] = []
+        self.pos = 0
+        self.spans: list[tuple[int, int, str]] = []
+
+    def put(self, text: str) -> None:
+        self.parts.append(text)
+        self.pos += len(text)
+
+    def value(self, v: Any, path: str, depth: int) -> None:
+        where = path or "(top level)"
+        if depth > MAX_DEPTH:
+            raise self.error(f"{where}: nested more than {MAX_DEPTH} levels deep; plan and "
+                             "scenario files nest a few levels")
+        start = self.pos
+        if v is None or isinstance(v, bool):
+            self.put(json.dumps(v))
+        elif isinstance(v, int):
+            if not -(2**63) <= v < 2**64:
+                digits = int(v.bit_length() * math.log10(2)) + 1
+                raise self.error(f"{where}: a whole number of about {digits} digits is too "
+                                 "large for any field")
+            self.put(str(int(v)))
+        elif isinstance(v, float):
+            if not math.isfinite(v):
+                raise self.error(f"{where}: {v} is not a finite number")
+            self.put(json.dumps(v))
+        elif isinstance(v, Decimal):
+            if not v.is_finite():
+                raise self.error(f"{where}: {v} is not a finite number")
+            self.put(json.dumps(str(v)))
+        elif isinstance(v, str):
+            self.put(json.dumps(self.text(v, where)))
+        elif isinstance(v, Mapping):
+            self.put("{")
+            for i, (k, item) in enumerate(v.items()):
+                if isinstance(k, bool) or not isinstance(k, (str, int)):
+                    raise self.error(f"{where}: the key {k!r} is not text; keys are field "
+                                     "or rank names")
+                key = self.text(str(k), where)
+                self.put((", " if i else "") + json.dumps(key) + ": ")
+                self.value(item, f"{path}.{key}" if path else key, depth + 1)
+            self.put("}")
+        elif isinstance(v, (list, tuple)):
+            self.put("[")
+            for i, item in enumerate(v):
+                self.put(", " if i else "")
+                self.value(item, f"{path}[{i}]", depth + 1)
+            self.put("]")
+        else:
+            raise self.error(f"{where}: {type(v).__name__} is not a plan or scenario value "
+                             "(use text, numbers, true/false, lists and dicts)")
+        self.spans.append((start, self.pos, path))
+
+    def text(self, s: str, where: str) -> str:
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise self.error(f"{where}: text with a character that is not valid Unicode "
+                             f"(a lone surrogate at position {e.start})") from None
+        return s
+
+    def path_at(self, offset: int) -> str:
+        """The path of the innermost value whose text holds ``offset``."""
+        holding = [(end - start, path) for start, end, path in self.spans
+                   if start <= offset <= end]
+        return min(holding)[1] if holding else ""
 
 
-def _to_json(spec: Mapping[str, Any], error: type) -> str:
+def _to_json(spec: Mapping[str, Any], error: type) -> tuple[str, _Encoder]:
     if not isinstance(spec, Mapping):
         raise error(f"(top level): expected a dict, got {type(spec).__name__}")
-    _check_finite(spec, error)
+    enc = _Encoder(error)
+    enc.value(spec, "", 0)
+    return "".join(enc.parts), enc
+
+
+_JSON_AT = re.compile(r"^\(file\): not valid JSON: (?P<why>.*) at line 1 column (?P<col>\d+)$",
+                      re.DOTALL)
+
+
+def _from_dict(spec: Mapping[str, Any], error: type, parse: Callable[[str], Any]) -> Any:
+    """Parse a dict with the core; an error the core places at a column of the JSON text
+    (a dict is no file) is given the path of the field there."""
+    text, enc = _to_json(spec, error)
     try:
-        return json.dumps(spec, default=_json_default, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise error(f"(top level): {e}") from None
+        return parse(text)
+    except error as e:
+        m = _JSON_AT.match(str(e))
+        if m is None:
+            raise
+        path = enc.path_at(int(m["col"]) - 1) or "(top level)"
+        raise error(f"{path}: {m['why']}") from None
+
+
+def _check_text(text: Any, error: type) -> None:
+    """TOML text handed to the core must be encodable (no lone surrogates)."""
+    if isinstance(text, str):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise error(f"(text): a character that is not valid Unicode (a lone surrogate "
+                        f"at position {e.start})") from None
 
 
 def _read(path: PathLike, error: type) -> tuple[str, bool]:
@@ -53,6 +142,9 @@ def _read(path: PathLike, error: type) -> tuple[str, bool]:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
         raise error(f"(file): cannot read {p}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise error(f"(file): {p} is not UTF-8 text (byte 0x{e.object[e.start]:02x} at "
+                    f"position {e.start}); save it as UTF-8") from None
     return text, p.suffix.lower() == ".json"
 
 
@@ -78,12 +170,13 @@ class Plan:
     @classmethod
     def from_toml(cls, text: str) -> "Plan":
         """Validate a plan written as TOML text."""
+        _check_text(text, PlanError)
         return cls(_core.Plan.from_toml(text))
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> "Plan":
         """Validate a plan given as a dict shaped like the plan file."""
-        return cls(_core.Plan.from_json(_to_json(spec, PlanError)))
+        return cls(_from_dict(spec, PlanError, _core.Plan.from_json))
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as a dict shaped like the plan file (decimals as strings)."""
@@ -145,6 +238,7 @@ class Scenario:
     @classmethod
     def from_toml(cls, text: str) -> "Scenario":
         """Validate a scenario written as TOML text."""
+        _check_text(text, ScenarioError)
         return cls(_core.Scenario.from_toml(text))
 
     @classmethod
@@ -162,7 +256,7 @@ class Scenario:
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> "Scenario":
         """Validate a scenario given as a dict shaped like the scenario file."""
-        return cls(_core.Scenario.from_json(_to_json(spec, ScenarioError)))
+        return cls(_from_dict(spec, ScenarioError, _core.Scenario.from_json))
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as a dict shaped like the scenario file."""
@@ -395,10 +489,11 @@ def simulate(
         raise TypeError("scenario must be a downline.Scenario (use Scenario.load or from_dict)")
     if isinstance(keep_distributors, bool):
         keep = None if keep_distributors else 0
-    elif isinstance(keep_distributors, int) and keep_distributors >= 0:
+    elif isinstance(keep_distributors, int) and 0 <= keep_distributors <= 10**9:
         keep = keep_distributors
     else:
-        raise ValueError("keep_distributors must be True, False or a number of runs (>= 0)")
+        raise ValueError(f"keep_distributors = {keep_distributors!r}: use True, False or a "
+                         "number of runs from 0 to 1000000000")
     for name, value, low, high in (("months", months, 1, 600), ("runs", runs, 1, 10**9)):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValueError(f"{name} = {value!r}: use a whole number from {low} to {high}")
@@ -499,12 +594,17 @@ def _require(df: pl.DataFrame, what: str, cols: list[str]) -> None:
         raise InputError(f"{what}: missing column(s) {missing}; it needs {cols}")
 
 
-def _whole_numbers(df: pl.DataFrame, what: str, cols: list[str]) -> list[list[int]]:
-    """The columns ``cols`` of ``df`` as whole numbers, none missing."""
+def _whole_numbers(
+    df: pl.DataFrame, what: str, cols: list[str], missing_ok: tuple[str, ...] = ()
+) -> list[list[Any]]:
+    """The columns ``cols`` of ``df`` as whole numbers; only those in ``missing_ok`` may
+    have missing values (None)."""
     out = []
     for c in cols:
         col = df[c]
-        if col.dtype.is_float():
+        if col.dtype == pl.Boolean:
+            raise InputError(f"{what}: {c} must be whole numbers, not true/false")
+        if col.dtype.is_float() or isinstance(col.dtype, pl.Decimal):
             # A strict cast still truncates 2.5 to 2: a fraction is refused first.
             given = col.drop_nulls()
             fractional = given.filter(given != given.round())
@@ -514,7 +614,7 @@ def _whole_numbers(df: pl.DataFrame, what: str, cols: list[str]) -> list[list[in
             values = col.cast(pl.Int64, strict=True).to_list()
         except pl.exceptions.PolarsError as e:
             raise InputError(f"{what}: {c} must be whole numbers ({e})") from None
-        if any(v is None for v in values):
+        if c not in missing_ok and any(v is None for v in values):
             raise InputError(f"{what}: {c} may not be missing")
         out.append(values)
     return out
@@ -572,41 +672,21 @@ def compute_commissions(
     if parties is not None:
         _require(parties, "parties", ["id", "month", "pv"])
     extra: dict[str, Any] = {}
-    try:
-        if "placement" in tree.columns:
-            extra["placement"] = tree["placement"].cast(pl.Int64, strict=True).to_list()
-        if "leg" in tree.columns:
-            extra["leg"] = tree["leg"].cast(pl.Int64, strict=True).to_list()
-        ids = tree["id"].cast(pl.Int64, strict=True).to_list()
-        sponsors = tree["sponsor"].cast(pl.Int64, strict=True).to_list()
-        joins = tree["join_month"].cast(pl.Int64, strict=True).to_list()
-        quits = (
-            tree["quit_month"].cast(pl.Int64, strict=True).to_list()
-            if "quit_month" in tree.columns
-            else None
-        )
-        vids = volumes["id"].cast(pl.Int64, strict=True).to_list()
-        vmonths = volumes["month"].cast(pl.Int64, strict=True).to_list()
-    except pl.exceptions.PolarsError as e:
-        raise InputError(
-            f"tree/volumes: ids, months, placement and leg must be whole numbers ({e})"
-        ) from None
-    if any(v is None for v in ids) or any(v is None for v in joins):
-        raise InputError("tree: id and join_month may not be missing")
-    if any(v is None for v in vids) or any(v is None for v in vmonths):
-        raise InputError("volumes: id and month may not be missing")
+    # Ids and months are whole numbers: 2.5 or 1.7 is refused, never truncated.
+    optional = [c for c in ("quit_month", "placement", "leg") if c in tree.columns]
+    ids, sponsors, joins, *more = _whole_numbers(
+        tree, "tree", ["id", "sponsor", "join_month", *optional],
+        missing_ok=("sponsor", "quit_month", "placement", "leg"))
+    given = dict(zip(optional, more))
+    quits = given.get("quit_month")
+    extra.update({c: given[c] for c in ("placement", "leg") if c in given})
+    vids, vmonths = _whole_numbers(volumes, "volumes", ["id", "month"])
     pv = _volume_strings(volumes["pv"], "pv")
     retail = _volume_strings(volumes["retail"], "retail") if "retail" in volumes.columns else None
     if "preferred" in volumes.columns:
         extra["preferred"] = _volume_strings(volumes["preferred"], "preferred")
     if parties is not None:
-        try:
-            pids = parties["id"].cast(pl.Int64, strict=True).to_list()
-            pmonths = parties["month"].cast(pl.Int64, strict=True).to_list()
-        except pl.exceptions.PolarsError as e:
-            raise InputError(f"parties: id and month must be whole numbers ({e})") from None
-        if any(v is None for v in pids) or any(v is None for v in pmonths):
-            raise InputError("parties: id and month may not be missing")
+        pids, pmonths = _whole_numbers(parties, "parties", ["id", "month"])
         extra["party_ids"] = pids
         extra["party_months"] = pmonths
         extra["party_pv"] = _volume_strings(parties["pv"], "pv", "parties")

@@ -187,6 +187,21 @@ def _set(spec: dict[str, Any], keys: Sequence[str | int], value: Any) -> None:
 # observed data
 
 
+def _whole(s: pl.Series) -> pl.Series | None:
+    """``s`` as Int64, or None if it holds anything but whole numbers (a strict cast would
+    truncate 1.5 to 1; a fraction is refused instead). Missing values stay missing."""
+    if s.dtype == pl.Boolean:
+        return None
+    if s.dtype.is_float() or isinstance(s.dtype, pl.Decimal):
+        given = s.drop_nulls()
+        if (given != given.round()).any():
+            return None
+    try:
+        return s.cast(pl.Int64, strict=True)
+    except pl.exceptions.PolarsError:
+        return None
+
+
 def _observed_monthly(
     observed: pl.DataFrame | None, targets: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[str]]:
@@ -206,9 +221,10 @@ def _observed_monthly(
     used = [t for t in targets if t != RETENTION and t in observed.columns]
     if not used:
         return None, []
-    try:
-        month = observed["month"].cast(pl.Int64, strict=True)
-    except pl.exceptions.PolarsError:
+    if observed.height == 0:
+        raise ValueError("observed: the table has no rows; give one row per observed month")
+    month = _whole(observed["month"])
+    if month is None:
         raise ValueError("observed: 'month' must be whole numbers (1 = the founders' month)")
     if month.null_count():
         raise ValueError("observed: 'month' has missing values")
@@ -224,7 +240,12 @@ def _observed_monthly(
         s = observed[t]
         if not (s.dtype.is_numeric() or isinstance(s.dtype, pl.Decimal)):
             raise ValueError(f"observed: column {t!r} is {s.dtype}; give numbers")
-        s = s.cast(_F)
+        s = s.cast(_F).fill_nan(None)  # NaN is a missing observation, as null is
+        if s.is_infinite().any():
+            raise ValueError(f"observed: column {t!r} has infinite values")
+        if s.null_count() == s.len():
+            raise ValueError(f"observed: column {t!r} has no values (all missing or NaN); "
+                             "give observations or leave the target out")
         if (s.drop_nulls() < 0).any():
             raise ValueError(f"observed: column {t!r} has negative values")
         cols[t] = s
@@ -245,11 +266,14 @@ def _observed_retention(retention: pl.DataFrame | None) -> pl.DataFrame | None:
             f"retention has no column(s) {missing} (it has {retention.columns}); give "
             "'months' since joining and 'survival' (share still in)"
         )
-    try:
-        months = retention["months"].cast(pl.Int64, strict=True)
-    except pl.exceptions.PolarsError:
+    months = _whole(retention["months"])
+    if months is None:
         raise ValueError("retention: 'months' must be whole numbers of months since joining")
-    surv = retention["survival"].cast(_F)
+    if not (retention["survival"].dtype.is_numeric() or retention["survival"].dtype == pl.Null
+            or isinstance(retention["survival"].dtype, pl.Decimal)):
+        raise ValueError(f"retention: 'survival' is {retention['survival'].dtype}; give shares "
+                         "between 0 and 1")
+    surv = retention["survival"].cast(_F).fill_nan(None)  # NaN: not observed
     df = pl.DataFrame({"months": months, "survival": surv}).drop_nulls()
     if df.height == 0:
         raise ValueError("retention: the table has no rows with both months and survival")

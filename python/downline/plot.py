@@ -296,8 +296,9 @@ def earnings_distribution(res: Any, of: str = "earnings", ax: Optional[Axes] = N
     ax.set_ylabel("share of everyone who ever joined")
     ax.set_title(title or (f"{zero:.0%} of everyone who joined earned nothing; "
                            f"mean {summary.get('mean', float('nan')):,.0f} {cur}"))
-    ax.legend(loc="upper left" if label else "upper right",
-              fontsize="x-small" if label else "small", frameon=False)
+    if ax.get_legend_handles_labels()[1]:  # nobody paid: nothing to label
+        ax.legend(loc="upper left" if label else "upper right",
+                  fontsize="x-small" if label else "small", frameon=False)
     _style(ax)
     return fig
 
@@ -308,15 +309,21 @@ def lorenz(res: Any, ax: Optional[Axes] = None, label: Optional[str] = None,
     across runs, with the band holding 90% of runs, against equality. The title gives the
     Gini coefficient and the share of commissions going to the top 1% and 10%."""
     fig, ax = _figure(ax, (5.5, 5.0))
-    t = analytics.lorenz(res)
+    # A run in which nobody was paid has no curve (0 of 0): such runs are left out, and
+    # with no curve at all the figure says so instead of drawing one.
+    t = analytics.lorenz(res).drop_nulls(["mean", "p05", "p95"])
     s = {r["metric"]: r["mean"] for r in analytics.earnings_distribution(res).iter_rows(named=True)}
     x = t["population_share"].to_list()
-    ax.fill_between(x, t["p05"].to_list(), t["p95"].to_list(), color=color, alpha=0.2,
-                    linewidth=0)
     gini = s.get("gini")
     lab = f"{label}: " if label else ""
-    ax.plot(x, t["mean"].to_list(), color=color, linewidth=1.8,
-            label=f"{lab}Gini {gini:.2f}" if gini is not None else lab or "earnings")
+    if t.height:
+        ax.fill_between(x, t["p05"].to_list(), t["p95"].to_list(), color=color, alpha=0.2,
+                        linewidth=0)
+        ax.plot(x, t["mean"].to_list(), color=color, linewidth=1.8,
+                label=f"{lab}Gini {gini:.2f}" if gini is not None else lab or "earnings")
+    else:
+        ax.text(0.5, 0.6, f"{lab}nobody was paid anything: no curve", transform=ax.transAxes,
+                ha="center")
     if ax.get_legend_handles_labels()[1].count("equality") == 0:
         ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="equality")
     ax.set_xlim(0, 1)

@@ -800,3 +800,162 @@ fn a_given_rank_keeps_its_place_in_compression() {
     assert_eq!(path, "pv_compression");
     assert!(message.contains("placement tree"), "{message}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Personal volume bonus, compression by rank, fast start by level, rounding per term
+// ---------------------------------------------------------------------------------------
+
+/// Tiers 5% from 50 PV, 10% from 100 PV, paid on the whole PV: 49.99 → 0; 50 → 2.50;
+/// 123.45 → 12.345 → 12.35 (half away from zero). Active from 60 PV by default required:
+/// the 50 is not paid unless `require_active = false`.
+#[test]
+fn a_personal_volume_bonus_by_tier() {
+    let text = |req: &str| {
+        format!(
+            "[active]\nmin_pv = \"60\"\n[[bonus]]\nkind = \"personal\"\n{req}\n\
+             tiers = [{{ min_pv = \"50\", rate = \"0.05\" }}, {{ min_pv = \"100\", rate = \"0.10\" }}]\n"
+        )
+    };
+    let pv: &[&[i64]] = &[&[49_99, 50_00, 123_45]];
+    let sponsors = [None, None, None];
+    assert_eq!(
+        pay(&plan(&text("")), &sponsors, pv),
+        vec![l(1, 2, 0, 12_35)]
+    );
+    assert_eq!(
+        pay(&plan(&text("require_active = false")), &sponsors, pv),
+        vec![l(1, 1, 0, 2_50), l(1, 2, 0, 12_35)]
+    );
+}
+
+/// `0 Manager ─ 1 Member (50) ─ 2 Manager (100) ─ 3 (40)`; 0 has PV 100. Compressed by
+/// rank (only Managers count as a level), 0's levels: 1 and 2 at level 1 (1 is no
+/// Manager), 3 at level 2: 10% × 50 + 10% × 100 + 5% × 40 = 17.00; 2 earns 10% × 40 =
+/// 4.00. Compressed by activity only (everyone active): 1 at level 1, 2 at level 2:
+/// 5.00 + 5.00 = 10.00.
+#[test]
+fn unilevel_compression_by_rank() {
+    let text = |compress: &str| {
+        format!(
+            "[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"Manager\"\npv = \"100\"\n\
+             [[bonus]]\nkind = \"unilevel\"\nrates = {{ Manager = [\"0.10\", \"0.05\"] }}\n{compress}\n"
+        )
+    };
+    let sponsors = [None, Some(0), Some(1), Some(2)];
+    let pv: &[&[i64]] = &[&[100_00, 50_00, 100_00, 40_00]];
+    assert_eq!(
+        pay(&plan(&text("compress_below = \"Manager\"")), &sponsors, pv),
+        vec![l(1, 0, 0, 17_00), l(1, 2, 0, 4_00)]
+    );
+    assert_eq!(
+        pay(&plan(&text("compression = true")), &sponsors, pv),
+        vec![l(1, 0, 0, 10_00), l(1, 2, 0, 4_00)]
+    );
+    let (p, m) = plan_err(&text("compress_below = \"Boss\""));
+    assert_eq!(p, "bonus[0].compress_below");
+    assert!(m.contains("no rank is named"), "{m}");
+}
+
+/// Fast start by upline level: 0 ─ 1 ─ 2, id 2 new with PV 100: 1 earns 20% = 20.00 and
+/// 0 earns 5% = 5.00; with `rate` only the sponsor.
+#[test]
+fn fast_start_to_several_upline_levels() {
+    let pv: &[&[i64]] = &[&[0, 0, 100_00]];
+    let sponsors = [None, Some(0), Some(1)];
+    let p = plan(
+        "[[bonus]]\nkind = \"fast_start\"\nlevels = [\"0.20\", \"0.05\"]\nrequire_active = false\n",
+    );
+    assert_eq!(
+        pay(&p, &sponsors, pv),
+        vec![l(1, 0, 0, 5_00), l(1, 1, 0, 20_00)]
+    );
+    let (path, m) =
+        plan_err("[[bonus]]\nkind = \"fast_start\"\nrate = \"0.2\"\nlevels = [\"0.2\"]\n");
+    assert_eq!(path, "bonus[0].levels");
+    assert!(m.contains("not both"), "{m}");
+    let (path, _) = plan_err("[[bonus]]\nkind = \"fast_start\"\n");
+    assert_eq!(path, "bonus[0].rate");
+}
+
+/// Three recruits of 0.10 PV at 5%: once per line 0.30 × 5% = 0.015 → 0.02; once per term
+/// 0.005 → 0.01 three times = 0.03. The same for a unilevel, a differential and a fast
+/// start.
+#[test]
+fn rounding_once_per_term() {
+    let pv: &[&[i64]] = &[&[0, 10, 10, 10]];
+    let sponsors = [None, Some(0), Some(0), Some(0)];
+    let bonuses = [
+        "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\"]\n",
+        "[[ranks]]\nname = \"A\"\n[[bonus]]\nkind = \"differential\"\nrates = { A = \"0.05\" }\n",
+        "[[bonus]]\nkind = \"fast_start\"\nrate = \"0.05\"\n",
+    ];
+    for b in bonuses {
+        assert_eq!(pay(&plan(b), &sponsors, pv), vec![l(1, 0, 0, 2)], "{b}");
+        let per_term = format!("[rounding]\nper = \"term\"\n{b}");
+        assert_eq!(
+            pay(&plan(&per_term), &sponsors, pv),
+            vec![l(1, 0, 0, 3)],
+            "{b}"
+        );
+    }
+    let (path, m) = plan_err("[rounding]\nper = \"order\"\n");
+    assert_eq!(path, "rounding.per");
+    assert!(m.contains("\"line\""), "{m}");
+    let (path, m) = plan_err(
+        "[rounding]\nper = \"term\"\n[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.1\"]\n\
+         [[bonus]]\nkind = \"matching\"\ngenerations = [\"0.1\"]\n",
+    );
+    assert_eq!(path, "rounding.per");
+    assert!(m.contains("bonus[1] (matching)"), "{m}");
+}
+
+/// The walking evaluations of `per = "term"` against the level passes: with whole points
+/// of PV and whole-percent rates every term is a whole number of cents, so both roundings
+/// must pay the same — on random trees, with and without compression (by activity and by
+/// rank), in both differential modes, with a same-rank override.
+#[test]
+fn per_term_walks_agree_with_the_level_passes_when_terms_are_whole_cents() {
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let ranks = "[active]\nmin_pv = \"20\"\n[[ranks]]\nname = \"A\"\n[[ranks]]\nname = \"B\"\ngv = \"300\"\n\
+                 [[ranks]]\nname = \"C\"\ngv = \"900\"\n";
+    let bonuses = [
+        "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.05\", \"0.03\", \"0.02\"]\nrates = { C = [\"0.07\", \"0.04\", \"0.03\", \"0.01\"] }\n",
+        "[[bonus]]\nkind = \"unilevel\"\ncompression = true\nlevels = [\"0.05\", \"0.03\", \"0.02\"]\n",
+        "[[bonus]]\nkind = \"unilevel\"\ncompress_below = \"B\"\nrates = { B = [\"0.05\", \"0.03\"], C = [\"0.06\", \"0.04\", \"0.02\"] }\n",
+        "[[bonus]]\nkind = \"differential\"\nrates = { A = \"0.02\", B = \"0.05\", C = \"0.09\" }\nsame_rank_rate = \"0.01\"\n",
+        "[[bonus]]\nkind = \"differential\"\nmode = \"discount\"\nrates = { A = \"0.02\", B = \"0.05\", C = \"0.09\" }\n",
+        "[[bonus]]\nkind = \"fast_start\"\nlevels = [\"0.10\", \"0.05\"]\n",
+    ];
+    let mut paid = [0i64; 6];
+    for round in 0..40 {
+        let n = 2 + next(60) as usize;
+        let sponsors: Vec<Option<i64>> = (0..n)
+            .map(|k| {
+                if k == 0 || next(10) == 0 {
+                    None
+                } else {
+                    Some(next(k as u64) as i64)
+                }
+            })
+            .collect();
+        let month: Vec<i64> = (0..n)
+            .map(|_| next(4) as i64 * next(150) as i64 * 100)
+            .collect();
+        let pv: &[&[i64]] = &[&month];
+        for (k, b) in bonuses.iter().enumerate() {
+            let line = plan(&format!("{ranks}{b}"));
+            let term = plan(&format!("[rounding]\nper = \"term\"\n{ranks}{b}"));
+            let lines = pay(&line, &sponsors, pv);
+            assert_eq!(lines, pay(&term, &sponsors, pv), "round {round}, {b}");
+            paid[k] += lines.iter().map(|x| x.amount).sum::<i64>();
+        }
+    }
+    // Every bonus paid something over the rounds: the comparison is not vacuous.
+    assert!(paid.iter().all(|&p| p > 0), "{paid:?}");
+}

@@ -69,12 +69,15 @@ pub enum Bonus {
         rates: Vec<i64>,
         /// Rates read by title (highest rank reached) instead of paid-as rank.
         by_title: bool,
+        /// With compression, only those paid as this rank or higher count as a level.
+        level_rank: Option<u8>,
     },
     /// Fast start: `rate` (millionths) of a recruit's PV to the sponsor in the recruit's
     /// first `months` months.
     FastStart {
         name: String,
-        rate: i64,
+        /// Rates by upline level of the recruit (level 1 = sponsor), millionths.
+        rates: Vec<i64>,
         months: u32,
         require_active: bool,
     },
@@ -163,6 +166,15 @@ pub enum Bonus {
         on: u8,
         require_active: bool,
     },
+    /// Personal volume bonus: the rate of the tier of the distributor's PV, on its PV.
+    Personal {
+        name: String,
+        /// Tier thresholds on PV (hundredths of a point), strictly increasing.
+        tier_pv: Vec<i64>,
+        /// Tier rates (millionths).
+        tier_rate: Vec<i64>,
+        require_active: bool,
+    },
     /// Host rewards, paid by the company to each party's host; see
     /// [`crate::engine::bonus::party`].
     HostRewards {
@@ -228,7 +240,8 @@ impl Bonus {
             | Bonus::Binary { name, .. }
             | Bonus::Matrix { name, .. }
             | Bonus::PartyCommission { name, .. }
-            | Bonus::HostRewards { name, .. } => name,
+            | Bonus::HostRewards { name, .. }
+            | Bonus::Personal { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
@@ -256,7 +269,8 @@ impl Bonus {
             | Bonus::Pool { .. }
             | Bonus::Stairstep { .. }
             | Bonus::Matrix { .. }
-            | Bonus::PartyCommission { .. } => true,
+            | Bonus::PartyCommission { .. }
+            | Bonus::Personal { .. } => true,
             Bonus::Matching { volume_based, .. } => *volume_based,
             // Not in the payout: no what-if evaluation needs it.
             Bonus::HostRewards { .. } => false,
@@ -312,6 +326,8 @@ pub struct CompiledPlan {
     pub grace_months: u16,
     /// Compression by qualification: the PV (hundredths of a point) to keep one's place.
     pub pv_compression: Option<i64>,
+    /// Round each term (one distributor's month of volume), not each line.
+    pub round_per_term: bool,
     /// Bonuses in payment order.
     pub bonuses: Vec<Bonus>,
     /// Cap on the month's company payout as a share of volume value (millionths).
@@ -729,6 +745,17 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         }
     };
 
+    let round_per_term = match spec.rounding.as_ref().map(|r| r.per.as_str()) {
+        None | Some("line") => false,
+        Some("term") => true,
+        Some(other) => {
+            return Err(err(
+                "rounding.per",
+                format!("{other:?} is not a rounding; say \"line\" (once per ledger line) or \"term\" (once per term, then summed)"),
+            ))
+        }
+    };
+
     // Bonuses.
     let mut bonuses: Vec<Bonus> = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
@@ -776,12 +803,17 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     &format!("{p}.levels"),
                     &format!("{p}.rates"),
                 )?;
+                let level_rank = match &u.compress_below {
+                    None => None,
+                    Some(r) => Some(rank_index(&ranks, r, &format!("{p}.compress_below"))? as u8),
+                };
                 Bonus::Unilevel {
                     name,
-                    compression: u.compression,
+                    compression: u.compression || level_rank.is_some(),
                     depth,
                     rates,
                     by_title: by_title(&u.rank_basis, &p)?,
+                    level_rank,
                 }
             }
             BonusSpec::FastStart(f) => {
@@ -792,9 +824,25 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                         format!("{months} is outside 1 to 120"),
                     ));
                 }
+                let rates = match (f.rate, &f.levels) {
+                    (Some(d), None) => vec![rate(d, &format!("{p}.rate"))?],
+                    (None, Some(levels)) => level_rates(levels, &format!("{p}.levels"))?,
+                    (Some(_), Some(_)) => {
+                        return Err(err(
+                            format!("{p}.levels"),
+                            "give either `rate` (to the sponsor) or `levels` (by upline level), not both",
+                        ))
+                    }
+                    (None, None) => {
+                        return Err(err(
+                            format!("{p}.rate"),
+                            "is missing; give `rate` (to the sponsor) or `levels` (by upline level)",
+                        ))
+                    }
+                };
                 Bonus::FastStart {
                     name,
-                    rate: rate(f.rate, &format!("{p}.rate"))?,
+                    rates,
                     months,
                     require_active: f.require_active.unwrap_or(true),
                 }
@@ -1162,6 +1210,16 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     require_sponsored_legs: bs.require_sponsored_legs,
                 }
             }
+            BonusSpec::Personal(ps) => {
+                let tp = format!("{p}.tiers");
+                let (tier_pv, tier_rate, _) = party_tiers(&ps.tiers, &tp, false)?;
+                Bonus::Personal {
+                    name,
+                    tier_pv,
+                    tier_rate,
+                    require_active: ps.require_active.unwrap_or(true),
+                }
+            }
             BonusSpec::PartyCommission(ps) => {
                 let tp = format!("{p}.tiers");
                 let (tier_pv, tier_rate, _) = party_tiers(&ps.tiers, &tp, false)?;
@@ -1216,6 +1274,23 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         bonuses.push(compiled);
     }
 
+    if round_per_term {
+        // Bonuses whose lines sum terms the engine does not yet round one by one.
+        if let Some(k) = bonuses.iter().position(|b| {
+            matches!(
+                b,
+                Bonus::Matching { .. } | Bonus::Stairstep { .. } | Bonus::Matrix { .. }
+            )
+        }) {
+            return Err(err(
+                "rounding.per",
+                format!(
+                    "\"term\" is not supported with bonus[{k}] ({}): it is rounded once per line; use per = \"line\"",
+                    spec.bonus[k].kind()
+                ),
+            ));
+        }
+    }
     let cap = match &spec.cap {
         None => None,
         Some(c) => {
@@ -1260,6 +1335,7 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         accumulation_months,
         grace_months,
         pv_compression,
+        round_per_term,
         bonuses,
         cap,
         costs,

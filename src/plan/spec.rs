@@ -93,6 +93,9 @@ pub struct PlanSpec {
     /// Compression by qualification before anything is measured (default none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pv_compression: Option<PvCompressionSpec>,
+    /// How ledger lines are rounded (default: once per line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounding: Option<RoundingSpec>,
     /// How a paid-as rank is held: grace after falling short.
     #[serde(default, skip_serializing_if = "PaidAsSpec::is_default")]
     pub paid_as: PaidAsSpec,
@@ -110,6 +113,17 @@ pub struct PvCompressionSpec {
     /// it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_pv: Option<Dec>,
+}
+
+/// `[rounding]`
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RoundingSpec {
+    /// `"line"` (default): each ledger line is the exact sum of its terms, rounded once.
+    /// `"term"`: each term — the pay from one distributor's month of volume — is rounded,
+    /// then the terms are summed (what a ledger that rounds per order or per source
+    /// shows, at the engine's grain of one PV per distributor and month).
+    pub per: String,
 }
 
 /// `[paid_as]`
@@ -250,10 +264,12 @@ pub enum BonusSpec {
     /// Party plan: rewards to the host of each party, by the party's sales; paid by the
     /// company to hosts (customers), not to distributors.
     HostRewards(HostRewardsSpec),
+    /// Personal volume bonus: a rate stepped by the distributor's own PV, on that PV.
+    Personal(PersonalSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 12] = [
+pub const BONUS_KINDS: [&str; 13] = [
     "retail",
     "unilevel",
     "fast_start",
@@ -266,6 +282,7 @@ pub const BONUS_KINDS: [&str; 12] = [
     "matrix",
     "party_commission",
     "host_rewards",
+    "personal",
 ];
 
 /// Marks an error message that carries a field path below the value being deserialized
@@ -318,6 +335,7 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "matrix" => inner(value).map(BonusSpec::Matrix),
             "party_commission" => inner(value).map(BonusSpec::PartyCommission),
             "host_rewards" => inner(value).map(BonusSpec::HostRewards),
+            "personal" => inner(value).map(BonusSpec::Personal),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -354,6 +372,10 @@ pub struct UnilevelSpec {
     /// level (default false).
     #[serde(default)]
     pub compression: bool,
+    /// Compression by rank: only distributors active and paid as this rank or higher
+    /// count as a level (implies `compression`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compress_below: Option<String>,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -367,8 +389,13 @@ pub struct FastStartSpec {
     /// Name in the ledger (default `"fast_start"`).
     #[serde(default)]
     pub name: Option<String>,
-    /// Rate on the recruit's personal volume.
-    pub rate: Dec,
+    /// Rate on the recruit's personal volume, paid to the sponsor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Dec>,
+    /// Rates by upline level instead of `rate`: level 1 the sponsor, level 2 the
+    /// sponsor's sponsor, … (`["0.20", "0.05"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<Dec>>,
     /// For how many months from joining (the join month is the first; default 1).
     #[serde(default)]
     pub months: Option<u32>,
@@ -572,6 +599,21 @@ pub struct PartyCommissionSpec {
     pub require_active: bool,
 }
 
+/// `kind = "personal"`: a personal volume bonus (a rebate on one's own volume).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalSpec {
+    /// Name in the ledger (default `"personal"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Tiers in increasing `min_pv`: in a month whose PV reaches a tier's `min_pv`, the
+    /// tier's `rate` is paid on the whole PV. Below the first tier nothing is paid.
+    pub tiers: Vec<PartyTierSpec>,
+    /// Pay only distributors active this month. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_active: Option<bool>,
+}
+
 /// One tier of a party plan bonus.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -637,6 +679,7 @@ impl BonusSpec {
             BonusSpec::Matrix(_) => "matrix",
             BonusSpec::PartyCommission(_) => "party_commission",
             BonusSpec::HostRewards(_) => "host_rewards",
+            BonusSpec::Personal(_) => "personal",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -654,6 +697,7 @@ impl BonusSpec {
             BonusSpec::Matrix(b) => &b.name,
             BonusSpec::PartyCommission(b) => &b.name,
             BonusSpec::HostRewards(b) => &b.name,
+            BonusSpec::Personal(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

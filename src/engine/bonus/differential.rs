@@ -209,3 +209,65 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
     }
     total
 }
+
+/// The differential with each term rounded (`[rounding] per = "term"`): walking up from
+/// each distributor with volume, every payee's difference on that volume is rounded to
+/// the cent on its own. The same rule as [`pay`], term by term; it costs the depth of
+/// the tree per distributor, so only plans that ask for it pay that.
+pub fn pay_per_term(m: &Month, rules: &Rules, out: &mut [i64]) -> i64 {
+    let n = m.sponsor.len();
+    out[..n].fill(0);
+    let level_rate = |r: u8| -> i64 {
+        if r == NO_RANK {
+            return 0;
+        }
+        match rules.rank_level[r as usize] {
+            0 => 0,
+            l => rules.levels[l as usize - 1],
+        }
+    };
+    let mut total = 0;
+    for j in 0..n {
+        let v = m.pv[j];
+        if v == 0 {
+            continue;
+        }
+        // The highest rate already paid on this volume (in a discount ladder, the
+        // buyer's own), and the highest rank paid between with how many hold it.
+        let mut paid = if rules.discount {
+            level_rate(m.rank[j])
+        } else {
+            0
+        };
+        let (mut top, mut holders) = (NO_RANK, 0u32);
+        let mut a = m.sponsor[j];
+        while a != NO_SPONSOR {
+            let i = a as usize;
+            let r = m.rank[i];
+            if m.qualified[i] && r != NO_RANK {
+                let rate = level_rate(r);
+                let mut owed = 0i128;
+                if rate > paid {
+                    owed += (rate - paid) as i128;
+                    paid = rate;
+                }
+                if rules.same_rank_rate > 0 && rate > 0 && r == top && holders == 1 {
+                    owed += rules.same_rank_rate as i128;
+                }
+                if owed != 0 {
+                    let c = cents_of(v as i128 * owed, m.point_value);
+                    out[i] += c;
+                    total += c;
+                }
+                if top == NO_RANK || r > top {
+                    top = r;
+                    holders = 1;
+                } else if r == top {
+                    holders += 1;
+                }
+            }
+            a = m.sponsor[i];
+        }
+    }
+    total
+}

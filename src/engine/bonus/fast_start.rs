@@ -1,6 +1,7 @@
-//! Fast start: the sponsor earns `rate` of a recruit's PV in the recruit's first `months`
-//! months (the join month counts as the first). With `require_active` the sponsor must be
-//! active that month; otherwise it need only still participate.
+//! Fast start: the sponsor (or, with rates by level, each upline level) earns a rate of a
+//! recruit's PV in the recruit's first `months` months (the join month counts as the
+//! first). With `require_active` the payee must be active that month; otherwise it need
+//! only still participate. Level `k` is the `k`-th sponsor up from the recruit.
 
 use super::cents_of;
 use crate::downline::NO_SPONSOR;
@@ -23,45 +24,64 @@ pub struct Month<'a> {
     pub point_value: i64,
 }
 
-/// Write each sponsor's fast-start bonus this month (cents) into `out`; returns the sum.
-pub fn pay(
-    m: &Month,
-    rate: i64,
-    months: u32,
-    require_active: bool,
-    acc: &mut Vec<i128>,
-    out: &mut [i64],
-) -> i64 {
+/// The rules of one fast-start bonus.
+pub struct Rules<'a> {
+    /// Rates by upline level (level 1 = the sponsor), millionths.
+    pub rates: &'a [i64],
+    /// Months from joining.
+    pub months: u32,
+    /// The payee must be active.
+    pub require_active: bool,
+    /// Round each recruit's term, not each payee's line.
+    pub per_term: bool,
+}
+
+/// Write each payee's fast-start bonus this month (cents) into `out`; returns the sum.
+pub fn pay(m: &Month, rules: &Rules, acc: &mut Vec<i128>, out: &mut [i64]) -> i64 {
     let n = m.sponsor.len();
     acc.clear();
     acc.resize(n, 0);
+    out[..n].fill(0);
     // Recruits in their first `months` months joined at or after this month.
-    let first_join = (m.month as i64 - months as i64 + 1).max(0) as u16;
+    let first_join = (m.month as i64 - rules.months as i64 + 1).max(0) as u16;
     // join months are non-decreasing with the index: start at the first such recruit
     let start = m.join_month[..n].partition_point(|&j| j < first_join);
+    let mut total = 0;
     for i in start..n {
-        let p = m.sponsor[i];
-        if p == NO_SPONSOR || m.pv[i] == 0 {
+        if m.pv[i] == 0 {
             continue;
         }
-        let p = p as usize;
-        let eligible = if require_active {
-            m.qualified[p]
-        } else {
-            m.participating[p]
-        };
-        if eligible {
-            acc[p] += m.pv[i] as i128 * rate as i128;
+        let mut p = m.sponsor[i];
+        for &rate in rules.rates {
+            if p == NO_SPONSOR {
+                break;
+            }
+            let a = p as usize;
+            let eligible = if rules.require_active {
+                m.qualified[a]
+            } else {
+                m.participating[a]
+            };
+            if eligible && rate != 0 {
+                let term = m.pv[i] as i128 * rate as i128;
+                if rules.per_term {
+                    let c = cents_of(term, m.point_value);
+                    out[a] += c;
+                    total += c;
+                } else {
+                    acc[a] += term;
+                }
+            }
+            p = m.sponsor[a];
         }
     }
-    let mut total = 0;
-    for i in 0..n {
-        out[i] = if acc[i] == 0 {
-            0
-        } else {
-            cents_of(acc[i], m.point_value)
-        };
-        total += out[i];
+    if !rules.per_term {
+        for i in 0..n {
+            if acc[i] != 0 {
+                out[i] = cents_of(acc[i], m.point_value);
+                total += out[i];
+            }
+        }
     }
     total
 }

@@ -80,6 +80,7 @@ pub fn pay(
         total_pv: total,
         internal: m.internal,
         child_pv: &s.child,
+        counts: m.qualified,
     };
     unilevel::pay(&month, compression, depth, rates, uni, out)
 }

@@ -7,6 +7,7 @@ pub mod fast_start;
 pub mod matching;
 pub mod matrix;
 pub mod party;
+pub mod personal;
 pub mod pool;
 pub mod rank_advancement;
 pub mod retail;
@@ -28,6 +29,8 @@ pub struct Scratch {
     pub stairstep: stairstep::Scratch,
     /// Matrix.
     pub matrix: matrix::Scratch,
+    /// Who counts as a level in a unilevel compressed by rank.
+    pub counts: Vec<bool>,
     /// Binary carry, per bonus of the plan (state kept across months, not scratch).
     pub binary: Vec<binary::State>,
 }
@@ -36,7 +39,7 @@ use super::measures::Measures;
 use super::{MonthInput, Party, PlanEngine};
 use crate::downline::NO_SPONSOR;
 use crate::money::{round_div, RATE_ONE};
-use crate::plan::{Bonus, CompiledPlan, ON_PARTY, ON_PREFERRED, ON_RETAIL};
+use crate::plan::{Bonus, CompiledPlan, NO_RANK, ON_PARTY, ON_PREFERRED, ON_RETAIL};
 
 /// Cents of `acc` = Σ volume (hundredths of a point) × rate (millionths), at `point_value`
 /// (millionths of currency per point): `round(acc × point_value / 10¹²)`, half away from
@@ -256,8 +259,23 @@ pub(super) fn pay_bonuses(
                 depth,
                 rates,
                 by_title,
+                level_rank,
                 ..
             } => {
+                let rank = c.rank_by(*by_title);
+                let counts: &[bool] = match level_rank {
+                    None => c.qualified,
+                    Some(r) => {
+                        s.counts.clear();
+                        s.counts.extend(
+                            c.qualified
+                                .iter()
+                                .zip(rank)
+                                .map(|(&q, &k)| q && k != NO_RANK && k >= *r),
+                        );
+                        &s.counts
+                    }
+                };
                 let month = unilevel::Month {
                     sponsor: c.sponsor,
                     pv: c.pv,
@@ -267,11 +285,16 @@ pub(super) fn pay_bonuses(
                     total_pv: c.total_pv,
                     internal: c.internal,
                     child_pv: c.child_pv,
+                    counts,
                 };
-                unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
+                if plan.round_per_term {
+                    unilevel::pay_per_term(&month, *compression, *depth, rates, out)
+                } else {
+                    unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
+                }
             }
             Bonus::FastStart {
-                rate,
+                rates,
                 months,
                 require_active,
                 ..
@@ -285,7 +308,13 @@ pub(super) fn pay_bonuses(
                     qualified: c.qualified,
                     point_value: pvm,
                 };
-                fast_start::pay(&month, *rate, *months, *require_active, &mut s.acc, out)
+                let rules = fast_start::Rules {
+                    rates,
+                    months: *months,
+                    require_active: *require_active,
+                    per_term: plan.round_per_term,
+                };
+                fast_start::pay(&month, &rules, &mut s.acc, out)
             }
             Bonus::RankAdvancement { amounts, .. } => {
                 rank_advancement::pay(c.rank, c.max_rank, amounts, out)
@@ -313,7 +342,11 @@ pub(super) fn pay_bonuses(
                     same_rank_rate: *same_rank_rate,
                     discount: *discount,
                 };
-                differential::pay(&month, &rules, &mut s.differential, out)
+                if plan.round_per_term {
+                    differential::pay_per_term(&month, &rules, out)
+                } else {
+                    differential::pay(&month, &rules, &mut s.differential, out)
+                }
             }
             Bonus::Matching {
                 compression,
@@ -435,6 +468,24 @@ pub(super) fn pay_bonuses(
                     point_value: pvm,
                 };
                 party::pay_commission(&month, tier_pv, tier_rate, *on, *require_active, out)
+            }
+            Bonus::Personal {
+                tier_pv,
+                tier_rate,
+                require_active,
+                ..
+            } => {
+                let month = personal::Month {
+                    tier_pv: c.tier_pv,
+                    pv: c.pv,
+                    own_pv: if volume_only { &[] } else { c.own_pv },
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    point_value: pvm,
+                };
+                let (t, o) = personal::pay(&month, tier_pv, tier_rate, *require_active, out);
+                own += o;
+                t
             }
             Bonus::HostRewards {
                 tier_pv,

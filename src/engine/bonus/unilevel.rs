@@ -52,6 +52,8 @@ pub struct Month<'a> {
     pub internal: &'a [u32],
     /// Sum of each distributor's recruits' PV (level 1 without compression).
     pub child_pv: &'a [i64],
+    /// With compression: who counts as a level (the active, or those paid as a rank).
+    pub counts: &'a [bool],
 }
 
 /// An accumulator of Σ volume × rate: 64-bit when the month's total volume proves it
@@ -125,6 +127,7 @@ fn run<A: Acc>(
     let n = m.sponsor.len();
     let sponsor = &m.sponsor[..n];
     let (pv, qualified, rank) = (&m.pv[..n], &m.qualified[..n], &m.rank[..n]);
+    let counts = if compression { &m.counts[..n] } else { &[][..] };
     let internal = m.internal;
     let ni = internal.len();
     out[..n].fill(0);
@@ -154,7 +157,7 @@ fn run<A: Acc>(
         });
         let paid = qualified[i] && rank[i] != NO_RANK;
         s.row.push(if paid { rank[i] } else { zero_row });
-        s.iq.push(qualified[i]);
+        s.iq.push(if compression { counts[i] } else { qualified[i] });
     }
     if acc.len() < ni {
         acc.resize(ni, A::default());
@@ -175,7 +178,7 @@ fn run<A: Acc>(
         for i in (0..n).rev() {
             let p = sponsor[i];
             if p != NO_SPONSOR {
-                let give = if qualified[i] { pv[i] } else { x[i] + pv[i] };
+                let give = if counts[i] { pv[i] } else { x[i] + pv[i] };
                 x[p as usize] += give;
             }
         }
@@ -230,5 +233,46 @@ fn run<A: Acc>(
     }
     s.a = cur;
     s.b = nxt;
+    total
+}
+
+/// The unilevel with each term rounded (`[rounding] per = "term"`): every payee's pay
+/// from each distributor's PV is rounded to the cent on its own, then summed. Walks up
+/// from each distributor with volume as far as `depth` levels (with compression, past
+/// those who do not count as a level), so it costs the depth of the tree, not a few
+/// passes; only plans that ask for it pay that.
+pub fn pay_per_term(
+    m: &Month,
+    compression: bool,
+    depth: usize,
+    rates: &[i64],
+    out: &mut [i64],
+) -> i64 {
+    let n = m.sponsor.len();
+    out[..n].fill(0);
+    let mut total = 0;
+    for j in 0..n {
+        let v = m.pv[j];
+        if v == 0 {
+            continue;
+        }
+        let (mut a, mut level) = (m.sponsor[j], 1usize);
+        while a != NO_SPONSOR && level <= depth {
+            let i = a as usize;
+            let r = m.rank[i];
+            if m.qualified[i] && r != NO_RANK {
+                let rate = rates[r as usize * depth + level - 1];
+                if rate != 0 {
+                    let c = cents_of(v as i128 * rate as i128, m.point_value);
+                    out[i] += c;
+                    total += c;
+                }
+            }
+            if !compression || m.counts[i] {
+                level += 1;
+            }
+            a = m.sponsor[i];
+        }
+    }
     total
 }

@@ -7,9 +7,9 @@ STAMP := $(VENV)/.deps-stamp
 # What the Python side needs, from PyPI; versions are lower bounds that were tested.
 PY_DEPS := 'maturin>=1.7,<2' 'polars>=1.20' 'numpy>=1.26' 'tqdm>=4.60' 'pytest>=8' 'nbmake>=1.5' \
            'ipykernel>=6' 'mypy>=1.11' 'ruff>=0.6' 'matplotlib>=3.8' 'ipywidgets>=8' \
-           'dask[distributed]>=2024.1' 'SALib>=1.4.7'
+           'dask[distributed]>=2024.1' 'SALib>=1.4.7' 'hypothesis>=6.170'
 
-.PHONY: demo test setup build test-rust test-python bench lint fmt notebooks clean
+.PHONY: demo test setup build test-rust test-python fuzz bench lint fmt notebooks clean
 
 setup: $(STAMP)
 
@@ -33,10 +33,16 @@ test-rust:
 	cargo test --release --all-targets
 	cargo test --release --doc
 
+# tests/python/test_fuzz.py runs with the `ci` hypothesis profile here (well under a minute).
 test-python: build
 	$(VPY) -m mypy.stubtest downline._core
 	$(VPY) -m pytest -q tests/python
 	$(VPY) -m pytest -q --nbmake notebooks
+
+# The fuzz target for longer: generated and mutated plans, scenarios, downlines (a few minutes).
+fuzz: build
+	HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q tests/python/test_fuzz.py \
+		--hypothesis-show-statistics
 
 bench: build
 	cargo bench --bench month_step

@@ -21,6 +21,7 @@ from typing import Any
 
 import downline as dl
 import polars as pl
+import pytest
 from conftest import CAPPED_PLAN, EXAMPLES, SMALL_SCENARIO, is_money
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
@@ -308,6 +309,7 @@ def test_unilevel_lines_are_exact(downline, levels):
 # ------------------------------------------------------------------------- simulate
 
 
+@pytest.mark.filterwarnings("ignore:the plan pays")  # a party plan under a plain scenario
 @given(st.sampled_from(PLANS), st.sampled_from(SCENARIO_SEEDS), st.integers(1, 40),
        st.integers(1, 8), st.integers(0, 2**64 - 1))
 def test_simulated_payout_is_the_sum_of_its_lines(plan, scen, founders, months, seed):

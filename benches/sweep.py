@@ -90,7 +90,7 @@ def part_ratio(plan, scen, a) -> None:
 
 
 def part_dask(plan, scen, a) -> None:
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
 
     print(
         f"LocalCluster: 2 workers vs 1 worker (1 thread each), 25 points × {a.runs} runs × "
@@ -108,19 +108,30 @@ def part_dask(plan, scen, a) -> None:
                 Client(cluster) as client,
             ):
                 client.run(lambda: __import__("downline"))  # import on the workers first
-                dt, sw = timed(
-                    f"{n} worker{'s' if n > 1 else ''}",
-                    lambda c=client: dl.sweep(
-                        plan,
-                        scen,
-                        GRID,
-                        months=a.months,
-                        runs=a.runs,
-                        seed=a.seed,
-                        client=c,
-                        progress=False,
-                    ),
-                )
+                with get_task_stream(client) as ts:
+                    dt, sw = timed(
+                        f"{n} worker{'s' if n > 1 else ''}",
+                        lambda c=client: dl.sweep(
+                            plan,
+                            scen,
+                            GRID,
+                            months=a.months,
+                            runs=a.runs,
+                            seed=a.seed,
+                            client=c,
+                            progress=False,
+                        ),
+                    )
+            tasks = [
+                sum(x["stop"] - x["start"] for x in t["startstops"] if x["action"] == "compute")
+                for t in ts.data
+            ]
+            # busy: the share of the workers' wall time spent computing tasks; a task that
+            # takes longer with 2 workers than with 1 was slowed by the machine, not by Dask
+            print(
+                f"    {len(tasks)} tasks, mean {statistics.mean(tasks):.2f} s each; workers "
+                f"busy {sum(tasks) / (n * dt):.0%} of the wall time"
+            )
             times[n].append(dt)
             results[n] = sw
     speedups = [one / two for one, two in zip(times[1], times[2])]

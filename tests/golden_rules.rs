@@ -959,3 +959,64 @@ fn per_term_walks_agree_with_the_level_passes_when_terms_are_whole_cents() {
     // Every bonus paid something over the rounds: the comparison is not vacuous.
     assert!(paid.iter().all(|&p| p > 0), "{paid:?}");
 }
+
+/// `0 C (3%) ─ 1 B (2%) ─ 2 A (1%) ─ 3 buyer (PV 1,000)`, ranks given for the month.
+/// Infinity: 10.00 each (1%, 2 − 1, 3 − 2). Cumulative: 2 takes 1% (10.00), 1 takes its
+/// full 2% (20.00), and the 3% is used up before 0. From the second level: 2 is passed
+/// over; cumulative, 1 takes 2% (20.00) and 0 what is left, 1% (10.00). Counting only B
+/// and up as levels, from the second: 2 and 1 are passed over and 0 takes 3% (30.00).
+#[test]
+fn a_cumulative_differential_from_the_second_level() {
+    let text = |extra: &str| {
+        format!(
+            "[[ranks]]\nname = \"A\"\npv = \"999999\"\n[[ranks]]\nname = \"B\"\npv = \"999999\"\n\
+             [[ranks]]\nname = \"C\"\npv = \"999999\"\n[[bonus]]\nkind = \"differential\"\n{extra}\n\
+             rates = {{ A = \"0.01\", B = \"0.02\", C = \"0.03\" }}\n"
+        )
+    };
+    let t = tree(&[None, Some(0), Some(1), Some(2)]);
+    let vols = volumes(&[&[0, 0, 0, 1000_00]]);
+    let held: Vec<RankRow> = [(0, "C"), (1, "B"), (2, "A")]
+        .iter()
+        .map(|&(id, r)| RankRow {
+            id,
+            month: 1,
+            rank: r.into(),
+        })
+        .collect();
+    let run = |extra: &str| {
+        compute_ledger(
+            &plan(&text(extra)),
+            &LedgerInput {
+                tree: &t,
+                volumes: &vols,
+                ranks: &held,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        run(""),
+        vec![l(1, 0, 0, 10_00), l(1, 1, 0, 10_00), l(1, 2, 0, 10_00)]
+    );
+    assert_eq!(
+        run("mode = \"cumulative\""),
+        vec![l(1, 1, 0, 20_00), l(1, 2, 0, 10_00)]
+    );
+    assert_eq!(
+        run("mode = \"cumulative\"\nfrom_level = 2"),
+        vec![l(1, 0, 0, 10_00), l(1, 1, 0, 20_00)]
+    );
+    assert_eq!(
+        run("from_level = 2"),
+        vec![l(1, 0, 0, 10_00), l(1, 1, 0, 20_00)]
+    );
+    assert_eq!(
+        run("mode = \"cumulative\"\nfrom_level = 2\ncompress_below = \"B\""),
+        vec![l(1, 0, 0, 30_00)]
+    );
+    let (path, m) = plan_err(&text("mode = \"cumulative\"\nsame_rank_rate = \"0.01\""));
+    assert_eq!(path, "bonus[0].same_rank_rate");
+    assert!(m.contains("cumulative"), "{m}");
+}

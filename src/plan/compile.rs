@@ -96,6 +96,12 @@ pub enum Bonus {
         same_rank_rate: i64,
         /// Discount ladder: the buyer's own rate counts as already paid.
         discount: bool,
+        /// Each payee takes its full rate up to what is left of the top rate.
+        cumulative: bool,
+        /// Only those paid as this rank or higher count as upline levels.
+        level_rank: Option<u8>,
+        /// The first upline level paid (1: the first).
+        from_level: u32,
         /// Rates read by title instead of paid-as rank.
         by_title: bool,
     },
@@ -909,16 +915,34 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     None => 0,
                     Some(d) => rate(d, &format!("{p}.same_rank_rate"))?,
                 };
-                let discount = match dspec.mode.as_deref() {
-                    None | Some("infinity") => false,
-                    Some("discount") => true,
+                let (discount, cumulative) = match dspec.mode.as_deref() {
+                    None | Some("infinity") => (false, false),
+                    Some("discount") => (true, false),
+                    Some("cumulative") => (false, true),
                     Some(other) => {
                         return Err(err(
                             format!("{p}.mode"),
-                            format!("{other:?} is not a differential mode; the modes are \"infinity\" and \"discount\""),
+                            format!("{other:?} is not a differential mode; the modes are \"infinity\", \"discount\" and \"cumulative\""),
                         ))
                     }
                 };
+                if cumulative && same_rank_rate > 0 {
+                    return Err(err(
+                        format!("{p}.same_rank_rate"),
+                        "a cumulative differential pays full rates up to the top; a same-rank override goes with mode = \"infinity\"",
+                    ));
+                }
+                let level_rank = match &dspec.compress_below {
+                    None => None,
+                    Some(r) => Some(rank_index(&ranks, r, &format!("{p}.compress_below"))? as u8),
+                };
+                let from_level = dspec.from_level.unwrap_or(1);
+                if !(1..=MAX_LEVELS as u32).contains(&from_level) {
+                    return Err(err(
+                        format!("{p}.from_level"),
+                        format!("{from_level} is outside 1 to {MAX_LEVELS}"),
+                    ));
+                }
                 if discount && same_rank_rate > 0 {
                     return Err(err(
                         format!("{p}.same_rank_rate"),
@@ -932,6 +956,9 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     rank_level,
                     same_rank_rate,
                     discount,
+                    cumulative,
+                    level_rank,
+                    from_level,
                     by_title: by_title(&dspec.rank_basis, &p)?,
                 }
             }

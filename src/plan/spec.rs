@@ -431,12 +431,23 @@ pub struct DifferentialSpec {
     #[serde(default)]
     pub same_rank_rate: Option<Dec>,
     /// `"infinity"` (default): each upline earns its rate less the highest rate paid
-    /// between it and the buyer; the buyer earns nothing on its own orders. `"discount"`
+    /// between it and the buyer; the buyer earns nothing on its own orders.
+    /// `"cumulative"`: walking up from the buyer, each upline whose rate is above the last
+    /// payee's earns its full rate, up to what is left of the top rate (so the first
+    /// payees take more than their difference). `"discount"`
     /// (a discount ladder: Herbalife, LIFE, Santegra): the buyer's own rate counts as
     /// already paid — its discount — so an upline earns the difference between its rate
     /// and the highest rate at or below it in the line, the buyer's included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// Only those active and paid as this rank or higher count as upline levels (for
+    /// `from_level`); the others are passed over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compress_below: Option<String>,
+    /// The first upline level paid (default 1): 2 passes over each buyer's first upline
+    /// ("from the second generation").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_level: Option<u32>,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]

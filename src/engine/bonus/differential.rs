@@ -58,6 +58,19 @@ pub struct Rules<'a> {
     pub same_rank_rate: i64,
     /// Discount ladder: the buyer's own rate counts as already paid.
     pub discount: bool,
+    /// Each payee takes its full rate up to what is left of the top rate.
+    pub cumulative: bool,
+    /// Who counts as an upline level (empty: everyone).
+    pub counts: &'a [bool],
+    /// The first upline level paid (1: the first).
+    pub from_level: u32,
+}
+
+impl Rules<'_> {
+    /// Whether only the walking evaluation can pay these rules.
+    pub fn needs_walk(&self) -> bool {
+        self.cumulative || self.from_level > 1
+    }
 }
 
 /// Inputs of one month.
@@ -85,6 +98,7 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
         rank_level,
         same_rank_rate,
         discount,
+        ..
     } = *rules;
     let n = m.sponsor.len();
     out[..n].fill(0);
@@ -210,13 +224,22 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
     total
 }
 
-/// The differential with each term rounded (`[rounding] per = "term"`): walking up from
-/// each distributor with volume, every payee's difference on that volume is rounded to
-/// the cent on its own. The same rule as [`pay`], term by term; it costs the depth of
-/// the tree per distributor, so only plans that ask for it pay that.
-pub fn pay_per_term(m: &Month, rules: &Rules, out: &mut [i64]) -> i64 {
+/// The differential by walking up from each distributor with volume: every payee's pay
+/// on that volume is one term, rounded on its own when `per_term` (`[rounding] per =
+/// "term"`), else summed exactly and rounded once per line. The same rule as [`pay`],
+/// and the only evaluation of the cumulative mode and of `from_level`; it costs the depth
+/// of the tree per distributor, so only plans that ask for it pay that.
+pub fn pay_walking(
+    m: &Month,
+    rules: &Rules,
+    per_term: bool,
+    s: &mut Scratch,
+    out: &mut [i64],
+) -> i64 {
     let n = m.sponsor.len();
     out[..n].fill(0);
+    s.acc.clear();
+    s.acc.resize(if per_term { 0 } else { n }, 0);
     let level_rate = |r: u8| -> i64 {
         if r == NO_RANK {
             return 0;
@@ -226,6 +249,7 @@ pub fn pay_per_term(m: &Month, rules: &Rules, out: &mut [i64]) -> i64 {
             l => rules.levels[l as usize - 1],
         }
     };
+    let top_rate = rules.levels.last().copied().unwrap_or(0);
     let mut total = 0;
     for j in 0..n {
         let v = m.pv[j];
@@ -233,31 +257,46 @@ pub fn pay_per_term(m: &Month, rules: &Rules, out: &mut [i64]) -> i64 {
             continue;
         }
         // The highest rate already paid on this volume (in a discount ladder, the
-        // buyer's own), and the highest rank paid between with how many hold it.
+        // buyer's own; cumulative: the last payee's, with the sum paid), and the highest
+        // rank paid between with how many hold it.
         let mut paid = if rules.discount {
             level_rate(m.rank[j])
         } else {
             0
         };
+        let mut paid_sum = 0i64;
         let (mut top, mut holders) = (NO_RANK, 0u32);
+        let mut level = 1u32;
         let mut a = m.sponsor[j];
         while a != NO_SPONSOR {
             let i = a as usize;
+            let counts = rules.counts.is_empty() || rules.counts[i];
             let r = m.rank[i];
-            if m.qualified[i] && r != NO_RANK {
+            if counts && level >= rules.from_level && m.qualified[i] && r != NO_RANK {
                 let rate = level_rate(r);
-                let mut owed = 0i128;
-                if rate > paid {
-                    owed += (rate - paid) as i128;
+                let mut owed = 0i64;
+                if rules.cumulative {
+                    if rate > paid && paid_sum < top_rate {
+                        owed = rate.min(top_rate - paid_sum);
+                        paid_sum += rate;
+                        paid = rate;
+                    }
+                } else if rate > paid {
+                    owed = rate - paid;
                     paid = rate;
                 }
                 if rules.same_rank_rate > 0 && rate > 0 && r == top && holders == 1 {
-                    owed += rules.same_rank_rate as i128;
+                    owed += rules.same_rank_rate;
                 }
                 if owed != 0 {
-                    let c = cents_of(v as i128 * owed, m.point_value);
-                    out[i] += c;
-                    total += c;
+                    let term = v as i128 * owed as i128;
+                    if per_term {
+                        let c = cents_of(term, m.point_value);
+                        out[i] += c;
+                        total += c;
+                    } else {
+                        s.acc[i] += term;
+                    }
                 }
                 if top == NO_RANK || r > top {
                     top = r;
@@ -266,7 +305,18 @@ pub fn pay_per_term(m: &Month, rules: &Rules, out: &mut [i64]) -> i64 {
                     holders += 1;
                 }
             }
+            if counts {
+                level += 1;
+            }
             a = m.sponsor[i];
+        }
+    }
+    if !per_term {
+        for i in 0..n {
+            if s.acc[i] != 0 {
+                out[i] = cents_of(s.acc[i], m.point_value);
+                total += out[i];
+            }
         }
     }
     total

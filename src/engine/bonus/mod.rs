@@ -324,9 +324,24 @@ pub(super) fn pay_bonuses(
                 rank_level,
                 same_rank_rate,
                 discount,
+                cumulative,
+                level_rank,
+                from_level,
                 by_title,
                 ..
             } => {
+                let rank = c.rank_by(*by_title);
+                if let Some(r) = level_rank {
+                    s.counts.clear();
+                    s.counts.extend(
+                        c.qualified
+                            .iter()
+                            .zip(rank)
+                            .map(|(&q, &k)| q && k != NO_RANK && k >= *r),
+                    );
+                } else {
+                    s.counts.clear();
+                }
                 let month = differential::Month {
                     sponsor: c.sponsor,
                     qualified: c.qualified,
@@ -341,9 +356,18 @@ pub(super) fn pay_bonuses(
                     rank_level,
                     same_rank_rate: *same_rank_rate,
                     discount: *discount,
+                    cumulative: *cumulative,
+                    counts: &s.counts,
+                    from_level: *from_level,
                 };
-                if plan.round_per_term {
-                    differential::pay_per_term(&month, &rules, out)
+                if plan.round_per_term || rules.needs_walk() {
+                    differential::pay_walking(
+                        &month,
+                        &rules,
+                        plan.round_per_term,
+                        &mut s.differential,
+                        out,
+                    )
                 } else {
                     differential::pay(&month, &rules, &mut s.differential, out)
                 }

@@ -160,6 +160,26 @@ def test_multipliers_transform_whole_tables(small_scenario):
     assert w["shape"] == 0.5
 
 
+def test_calendar_events_are_swept_by_their_paths(unilevel_plan):
+    recession = dict(SMALL_SCENARIO, events=[{"name": "recession", "from": 6, "recruiting": 0.9}])
+    scen = dl.Scenario.from_dict(recession)
+    grid = {"events[0].recruiting": [0.8, 0.5], "events[0].from": [4, 8]}
+    space = _Space([unilevel_plan], ["p"], scen, [Parameter.parse(p) for p in grid])
+    assert space.build([0.5, 8])[1].to_dict()["events"][0] == {
+        "name": "recession",
+        "from": 8,
+        "recruiting": 0.5,
+    }
+    sw = _sweep(unilevel_plan, scen, grid)
+    joined = dict(
+        zip(
+            zip(sw.points["events[0].recruiting"], sw.points["events[0].from"]),
+            sw.points["ever_joined_mean"],
+        )
+    )
+    assert joined[(0.5, 4)] < joined[(0.8, 4)] < joined[(0.8, 8)]
+
+
 @pytest.mark.parametrize(
     ("grid", "error", "words"),
     [

@@ -178,7 +178,7 @@ PLAN_CASES = [
      "bonus[0].months: 121 is outside 1 to 120"),
     ({"bonus": [{"kind": "fast_start", "rate": "2"}]}, "bonus[0].rate: 2 is above 1"),
     ({"bonus": [{"kind": "fast_start", "rate": "-0.2"}]}, "bonus[0].rate: -0.2 is below 0"),
-    ({"bonus": [{"kind": "fast_start"}]}, "bonus[0]: missing field `rate`"),
+    ({"bonus": [{"kind": "fast_start"}]}, "bonus[0].rate: is missing"),
     # rank_advancement
     ({"bonus": [{"kind": "rank_advancement", "amounts": {}}]}, "bonus[0].amounts: is empty"),
     ({"bonus": [{"kind": "rank_advancement", "amounts": {"Zed": "5"}}]},

@@ -147,21 +147,48 @@ def _plan_spec(plan: "Plan") -> dict[str, Any]:
     return spec
 
 
+def _window(months: Any) -> str:
+    return f" over {months} months" if months and months != 1 else ""
+
+
 def rank_requirements(r: dict[str, Any]) -> str:
     """A rank's requirements in words."""
     parts = []
     if _num(r.get("pv")):
-        parts.append(f"{fmt_points(r['pv'])} PV")
+        parts.append(f"{fmt_points(r['pv'])} PV{_window(r.get('pv_months'))}")
+    if _num(r.get("accumulated_pv")):
+        parts.append(f"{fmt_points(r['accumulated_pv'])} PV accumulated")
+    if _num(r.get("tv")):
+        parts.append(f"{fmt_points(r['tv'])} team volume (own and first level)")
     if _num(r.get("gv")):
-        gv = f"{fmt_points(r['gv'])} GV"
+        gv = f"{fmt_points(r['gv'])} GV{_window(r.get('gv_months'))}"
+        limits = []
         if r.get("max_leg_share") is not None:
-            gv += f" (at most {fmt_rate(r['max_leg_share'])} of it from one leg)"
+            limits.append(f"at most {fmt_rate(r['max_leg_share'])} of it from one leg")
+        if r.get("max_leg_volume") is not None:
+            limits.append(f"at most {fmt_points(r['max_leg_volume'])} PV from one leg")
+        if r.get("max_own_pv") is not None:
+            limits.append(f"at most {fmt_points(r['max_own_pv'])} of own PV")
+        if limits:
+            gv += f" ({', '.join(limits)})"
         parts.append(gv)
+    if _num(r.get("ov")):
+        parts.append(f"{fmt_points(r['ov'])} PV in the downline")
+    legs = r.get("leg_volumes") or []
+    names = ["the largest leg", "the second", "the other legs together"]
+    if legs:
+        parts.append(", ".join(f"{fmt_points(v)} in {n}" for v, n in zip(legs, names)))
     if r.get("active_legs"):
         parts.append(f"{r['active_legs']} active personally sponsored legs")
     for name, n in (r.get("leg_ranks") or {}).items():
         parts.append(f"{n} legs with a {name} or higher")
+    for name, n in (r.get("leg_titles") or {}).items():
+        parts.append(f"{n} legs with someone who has reached {name}")
     return ", ".join(parts) if parts else "none"
+
+
+def _basis(b: dict[str, Any]) -> str:
+    return " (rates by title, the highest rank reached)" if b.get("rank_basis") == "title" else ""
 
 
 def _rates(rs: Sequence[Any]) -> str:
@@ -208,12 +235,19 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
             parts.append(f"{others}: {_rates(b['levels'])}")
         for r in ordered:
             parts.append(f"{r}: {_rates(rates[r])}")
-        return (f"unilevel, {comp} compression; rates by level (level 1 = personally "
-                f"sponsored) — " + "; ".join(parts))
+        if b.get("compress_below"):
+            comp = f"with compression to {b['compress_below']} and above"
+        return (f"unilevel, {comp}; rates by level (level 1 = personally "
+                f"sponsored){_basis(b)} — " + "; ".join(parts))
     if kind == "fast_start":
         months = b.get("months") or 1
         req = b.get("require_active")
         who = "an active sponsor" if req is None or req else "a participating sponsor"
+        if b.get("levels"):
+            who = (f"{'an active' if req is None or req else 'a participating'} upline: "
+                   f"{_rates(b['levels'])} by level (level 1 = the sponsor)")
+            return (f"fast start on a recruit's PV in the recruit's first {months} "
+                    f"month{'s' if months != 1 else ''}, to {who}")
         return (f"fast start: {fmt_rate(b.get('rate'))} of a recruit's PV in the recruit's "
                 f"first {months} month{'s' if months != 1 else ''}, to {who}")
     if kind == "rank_advancement":
@@ -228,6 +262,11 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         return (f"party commission to {who} on the month's {sales}, at the rate of the "
                 f"highest tier the month's total reaches, paid on all of it: "
                 + _tiers(b.get("tiers") or [], currency, "the sales"))
+    if kind == "personal":
+        who = "active distributors" if b.get("require_active") in (None, True) else "everyone"
+        return ("personal volume bonus to " + who + ", at the rate of the highest tier the "
+                "month's own PV reaches, on all of it: "
+                + _tiers(b.get("tiers") or [], currency, "own PV"))
     if kind == "host_rewards":
         return ("host rewards, paid by the company to each party's host (a customer, not the "
                 "distributor; outside the commissions and the cap), by the party's sales: "
@@ -236,9 +275,21 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         rates = b.get("rates") or {}
         ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
         same = b.get("same_rank_rate")
-        return ("differential (infinity) on the PV of the whole downline, no depth limit: "
-                "each active upline with a rank earns its rate less the highest rate paid "
-                "below it — " + ", ".join(f"{r} {fmt_rate(rates[r])}" for r in ordered)
+        mode = b.get("mode") or "infinity"
+        how = {
+            "infinity": "each active upline with a rank earns its rate less the highest rate "
+                        "paid below it",
+            "discount": "a discount ladder: each active upline earns its rate less the highest "
+                        "rate at or below it in the line, the buyer's own discount included",
+            "cumulative": "each active upline whose rate is above the last payee's earns its "
+                          "full rate, up to what is left of the top rate",
+        }.get(mode, mode)
+        if b.get("compress_below"):
+            how += f", counting only {b['compress_below']} and above as upline levels"
+        if b.get("from_level") and b["from_level"] != 1:
+            how += f", from upline level {b['from_level']}"
+        return ("differential on the PV of the whole downline, no depth limit: "
+                f"{how}{_basis(b)} — " + ", ".join(f"{r} {fmt_rate(rates[r])}" for r in ordered)
                 + (f"; the first upline of the same rank as the highest paid below it earns "
                    f"{fmt_rate(same)} (same-rank override)" if _num(same) else ""))
     if kind == "matching":
@@ -315,11 +366,28 @@ def plan_sentences(plan: "Plan") -> list[str]:
     min_pv = (spec.get("active") or {}).get("min_pv")
     ranks = [r["name"] for r in spec["ranks"]]
     out = [f"Amounts are in {cur}; one volume point (PV) is worth {fmt_points(pv_value)} {cur}."]
+    window = (spec.get("active") or {}).get("window_months")
     if _num(min_pv):
         out.append(f"A distributor is active (qualified to be paid) in a month with at least "
-                   f"{fmt_points(min_pv)} PV of own orders, customers' orders and party sales.")
+                   f"{fmt_points(min_pv)} PV of own orders, customers' orders and party sales"
+                   + (f", and stays active for the {window - 1} month"
+                      f"{'s' if window != 2 else ''} after it" if window and window > 1 else "")
+                   + ".")
     else:
         out.append("Every participant is active (qualified) whatever their volume.")
+    comp = spec.get("pv_compression")
+    if comp is not None:
+        floor = comp.get("min_pv") or min_pv or 0
+        out.append(f"Before anything is paid, distributors with less than {fmt_points(floor)} PV "
+                   "in the month are compressed out: their PV goes to the nearest qualified "
+                   "ancestor and their recruits move up to it.")
+    grace = (spec.get("paid_as") or {}).get("grace_months")
+    if grace:
+        out.append(f"A distributor who falls short of last month's rank is still paid as it "
+                   f"for up to {grace} month{'s' if grace != 1 else ''} (grace).")
+    acc = (spec.get("volume") or {}).get("accumulation_months")
+    if acc:
+        out.append(f"Accumulated PV starts again every {acc} months.")
     if ranks:
         out.append(f"{len(ranks)} ranks, lowest first: " + "; ".join(
             f"{r['name']} ({rank_requirements(r)})" for r in spec["ranks"]) + ".")
@@ -344,6 +412,9 @@ def plan_sentences(plan: "Plan") -> list[str]:
         c.append(f"a purchase of at least {fmt_money(costs['min_monthly_purchase'], cur, True)}"
                  " every month")
     out.append("A participant pays " + (", ".join(c) if c else "no fees") + ".")
+    if ((spec.get("rounding") or {}).get("per")) == "term":
+        out.append("Each term (one distributor's month of volume) is rounded to the cent, "
+                   "then the terms are summed.")
     return out
 
 

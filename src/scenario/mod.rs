@@ -152,12 +152,6 @@ impl Calendar {
                     v
                 }
             };
-            if factors.iter().all(|&f| f == 1.0) && remove_share == 0.0 {
-                return Err(Error::scenario(
-                    p,
-                    "changes nothing; give a multiplier (recruiting, quitting, order_probability, order_size, customer_acquisition, market_size) or remove_share",
-                ));
-            }
             events.push(Event {
                 from,
                 until,

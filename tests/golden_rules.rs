@@ -1020,3 +1020,95 @@ fn a_cumulative_differential_from_the_second_level() {
     assert_eq!(path, "bonus[0].same_rank_rate");
     assert!(m.contains("cumulative"), "{m}");
 }
+
+// ---------------------------------------------------------------------------------------
+// 5. Generations ended by rank
+// ---------------------------------------------------------------------------------------
+
+/// `0 D (PV 1,000) ─ 1 (100) ─ 2 D (200) ─ 3 (300) ─ 4 D (400) ─ 5 (50)`, D = Director
+/// given for the month; a generation ends at the next Director; Directors earn 10% on
+/// generation 1 and 5% on generation 2. For 0: 1 is its own group (generation 0), 2 and 3
+/// generation 1, 4 and 5 generation 2: 10% × 500 + 5% × 450 = 72.50. For 2: 3 is its own
+/// group, 4 and 5 generation 1: 10% × 450 = 45.00. 4 has only its own group.
+///
+/// Active from 250 PV, 2 (200) is not active: it is not paid, and with `compression` it
+/// does not end a generation: then 0's generation 1 is 4 and 5: 10% × 450 = 45.00.
+#[test]
+fn generations_end_at_the_next_leader() {
+    let text = |extra: &str| {
+        format!(
+            "[active]\nmin_pv = \"{}\"\n[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"Director\"\n\
+             pv = \"999999\"\n[[bonus]]\nkind = \"generation\"\nleader = \"Director\"\n\
+             rates = {{ Director = [\"0.10\", \"0.05\"] }}\n{extra}\n",
+            if extra.is_empty() { "0" } else { "250" }
+        )
+    };
+    let t = tree(&[None, Some(0), Some(1), Some(2), Some(3), Some(4)]);
+    let vols = volumes(&[&[1000_00, 100_00, 200_00, 300_00, 400_00, 50_00]]);
+    let held: Vec<RankRow> = [0, 2, 4]
+        .iter()
+        .map(|&id| RankRow {
+            id,
+            month: 1,
+            rank: "Director".into(),
+        })
+        .collect();
+    let run = |text: String| {
+        compute_ledger(
+            &plan(&text),
+            &LedgerInput {
+                tree: &t,
+                volumes: &vols,
+                ranks: &held,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(run(text("")), vec![l(1, 0, 0, 72_50), l(1, 2, 0, 45_00)]);
+    // 2 inactive: not paid; without compression it still ends a generation.
+    assert_eq!(run(text("compression = false")), vec![l(1, 0, 0, 72_50)]);
+    assert_eq!(run(text("compression = true")), vec![l(1, 0, 0, 45_00)]);
+    let (path, m) = plan_err(
+        "[[ranks]]\nname = \"A\"\n[[bonus]]\nkind = \"generation\"\nleader = \"B\"\ngenerations = [\"0.1\"]\n",
+    );
+    assert_eq!(path, "bonus[0].leader");
+    assert!(m.contains("no rank is named"), "{m}");
+}
+
+/// With `from_generation = 0` the own group is paid too (a unit commission): in the tree
+/// above, 0's own group is 1 (100): 13% × 100 = 13.00, then 4% on generation 1
+/// (2 and 3: 500) = 20.00: 33.00; 2's own group is 3 (300): 39.00, and 4% × 450 = 18.00:
+/// 57.00; 4's own group is 5 (50): 6.50.
+#[test]
+fn a_unit_commission_on_the_own_group() {
+    let p = plan(
+        "[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"Director\"\npv = \"999999\"\n\
+         [[bonus]]\nkind = \"generation\"\nleader = \"Director\"\nfrom_generation = 0\n\
+         rates = { Director = [\"0.13\", \"0.04\"] }\n",
+    );
+    let t = tree(&[None, Some(0), Some(1), Some(2), Some(3), Some(4)]);
+    let vols = volumes(&[&[1000_00, 100_00, 200_00, 300_00, 400_00, 50_00]]);
+    let held: Vec<RankRow> = [0, 2, 4]
+        .iter()
+        .map(|&id| RankRow {
+            id,
+            month: 1,
+            rank: "Director".into(),
+        })
+        .collect();
+    let lines = compute_ledger(
+        &p,
+        &LedgerInput {
+            tree: &t,
+            volumes: &vols,
+            ranks: &held,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        lines,
+        vec![l(1, 0, 0, 33_00), l(1, 2, 0, 57_00), l(1, 4, 0, 6_50)]
+    );
+}

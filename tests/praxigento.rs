@@ -13,7 +13,7 @@
 //! those shares as a floor. What still differs, and why, is said beside each column.
 
 use downline::ledger::{compute_ledger, LedgerInput, RankRow};
-use downline::{CompiledPlan, Format, TreeRow, VolumeRow};
+use downline::{CompiledPlan, TreeRow, VolumeRow};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -58,94 +58,15 @@ fn hundredths(s: &str) -> i64 {
         .unwrap()
 }
 
-/// The DEFAULT scheme of the plan (RULES.md, "Plan rules"), in the plan language.
-const PLAN: &str = r#"
-name = "Praxigento hybrid, DEFAULT scheme (January 2016)"
-[active]
-min_pv = "0"              # the compressed tree holds only the qualified: all are active
-[pv_compression]
-min_pv = "50"
-[rounding]
-per = "term"              # round2 on each per-source term, then summed
-
-[[ranks]]
-name = "MANAGER"
-pv = "100"
-tv = "750"
-[[ranks]]
-name = "SENIOR MANAGER"
-pv = "100"
-tv = "750"
-leg_volumes = ["750"]
-[[ranks]]
-name = "SUPERVISOR"
-pv = "100"
-tv = "750"
-leg_volumes = ["1500", "750"]
-[[ranks]]
-name = "DIRECTOR"
-pv = "100"
-tv = "750"
-leg_volumes = ["2250", "1500", "1000"]
-[[ranks]]
-name = "SENIOR DIRECTOR"
-pv = "100"
-tv = "750"
-leg_volumes = ["4500", "3750", "2250"]
-[[ranks]]
-name = "EXECUTIVE DIRECTOR"
-pv = "100"
-tv = "750"
-leg_volumes = ["9000", "4500", "2250"]
-[[ranks]]
-name = "SENIOR VICE"
-pv = "100"
-tv = "750"
-leg_volumes = ["15000", "9000", "3000"]
-[[ranks]]
-name = "EXEC VICE"
-pv = "100"
-tv = "750"
-leg_volumes = ["18000", "15000", "6000"]
-[[ranks]]
-name = "PRESIDENT"
-pv = "100"
-tv = "750"
-leg_volumes = ["24000", "18000", "9000"]
-
-[[bonus]]
-kind = "personal"
-name = "pv_bonus"
-require_active = false
-tiers = [
-  { min_pv = "50", rate = "0.05" },
-  { min_pv = "100", rate = "0.10" },
-  { min_pv = "500", rate = "0.15" },
-  { min_pv = "750", rate = "0.20" },
-]
-
-[[bonus]]
-kind = "unilevel"
-name = "override"
-compress_below = "MANAGER"
-[bonus.rates]
-"SENIOR MANAGER" = ["0", "0.10", "0.07"]
-SUPERVISOR = ["0", "0.10", "0.07", "0.05"]
-DIRECTOR = ["0", "0.10", "0.07", "0.05", "0.03"]
-"SENIOR DIRECTOR" = ["0", "0.10", "0.07", "0.05", "0.03", "0.02"]
-"EXECUTIVE DIRECTOR" = ["0", "0.10", "0.07", "0.05", "0.03", "0.02", "0.01"]
-"SENIOR VICE" = ["0", "0.10", "0.07", "0.05", "0.03", "0.02", "0.01"]
-"EXEC VICE" = ["0", "0.10", "0.07", "0.05", "0.03", "0.02", "0.01"]
-PRESIDENT = ["0", "0.10", "0.07", "0.05", "0.03", "0.02", "0.01"]
-
-[[bonus]]
-kind = "differential"
-name = "infinity"
-mode = "cumulative"       # each payee its full rate, up to what is left of 3%
-compress_below = "MANAGER"
-from_level = 2            # the first upline in the tree of managers is passed over
-rates = { "SENIOR VICE" = "0.01", "EXEC VICE" = "0.02", PRESIDENT = "0.03" }
-"#;
+/// The DEFAULT scheme of the plan (RULES.md, "Plan rules"), in the plan language: the
+/// example plan `examples/plans/hybrid_praxigento.toml`.
+fn plan() -> CompiledPlan {
+    CompiledPlan::load(&format!(
+        "{}/examples/plans/hybrid_praxigento.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
 
 const COLUMNS: [&str; 5] = ["pv_bonus", "tv_bonus", "courtesy", "override", "infinity"];
 
@@ -155,7 +76,7 @@ fn the_praxigento_month_as_far_as_the_plan_language_reaches() {
         eprintln!("skipped: ../shared/reference/praxigento is not here");
         return;
     };
-    let plan = CompiledPlan::parse(PLAN, Format::Toml).unwrap_or_else(|e| panic!("{e}"));
+    let plan = plan();
     let rows = csv(&dir.join("downline.csv"));
     let ids: HashSet<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
     let default: HashSet<i64> = rows

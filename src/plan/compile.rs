@@ -181,6 +181,19 @@ pub enum Bonus {
         tier_rate: Vec<i64>,
         require_active: bool,
     },
+    /// Generation override; see [`crate::engine::bonus::generation`].
+    Generation {
+        name: String,
+        /// The rank (and above) that ends a generation.
+        leader: u8,
+        depth: usize,
+        /// `rates[rank * depth + generation - 1]`, millionths.
+        rates: Vec<i64>,
+        compression: bool,
+        by_title: bool,
+        /// The first generation paid (0: the own group).
+        from_generation: usize,
+    },
     /// Host rewards, paid by the company to each party's host; see
     /// [`crate::engine::bonus::party`].
     HostRewards {
@@ -247,7 +260,8 @@ impl Bonus {
             | Bonus::Matrix { name, .. }
             | Bonus::PartyCommission { name, .. }
             | Bonus::HostRewards { name, .. }
-            | Bonus::Personal { name, .. } => name,
+            | Bonus::Personal { name, .. }
+            | Bonus::Generation { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
@@ -276,7 +290,8 @@ impl Bonus {
             | Bonus::Stairstep { .. }
             | Bonus::Matrix { .. }
             | Bonus::PartyCommission { .. }
-            | Bonus::Personal { .. } => true,
+            | Bonus::Personal { .. }
+            | Bonus::Generation { .. } => true,
             Bonus::Matching { volume_based, .. } => *volume_based,
             // Not in the payout: no what-if evaluation needs it.
             Bonus::HostRewards { .. } => false,
@@ -1237,6 +1252,41 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     require_sponsored_legs: bs.require_sponsored_legs,
                 }
             }
+            BonusSpec::Generation(g) => {
+                if g.generations.is_none() && g.rates.is_empty() {
+                    return Err(err(
+                        p,
+                        "a generation bonus needs `generations` (rates by generation for every rank) or `rates` (by rank)",
+                    ));
+                }
+                let leader = rank_index(&ranks, &g.leader, &format!("{p}.leader"))? as u8;
+                let (depth, rates) = rates_by_rank(
+                    &ranks,
+                    g.generations.as_deref(),
+                    &g.rates,
+                    &format!("{p}.generations"),
+                    &format!("{p}.rates"),
+                )?;
+                let from_generation = match g.from_generation {
+                    None | Some(1) => 1,
+                    Some(0) => 0,
+                    Some(k) => {
+                        return Err(err(
+                            format!("{p}.from_generation"),
+                            format!("{k} is not 0 (the own group first) or 1 (the first leaders' groups first)"),
+                        ))
+                    }
+                };
+                Bonus::Generation {
+                    name,
+                    leader,
+                    depth,
+                    rates,
+                    compression: g.compression,
+                    by_title: by_title(&g.rank_basis, &p)?,
+                    from_generation,
+                }
+            }
             BonusSpec::Personal(ps) => {
                 let tp = format!("{p}.tiers");
                 let (tier_pv, tier_rate, _) = party_tiers(&ps.tiers, &tp, false)?;
@@ -1306,7 +1356,10 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         if let Some(k) = bonuses.iter().position(|b| {
             matches!(
                 b,
-                Bonus::Matching { .. } | Bonus::Stairstep { .. } | Bonus::Matrix { .. }
+                Bonus::Matching { .. }
+                    | Bonus::Stairstep { .. }
+                    | Bonus::Matrix { .. }
+                    | Bonus::Generation { .. }
             )
         }) {
             return Err(err(
@@ -1519,6 +1572,7 @@ impl CompiledPlan {
                         | Bonus::Differential { by_title: true, .. }
                         | Bonus::Matching { by_title: true, .. }
                         | Bonus::Pool { by_title: true, .. }
+                        | Bonus::Generation { by_title: true, .. }
                 )
             })
     }

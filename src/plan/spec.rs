@@ -266,10 +266,12 @@ pub enum BonusSpec {
     HostRewards(HostRewardsSpec),
     /// Personal volume bonus: a rate stepped by the distributor's own PV, on that PV.
     Personal(PersonalSpec),
+    /// Generation override: generations ended by the next distributor of a leader rank.
+    Generation(GenerationSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 13] = [
+pub const BONUS_KINDS: [&str; 14] = [
     "retail",
     "unilevel",
     "fast_start",
@@ -283,6 +285,7 @@ pub const BONUS_KINDS: [&str; 13] = [
     "party_commission",
     "host_rewards",
     "personal",
+    "generation",
 ];
 
 /// Marks an error message that carries a field path below the value being deserialized
@@ -336,6 +339,7 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "party_commission" => inner(value).map(BonusSpec::PartyCommission),
             "host_rewards" => inner(value).map(BonusSpec::HostRewards),
             "personal" => inner(value).map(BonusSpec::Personal),
+            "generation" => inner(value).map(BonusSpec::Generation),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -625,6 +629,35 @@ pub struct PersonalSpec {
     pub require_active: Option<bool>,
 }
 
+/// `kind = "generation"`: a generation override where a generation ends at the next
+/// distributor holding the `leader` rank or higher (a breakaway leg).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerationSpec {
+    /// Name in the ledger (default `"generation"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The rank that ends a generation (and every rank above it).
+    pub leader: String,
+    /// Rates by generation (1 = the groups of the first leaders below) for every rank not
+    /// in `rates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generations: Option<Vec<Dec>>,
+    /// Rates by generation for a rank: `"Senior Director" = ["0.05", "0.04"]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rates: BTreeMap<String, Vec<Dec>>,
+    /// Leaders who are not active this month do not end a generation (default false).
+    #[serde(default)]
+    pub compression: bool,
+    /// The generation the rates start at: 1 (default) or 0, to pay the payee's own group
+    /// (its downline down to the first leaders, its own PV excluded) as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_generation: Option<u32>,
+    /// Which rank the rates and leaders are read by: `"paid_as"` or `"title"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_basis: Option<String>,
+}
+
 /// One tier of a party plan bonus.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -691,6 +724,7 @@ impl BonusSpec {
             BonusSpec::PartyCommission(_) => "party_commission",
             BonusSpec::HostRewards(_) => "host_rewards",
             BonusSpec::Personal(_) => "personal",
+            BonusSpec::Generation(_) => "generation",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -709,6 +743,7 @@ impl BonusSpec {
             BonusSpec::PartyCommission(b) => &b.name,
             BonusSpec::HostRewards(b) => &b.name,
             BonusSpec::Personal(b) => &b.name,
+            BonusSpec::Generation(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod differential;
 pub mod fast_start;
+pub mod generation;
 pub mod matching;
 pub mod matrix;
 pub mod party;
@@ -29,6 +30,8 @@ pub struct Scratch {
     pub stairstep: stairstep::Scratch,
     /// Matrix.
     pub matrix: matrix::Scratch,
+    /// Generation sums.
+    pub generation: Vec<i64>,
     /// Who counts as a level in a unilevel compressed by rank.
     pub counts: Vec<bool>,
     /// Binary carry, per bonus of the plan (state kept across months, not scratch).
@@ -492,6 +495,31 @@ pub(super) fn pay_bonuses(
                     point_value: pvm,
                 };
                 party::pay_commission(&month, tier_pv, tier_rate, *on, *require_active, out)
+            }
+            Bonus::Generation {
+                leader,
+                depth,
+                rates,
+                compression,
+                by_title,
+                from_generation,
+                ..
+            } => {
+                let month = generation::Month {
+                    sponsor: c.sponsor,
+                    pv: c.pv,
+                    qualified: c.qualified,
+                    rank: c.rank_by(*by_title),
+                    point_value: pvm,
+                };
+                let rules = generation::Rules {
+                    leader: *leader,
+                    depth: *depth,
+                    rates,
+                    compression: *compression,
+                    from_generation: *from_generation,
+                };
+                generation::pay(&month, &rules, &mut s.generation, out)
             }
             Bonus::Personal {
                 tier_pv,

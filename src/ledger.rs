@@ -399,7 +399,42 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
     let mut preferred = vec![0i64; n];
     let mut participating = vec![false; n];
     let mut lines = Vec::new();
-    for month in first..=last {
+    // Months in which something happens: volume, a party, a given rank, someone joining or
+    // quitting. A month after a month in which nothing happened is that month again —
+    // no volume, the same people, ranks already reached — so it is skipped, when the plan
+    // keeps no state that changes with the months themselves (windows, grace, periods of
+    // accumulated volume, binary carry that ages).
+    let stateless = plan.window_months == 1
+        && plan.pv_windows.is_empty()
+        && plan.gv_windows.is_empty()
+        && plan.grace_months == 0
+        && plan.accumulation_months == 0
+        && !plan
+            .bonuses
+            .iter()
+            .any(|b| matches!(b, crate::plan::Bonus::Binary { .. }));
+    let mut events: std::collections::BTreeSet<i64> = by_month
+        .keys()
+        .chain(parties_by_month.keys())
+        .chain(ranks_by_month.keys())
+        .copied()
+        .collect();
+    events.extend(tree.iter().map(|r| r.join_month));
+    events.extend(tree.iter().filter_map(|r| r.quit_month));
+    let mut month = first;
+    while month <= last {
+        if stateless && month > first && !events.contains(&(month - 1)) {
+            // The month before was an empty one, and so is every month up to the next
+            // event: jump there.
+            match events.range(month..).next() {
+                Some(&next) => month = next,
+                None => break,
+            }
+            if month > last {
+                break;
+            }
+        }
+        let next_month = month + 1;
         // Only those who have joined by this month are in the month's tree.
         let count = join.partition_point(|&j| (j as i64) <= month);
         own.fill(0);
@@ -448,6 +483,7 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
         }
         month_lines.sort_by_key(|l| (l.id, l.bonus));
         lines.extend(month_lines);
+        month = next_month;
     }
     Ok(lines)
 }

@@ -28,7 +28,7 @@
 //!     monthly_quit = [0.2, 0.1, 0.05]
 //! "#, Format::Toml)?;
 //! let opts = SimulateOptions { months: 12, runs: 4, seed: 7, threads: Some(1),
-//!                              keep_distributors: KeepDistributors::None };
+//!                              keep_distributors: KeepDistributors::None, max_memory: None };
 //! let runs = simulate(&plan, &scenario, &opts, None)?;
 //! let ratio = runs[0].summary.payout_ratio;
 //! assert!(ratio > 0.0 && ratio < 0.15); // at most 3 × 5% of volume

@@ -1192,6 +1192,7 @@ fn every_example_plan_loads_and_simulates() {
             seed: 3,
             threads: Some(1),
             keep_distributors: KeepDistributors::None,
+            max_memory: None,
         };
         let runs = simulate(&p, &scen, &opts, None).unwrap_or_else(|e| panic!("{name}: {e}"));
         for r in &runs {

@@ -1112,3 +1112,80 @@ fn a_unit_commission_on_the_own_group() {
         vec![l(1, 0, 0, 33_00), l(1, 2, 0, 57_00), l(1, 4, 0, 6_50)]
     );
 }
+
+/// Months in which nothing happens are skipped by `compute_commissions` (a month after an
+/// empty month is that month again): the ledger is the same as when every month is made
+/// an event by a row of zero volume, for plans of every family that keep no state across
+/// months — and those that do (a qualification window, grace) are paid month by month.
+#[test]
+fn sparse_months_pay_as_if_every_month_were_computed() {
+    let t: Vec<TreeRow> = (0..40)
+        .map(|k| TreeRow {
+            id: k,
+            sponsor: if k == 0 { None } else { Some((k * 7 + 3) % k) },
+            join_month: [0, 0, 3, 9, 40][k as usize / 8],
+            quit_month: if k % 11 == 5 { Some(60) } else { None },
+        })
+        .collect();
+    let sparse: Vec<VolumeRow> = (0..40)
+        .flat_map(|k| {
+            [(12, 100_00), (55, 80_00), (300, 150_00)]
+                .into_iter()
+                .filter(move |&(m, _)| {
+                    m >= [0, 0, 3, 9, 40][k as usize / 8] && (m < 60 || k % 11 != 5)
+                })
+                .map(move |(m, pv)| VolumeRow {
+                    id: k,
+                    month: m,
+                    pv: pv + k * 100,
+                    retail: 0,
+                    preferred: 0,
+                })
+        })
+        .collect();
+    // The same, with a zero row for everyone participating in every month.
+    let mut dense = sparse.clone();
+    for r in &t {
+        let end = r.quit_month.unwrap_or(301).min(301);
+        for m in r.join_month..end {
+            if !sparse.iter().any(|v| v.id == r.id && v.month == m) {
+                dense.push(VolumeRow {
+                    id: r.id,
+                    month: m,
+                    pv: 0,
+                    retail: 0,
+                    preferred: 0,
+                });
+            }
+        }
+    }
+    let mut paid = 0;
+    for name in [
+        "unilevel.toml",
+        "unilevel_pools_matching.toml",
+        "stairstep_breakaway.toml",
+        "career_path.toml",
+        "differential_royalty.toml",
+        "hybrid_praxigento.toml",
+    ] {
+        let p = common::example(name);
+        let run = |vols: &[VolumeRow]| {
+            compute_ledger(
+                &p,
+                &LedgerInput {
+                    tree: &t,
+                    volumes: vols,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        let (a, b) = (run(&sparse), run(&dense));
+        paid += !a.is_empty() as u32;
+        assert_eq!(a, b, "{name}");
+    }
+    assert!(
+        paid >= 5,
+        "only {paid} plans paid anything: the comparison says little"
+    );
+}

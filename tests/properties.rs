@@ -791,6 +791,7 @@ fn same_seed_same_results_on_any_thread_count() {
             seed,
             threads: Some(threads),
             keep_distributors: KeepDistributors::First(2),
+            max_memory: None,
         };
         let seed = 99 + case;
         let a = simulate(&plan, &sc, &opts(seed, 1), None).unwrap();

@@ -40,6 +40,8 @@ class Plan:
     def ranks(self) -> list[str]: ...
     @property
     def bonuses(self) -> list[tuple[str, str, bool]]: ...
+    @property
+    def warnings(self) -> list[str]: ...
 
 @final
 class Scenario:
@@ -64,6 +66,7 @@ def simulate(
     threads: Optional[int] = None,
     keep_runs: Optional[int] = None,
     progress: Optional[Callable[[int, int], Any]] = None,
+    max_memory: Optional[int] = None,
 ) -> dict[str, ArrowTable]: ...
 
 def compute_commissions(

@@ -202,6 +202,13 @@ class Plan:
         """``(name, kind, paid_by_company)`` of each bonus, in payment order."""
         return self._core.bonuses
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the plan allows that is probably a mistake, in words: bonuses that can pay
+        more than 100% of the volume, ranks that can never be paid as (listed highest
+        first), bonuses that can never pay. The plan is still valid."""
+        return self._core.warnings
+
     def __reduce__(self) -> tuple[Any, tuple[str, Optional[str]]]:
         # Pickled through the plan's JSON form (decimals as text), validated again when
         # loaded: Dask, multiprocessing and Ray can ship a plan, and it comes back equal.
@@ -467,6 +474,7 @@ def simulate(
     progress: Union[bool, Callable[[int, int], Any], None] = None,
     client: Any = None,
     chunk_runs: Optional[int] = None,
+    max_memory: Optional[int] = None,
 ) -> SimulationResult:
     """Simulate ``runs`` Monte Carlo runs of ``plan`` under ``scenario`` for ``months`` months.
 
@@ -482,6 +490,11 @@ def simulate(
     runs over its workers in chunks of ``chunk_runs`` runs (default: about four tasks per
     worker thread), one thread per task; the tables are identical to those of the same call
     without a client (``threads`` then does not apply).
+
+    Before anything is allocated, the memory the call needs is estimated (the runs running
+    at once, the kept per-person rows, the tables) and a call past ``max_memory`` bytes
+    (default: what this process can still have) raises ``ValueError`` naming what to
+    lower — rather than letting the allocator abort Python.
     """
     if not isinstance(plan, Plan):
         raise TypeError("plan must be a downline.Plan (use Plan.load or Plan.from_dict)")
@@ -511,7 +524,7 @@ def simulate(
                                          chunk_runs, cb)
         else:
             tables = _core.simulate(
-                plan._core, scenario._core, months, runs, seed, threads, keep, cb
+                plan._core, scenario._core, months, runs, seed, threads, keep, cb, max_memory
             )
     finally:
         if bar is not None:

@@ -115,6 +115,8 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
 def _cmd_validate(a: argparse.Namespace) -> int:
     plan = dl.Plan.load(a.plan)
     print(f"ok: {plan!r}")
+    for w in plan.warnings:
+        print(f"warning: {w}")
     if a.scenario:
         scen = dl.Scenario.load(a.scenario)
         print(f"ok: {scen!r}")

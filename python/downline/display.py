@@ -262,6 +262,22 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         return (f"party commission to {who} on the month's {sales}, at the rate of the "
                 f"highest tier the month's total reaches, paid on all of it: "
                 + _tiers(b.get("tiers") or [], currency, "the sales"))
+    if kind == "generation":
+        rates = b.get("rates") or {}
+        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        parts = []
+        if b.get("generations"):
+            others = "ranks not listed" if rates else "every rank"
+            parts.append(f"{others}: {_rates(b['generations'])}")
+        for r in ordered:
+            parts.append(f"{r}: {_rates(rates[r])}")
+        first = ("the own group (down to the first leaders), then each generation"
+                 if b.get("from_generation") == 0 else "each generation")
+        comp = (", a leader who is not active not ending a generation"
+                if b.get("compression") else "")
+        return (f"generation override: a generation ends at the next {b.get('leader')} or "
+                f"higher (a breakaway leg){comp}; rates on {first}{_basis(b)} — "
+                + "; ".join(parts))
     if kind == "personal":
         who = "active distributors" if b.get("require_active") in (None, True) else "everyone"
         return ("personal volume bonus to " + who + ", at the rate of the highest tier the "
@@ -424,6 +440,11 @@ def plan_html(plan: "Plan", wrap: bool = True) -> str:
     cur = spec.get("currency") or "USD"
     ranks = [r["name"] for r in spec["ranks"]]
     body = [f"<h3>Plan: {esc(spec.get('name') or 'plan')}</h3>"]
+    warnings = getattr(plan, "warnings", [])
+    if warnings:
+        body.append('<div style="border-left:4px solid #c77c02;padding:4px 10px;'
+                    'background:#fff7e6"><b>Warnings</b><ul>'
+                    + "".join(f"<li>{esc(w)}</li>" for w in warnings) + "</ul></div>")
     pv_value = (spec.get("volume") or {}).get("point_value") or "1"
     min_pv = (spec.get("active") or {}).get("min_pv") or "0"
     body.append(f"<p>Currency {esc(cur)}; 1 PV = {esc(fmt_points(pv_value))} {esc(cur)}; "

@@ -107,6 +107,9 @@ pub fn evaluate_ranks(
     let (ns, nt, nc) = (slots.len(), tslots.len(), caps.len());
     let grace = plan.grace_months;
     let with_titles = !title.is_empty();
+    // Plans whose ranks ask only for this month's PV, GV, legs and leg ranks take the
+    // short test: the rules they do not use cost nothing.
+    let extended = plan.uses_extended_rank_rules();
     let s = scratch;
     let reset = |v: &mut Vec<u32>, len: usize| {
         v.clear();
@@ -131,7 +134,11 @@ pub fn evaluate_ranks(
             r = if !given.is_empty() && given[i] != NO_RANK {
                 given[i]
             } else {
-                let earned = earned_rank(plan, i, input, s);
+                let earned = if extended {
+                    earned_rank::<true>(plan, i, input, s)
+                } else {
+                    earned_rank::<false>(plan, i, input, s)
+                };
                 if grace > 0 {
                     with_grace(earned, grace, &mut held[i], &mut short[i])
                 } else {
@@ -192,14 +199,39 @@ pub fn evaluate_ranks(
 }
 
 /// The highest rank whose every requirement `i` meets this month (its recruits' legs
-/// already counted by the reverse pass).
-#[inline]
-fn earned_rank(plan: &CompiledPlan, i: usize, input: &RankInput, s: &RankScratch) -> u8 {
+/// already counted by the reverse pass). `EXTENDED`: the plan uses windows, accumulated,
+/// team, organisation or leg volumes, a limit on own PV or leg titles.
+#[inline(always)]
+fn earned_rank<const EXTENDED: bool>(
+    plan: &CompiledPlan,
+    i: usize,
+    input: &RankInput,
+    s: &RankScratch,
+) -> u8 {
     let (ns, nt, nc) = (
         plan.leg_rank_slots.len(),
         plan.leg_title_slots.len(),
         plan.leg_caps.len(),
     );
+    if !EXTENDED {
+        let (pv, gv) = (input.pv[0][i], input.gv[0][i]);
+        for (ri, req) in plan.ranks.iter().enumerate().rev() {
+            if pv < req.pv || (s.active_legs[i] as u64) < req.active_legs as u64 {
+                continue;
+            }
+            let group = gv - req.leg_cap_slot.map_or(0, |c| s.excess[i * nc + c]);
+            if group < req.gv
+                || req
+                    .leg_ranks
+                    .iter()
+                    .any(|&(slot, need)| s.leg_counts[i * ns + slot] < need)
+            {
+                continue;
+            }
+            return ri as u8;
+        }
+        return NO_RANK;
+    }
     for (ri, req) in plan.ranks.iter().enumerate().rev() {
         let pv = input.pv[req.pv_slot as usize][i];
         if pv < req.pv || (s.active_legs[i] as u64) < req.active_legs as u64 {

@@ -359,6 +359,10 @@ pub struct CompiledPlan {
     pub retail_markup: i64,
     /// The placement tree.
     pub placement: Placement,
+    /// What the plan allows that is probably a mistake: it can pay more than the volume,
+    /// a rank can never be paid as, a bonus can never pay. Shown by `downline validate`
+    /// and in Jupyter; the plan is still valid.
+    pub warnings: Vec<String>,
 }
 
 fn err(path: impl Into<String>, msg: impl Into<String>) -> Error {
@@ -1421,7 +1425,178 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         costs,
         retail_markup,
         placement,
+        warnings: vec![],
     })
+    .map(|mut plan| {
+        plan.warnings = warnings(&plan);
+        plan
+    })
+}
+
+/// Millionths as a percentage for messages.
+fn pct(x: i128) -> String {
+    let d = Decimal::from_i128_with_scale(x * 100, 6).normalize();
+    format!("{d}%")
+}
+
+/// The most a bonus can pay as a share of the month's volume value (millionths), when
+/// that is bounded by its rates: the sum of its rates along one line, times what it
+/// matches. `None` for bonuses not bounded by rates (binary pays each volume to every
+/// upline's leg; fixed amounts).
+fn payout_multiple(b: &Bonus, bonuses: &[Bonus], ranks: usize) -> Option<i128> {
+    let row_max = |rates: &[i64], depth: usize| -> i128 {
+        (0..ranks)
+            .map(|r| {
+                rates[r * depth..(r + 1) * depth]
+                    .iter()
+                    .map(|&x| x as i128)
+                    .sum()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    Some(match b {
+        Bonus::Unilevel { rates, depth, .. } => row_max(rates, *depth),
+        Bonus::Generation { rates, depth, .. } => row_max(rates, *depth),
+        Bonus::FastStart { rates, .. } => rates.iter().map(|&x| x as i128).sum(),
+        Bonus::Differential {
+            levels,
+            same_rank_rate,
+            ..
+        } => levels.last().copied().unwrap_or(0) as i128 + *same_rank_rate as i128,
+        Bonus::Matching {
+            rates, depth, on, ..
+        } => {
+            let matched: Option<i128> = on
+                .iter()
+                .map(|&j| payout_multiple(&bonuses[j], bonuses, ranks))
+                .sum();
+            row_max(rates, *depth) * matched? / RATE_ONE as i128
+        }
+        Bonus::Pool { rate, .. } => *rate as i128,
+        Bonus::Stairstep {
+            tier_rate,
+            generation_rates,
+            ..
+        } => {
+            tier_rate.last().copied().unwrap_or(0) as i128
+                + generation_rates.iter().map(|&x| x as i128).sum::<i128>()
+        }
+        Bonus::Matrix { rates, .. } => rates.iter().map(|&x| x as i128).sum(),
+        Bonus::PartyCommission { tier_rate, .. } | Bonus::Personal { tier_rate, .. } => {
+            tier_rate.iter().copied().max().unwrap_or(0) as i128
+        }
+        Bonus::Retail { .. }
+        | Bonus::HostRewards { .. }
+        | Bonus::RankAdvancement { .. }
+        | Bonus::Binary { .. } => return None,
+    })
+}
+
+/// Whether anyone who meets rank `k` also meets rank `j` (every requirement of `j` is
+/// at most `k`'s, by the same measures). Conservative: `false` when unsure.
+fn implied_by(j: &Rank, k: &Rank) -> bool {
+    j.pv <= k.pv
+        && j.gv <= k.gv
+        && j.active_legs <= k.active_legs
+        && j.tv <= k.tv
+        && j.ov <= k.ov
+        && j.accumulated_pv <= k.accumulated_pv
+        && j.leg_volumes
+            .iter()
+            .zip(&k.leg_volumes)
+            .all(|(a, b)| a <= b)
+        && (j.leg_volumes[2] == 0) == (k.leg_volumes[2] == 0)
+        && j.leg_ranks.is_empty()
+        && j.leg_titles.is_empty()
+        && j.leg_cap_slot.is_none()
+        && j.max_own_pv == i64::MAX
+        && j.pv_slot == k.pv_slot
+        && j.gv_slot == k.gv_slot
+}
+
+/// What the plan allows that is probably a mistake (see [`CompiledPlan::warnings`]).
+fn warnings(plan: &CompiledPlan) -> Vec<String> {
+    let mut out = vec![];
+    // Ranks that can never be paid as: a rank listed after them asks for no more.
+    let mut unreachable = vec![false; plan.ranks.len()];
+    for k in 0..plan.ranks.len() {
+        if let Some(j) =
+            (k + 1..plan.ranks.len()).find(|&j| implied_by(&plan.ranks[j], &plan.ranks[k]))
+        {
+            unreachable[k] = true;
+            out.push(format!(
+                "ranks[{k}] ({}) can never be paid as: anyone who meets it also meets ranks[{j}] ({}), listed after it — ranks are listed lowest first",
+                plan.ranks[k].name, plan.ranks[j].name
+            ));
+        }
+    }
+    // More than the volume.
+    let mut total = 0i128;
+    let mut parts = vec![];
+    let mut bounded = true;
+    for (b, bonus) in plan.bonuses.iter().enumerate() {
+        if !bonus.in_payout() {
+            continue;
+        }
+        match payout_multiple(bonus, &plan.bonuses, plan.ranks.len()) {
+            Some(m) if m > 0 => {
+                total += m;
+                parts.push(format!("bonus[{b}] {} {}", bonus.name(), pct(m)));
+            }
+            Some(_) => {}
+            None => bounded = !matches!(bonus, Bonus::Binary { .. }) && bounded,
+        }
+    }
+    if total > RATE_ONE as i128 {
+        let cap = match plan.cap {
+            Some(c) => format!(
+                "; the cap of {} of volume holds what is paid",
+                pct(c as i128)
+            ),
+            None => "; there is no cap".to_string(),
+        };
+        out.push(format!(
+            "the bonuses can pay up to {} of the volume value — more than 100% of what is sold ({}){}{}",
+            pct(total),
+            parts.join(", "),
+            if bounded { "" } else { ", binary not counted" },
+            cap
+        ));
+    }
+    // Bonuses that can never pay.
+    for (b, bonus) in plan.bonuses.iter().enumerate() {
+        let paid_ranks = |rates: &[i64], depth: usize| -> bool {
+            (0..plan.ranks.len()).any(|r| {
+                !unreachable[r] && rates[r * depth..(r + 1) * depth].iter().any(|&x| x > 0)
+            })
+        };
+        let never = match bonus {
+            Bonus::Unilevel { rates, depth, .. }
+            | Bonus::Generation { rates, depth, .. }
+            | Bonus::Matching { rates, depth, .. } => !paid_ranks(rates, *depth),
+            Bonus::Differential { rates, .. } => {
+                !(0..plan.ranks.len()).any(|r| !unreachable[r] && rates[r] > 0)
+            }
+            Bonus::Pool { shares, rate, .. } => {
+                *rate == 0 || !(0..plan.ranks.len()).any(|r| !unreachable[r] && shares[r] > 0)
+            }
+            Bonus::RankAdvancement { amounts, .. } => {
+                !(0..plan.ranks.len()).any(|r| !unreachable[r] && amounts[r] > 0)
+            }
+            Bonus::FastStart { rates, .. } | Bonus::Matrix { rates, .. } => {
+                rates.iter().all(|&x| x == 0)
+            }
+            _ => false,
+        };
+        if never {
+            out.push(format!(
+                "bonus[{b}] ({}) can never pay: its rates are 0 for every rank that can be paid as",
+                bonus.name()
+            ));
+        }
+    }
+    out
 }
 
 /// A number of months from a plan file, within `lo..=hi` (default 1).
@@ -1575,6 +1750,21 @@ impl CompiledPlan {
                         | Bonus::Generation { by_title: true, .. }
                 )
             })
+    }
+    /// Whether some rank uses a rule beyond this month's PV, GV, active legs, leg ranks
+    /// and leg caps (windows, accumulated, team, organisation or leg volumes, a limit on
+    /// own PV, leg titles).
+    pub fn uses_extended_rank_rules(&self) -> bool {
+        self.ranks.iter().any(|r| {
+            r.pv_slot != 0
+                || r.gv_slot != 0
+                || r.accumulated_pv > 0
+                || r.tv > 0
+                || r.ov > 0
+                || r.leg_volumes[0] > 0
+                || r.max_own_pv < i64::MAX
+                || !r.leg_titles.is_empty()
+        })
     }
     /// Whether some rank asks for minimum leg volumes.
     pub fn uses_leg_volumes(&self) -> bool {

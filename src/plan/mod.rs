@@ -5,6 +5,7 @@
 //! tables, ready for the engine.
 
 pub mod compile;
+pub(crate) mod shape;
 pub mod spec;
 
 pub use compile::{
@@ -45,14 +46,26 @@ pub(crate) fn parse_value(
         Format::Toml => toml::from_str::<toml::Value>(text)
             .map(toml_to_json)
             .map_err(|e| {
+                let at = e.span().map_or(String::new(), |s| {
+                    let (line, column) = line_column(text, s.start);
+                    format!("line {line}, column {column}: ")
+                });
                 mk(
                     "(file)".into(),
-                    format!("not valid TOML: {}", e.message().trim()),
+                    format!("not valid TOML: {at}{}", e.message().trim()),
                 )
             }),
-        Format::Json => serde_json::from_str(text)
+        Format::Json => shape::json_strict(text)
             .map_err(|e| mk("(file)".into(), format!("not valid JSON: {e}"))),
     }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 /// A TOML value as JSON. A float that JSON cannot hold (`inf`, `nan`) becomes a string,
@@ -114,6 +127,7 @@ impl CompiledPlan {
 
     /// Validate and compile a plan given as a generic (JSON-shaped) value.
     pub fn from_json_value(value: serde_json::Value) -> Result<CompiledPlan> {
+        shape::check_plan(&value).map_err(|(path, message)| Error::Plan { path, message })?;
         let spec: PlanSpec = from_value(value, |p, m| Error::Plan {
             path: p,
             message: m,

@@ -30,6 +30,18 @@ impl<'de> Deserialize<'de> for Dec {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
                 let t = v.trim().replace('_', "");
+                if let Some(places) = decimal_places(&t) {
+                    if places > 28 {
+                        let shown = if v.len() > 40 {
+                            "this number".to_string()
+                        } else {
+                            format!("{v:?}")
+                        };
+                        return Err(E::custom(format!(
+                            "{shown} has {places} decimal places; at most 28 can be held exactly"
+                        )));
+                    }
+                }
                 Decimal::from_str(&t)
                     .or_else(|_| Decimal::from_scientific(&t))
                     .map(Dec)
@@ -50,6 +62,22 @@ impl<'de> Deserialize<'de> for Dec {
         }
         d.deserialize_any(V)
     }
+}
+
+/// The decimal places a number written as text needs (`"1.250"` → 2, `"1e-30"` → 30),
+/// or `None` if it is not a plain or scientific decimal.
+fn decimal_places(t: &str) -> Option<i64> {
+    let t = t.trim_start_matches(['+', '-']);
+    let (mantissa, exp) = match t.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (t, 0),
+    };
+    let frac = mantissa.split_once('.').map_or("", |(_, f)| f);
+    if !mantissa.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let digits = frac.trim_end_matches('0').len() as i64;
+    Some((digits - exp).max(0))
 }
 
 impl std::fmt::Display for Dec {

@@ -57,6 +57,11 @@ impl PyPlan {
     fn currency(&self) -> String {
         self.inner.currency.clone()
     }
+    /// What the plan allows that is probably a mistake (it stays valid).
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
     /// Rank names, lowest first.
     #[getter]
     fn ranks(&self) -> Vec<String> {
@@ -159,7 +164,7 @@ fn table(b: RecordBatch) -> ArrowTable {
 /// Run the simulation with the GIL released. Polls for Ctrl-C and reports progress to
 /// `progress(done_months, total_months)` about ten times a second.
 #[pyfunction]
-#[pyo3(signature = (plan, scenario, months, runs, seed, threads=None, keep_runs=None, progress=None))]
+#[pyo3(signature = (plan, scenario, months, runs, seed, threads=None, keep_runs=None, progress=None, max_memory=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate<'py>(
     py: Python<'py>,
@@ -171,6 +176,7 @@ fn simulate<'py>(
     threads: Option<usize>,
     keep_runs: Option<u32>,
     progress: Option<Bound<'py, PyAny>>,
+    max_memory: Option<u64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if months == 0 || months > 600 {
         return Err(to_py(Error::Argument(format!(
@@ -187,6 +193,7 @@ fn simulate<'py>(
             Some(0) => KeepDistributors::None,
             Some(k) => KeepDistributors::First(k),
         },
+        max_memory,
     };
     opts.validate().map_err(to_py)?;
     let plan_c = plan.inner.clone();

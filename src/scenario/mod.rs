@@ -323,6 +323,8 @@ impl Scenario {
 
     /// Validate a scenario given as a generic (JSON-shaped) value.
     pub fn from_json_value(value: serde_json::Value) -> Result<Scenario> {
+        crate::plan::shape::check_scenario(&value)
+            .map_err(|(path, message)| Error::Scenario { path, message })?;
         let spec: ScenarioSpec = from_value(value, |p, m| Error::Scenario {
             path: p,
             message: m,

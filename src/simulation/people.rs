@@ -437,12 +437,14 @@ impl<'a> People<'a> {
         self.weights.clear();
         let mut total = 0.0f64;
         let sbs = sc.success_breeds_success;
+        let d = &self.d;
+        let weights = &mut self.weights;
         for &i in &self.active[..eligible] {
             let i = i as usize;
-            let tenure = (m - self.d.join_month[i]) as usize;
-            let boost = 1.0 + sbs * self.d.recruits[i] as f64;
-            total += sc.recruit_rate_at(tenure) * self.d.skill[i] as f64 * boost;
-            self.weights.push(total);
+            let tenure = (m - d.join_month[i]) as usize;
+            let boost = 1.0 + sbs * d.recruits[i] as f64;
+            total += sc.recruit_rate_at(tenure) * d.skill[i] as f64 * boost;
+            weights.push(total);
         }
         let lambda = boost
             * match sc.market_model {
@@ -485,40 +487,48 @@ impl<'a> People<'a> {
             return;
         }
         let acquisition = sc.customer_rate * self.shocks.customers[m as usize];
-        let rng = &mut self.draws.customers;
+        let draws = &mut self.draws;
+        let rng = &mut draws.customers;
+        let (customers, preferred) = (&mut self.d.customers[..], &mut self.d.preferred[..]);
+        let (preferred_pv, preferred_volume, retail_pv, customer_volume) = (
+            &mut self.preferred_pv[..],
+            &mut self.preferred_volume[..],
+            &mut self.retail_pv[..],
+            &mut self.customer_volume[..],
+        );
         for &i in &self.active {
             let i = i as usize;
-            let mut c = self.d.customers[i] as u64;
+            let mut c = customers[i] as u64;
             c -= binomial(rng, c, sc.customer_churn);
             let new = poisson(rng, acquisition);
             if sc.preferred_share > 0.0 {
                 // Preferred customers: churn alike, order at the member price.
-                let mut pc = self.d.preferred[i] as u64;
+                let mut pc = preferred[i] as u64;
                 pc -= binomial(rng, pc, sc.customer_churn);
                 let new_pref = binomial(rng, new, sc.preferred_share);
                 pc = (pc + new_pref).min(u16::MAX as u64);
-                self.d.preferred[i] = pc as u16;
+                preferred[i] = pc as u16;
                 c = (c + new - new_pref).min(u16::MAX as u64);
                 let k = binomial(rng, pc, sc.preferred_order_probability);
                 let mut cents = 0i64;
                 for _ in 0..k {
-                    cents += self.draws.preferred_orders.sample(rng);
+                    cents += draws.preferred_orders.sample(rng);
                 }
                 let v = plan.volume_of(cents);
-                self.preferred_pv[i] = v;
-                self.preferred_volume[i] += v;
+                preferred_pv[i] = v;
+                preferred_volume[i] += v;
             } else {
                 c = (c + new).min(u16::MAX as u64);
             }
-            self.d.customers[i] = c as u16;
+            customers[i] = c as u16;
             let k = binomial(rng, c, sc.customer_order_probability);
             let mut sales = 0i64;
             for _ in 0..k {
-                sales += self.draws.customer_orders.sample(rng);
+                sales += draws.customer_orders.sample(rng);
             }
             let v = plan.volume_of(plan.wholesale_of(sales));
-            self.retail_pv[i] = v;
-            self.customer_volume[i] += v;
+            retail_pv[i] = v;
+            customer_volume[i] += v;
         }
     }
 
@@ -564,10 +574,32 @@ impl<'a> People<'a> {
             0.0
         };
         let with_parties = sc.has_parties();
+        let expenses_cents = self.expenses_cents;
+        let state_quit = self.state_quit;
+        // Local slices: the loop keeps the arrays' addresses in registers.
+        let (required, qualifying, purchases, own_pv, own_volume) = (
+            &mut self.required[..],
+            &mut self.qualifying[..],
+            &mut self.purchases[..],
+            &mut self.own_pv[..],
+            &mut self.own_volume[..],
+        );
+        let (fees, expenses, month_cost) = (
+            &mut self.fees[..],
+            &mut self.expenses[..],
+            &mut self.month_cost[..],
+        );
+        let (retail_pv, preferred_pv, party_now) = (
+            &self.retail_pv[..],
+            &self.preferred_pv[..],
+            &self.party_now[..],
+        );
+        let join_month = &self.d.join_month[..];
+        let draws = &mut self.draws;
         for &i in &self.active {
             let i = i as usize;
-            let mut cents = if p_order >= 1.0 || self.draws.buy.random::<f64>() < p_order {
-                let c = self.draws.orders.sample(&mut self.draws.buy);
+            let mut cents = if p_order >= 1.0 || draws.buy.random::<f64>() < p_order {
+                let c = draws.orders.sample(&mut draws.buy);
                 if size == 1.0 {
                     c
                 } else {
@@ -578,20 +610,17 @@ impl<'a> People<'a> {
             };
             let mut cost = 0i64;
             if cents < costs.min_monthly_purchase {
-                self.required[i] += costs.min_monthly_purchase - cents;
+                required[i] += costs.min_monthly_purchase - cents;
                 cost += costs.min_monthly_purchase - cents;
                 cents = costs.min_monthly_purchase;
             }
             let mut v = plan.volume_of(cents);
             // The PV this person has this month besides own orders.
-            let others = || {
-                self.retail_pv[i]
-                    + self.preferred_pv[i]
-                    + if with_parties { self.party_now[i] } else { 0 }
-            };
+            let others =
+                || retail_pv[i] + preferred_pv[i] + if with_parties { party_now[i] } else { 0 };
             if btq > 0.0
                 && v + others() < plan.min_pv
-                && rng::uniform_at(self.draws.btq_key, i as u64, m as u64) < btq
+                && rng::uniform_at(draws.btq_key, i as u64, m as u64) < btq
             {
                 // Buying to qualify: the difference to the activity minimum, at wholesale.
                 let others = others();
@@ -602,24 +631,24 @@ impl<'a> People<'a> {
                     extra += 1;
                 }
                 cents += extra;
-                self.qualifying[i] += extra;
+                qualifying[i] += extra;
                 cost += extra;
                 v = plan.volume_of(cents);
             }
-            self.purchases[i] += cents;
-            self.own_pv[i] = v;
-            self.own_volume[i] += v;
-            let tenure = m - self.d.join_month[i];
+            purchases[i] += cents;
+            own_pv[i] = v;
+            own_volume[i] += v;
+            let tenure = m - join_month[i];
             if tenure == 0 {
-                self.fees[i] += costs.enrollment_fee;
+                fees[i] += costs.enrollment_fee;
                 cost += costs.enrollment_fee;
             } else if tenure % 12 == 0 {
-                self.fees[i] += costs.annual_fee;
+                fees[i] += costs.annual_fee;
                 cost += costs.annual_fee;
             }
-            self.expenses[i] += self.expenses_cents;
-            if self.state_quit {
-                self.month_cost[i] = cost + self.expenses_cents;
+            expenses[i] += expenses_cents;
+            if state_quit {
+                month_cost[i] = cost + expenses_cents;
             }
         }
     }

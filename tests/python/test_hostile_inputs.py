@@ -164,7 +164,7 @@ resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))
 import downline as dl
 try:
 {code}
-except (dl.PlanError, dl.ScenarioError, dl.InputError) as e:
+except ValueError as e:  # every downline error, and a refused argument
     print("downline error:", e, file=sys.stderr)
     sys.exit(3)
 sys.exit(0)
@@ -185,7 +185,6 @@ def _refused_cleanly(code: str, needle: str, **kw) -> None:
     assert needle in err, err[-500:]
 
 
-@rust_side("founders = 50,000,000 aborts or passes 9.5 GB; no estimate before allocating")
 def test_fifty_million_founders_are_refused_or_bounded():
     _refused_cleanly("""
         s = dl.Scenario.from_dict({"market": {"founders": 50_000_000}})
@@ -193,7 +192,6 @@ def test_fifty_million_founders_are_refused_or_bounded():
     """, "founders")
 
 
-@rust_side("unbounded recruiting reaches 4 GB before the guard fires")
 def test_unbounded_growth_is_stopped_before_memory_runs_out():
     _refused_cleanly("""
         s = dl.Scenario.from_dict({"market": {"founders": 1000},
@@ -202,7 +200,6 @@ def test_unbounded_growth_is_stopped_before_memory_runs_out():
     """, "recruitment")
 
 
-@rust_side("runs = 10**9 is accepted and kept in memory until the process dies")
 def test_a_billion_runs_are_refused_up_front():
     _refused_cleanly("""
         s = dl.Scenario.from_dict({"market": {"founders": 10}})
@@ -210,7 +207,6 @@ def test_a_billion_runs_are_refused_up_front():
     """, "runs")
 
 
-@rust_side("compute_commissions time grows with the span of months × people (52 s)")
 def test_sparse_months_cost_nothing():
     rc, err = _limited("""
         import polars as pl
@@ -226,7 +222,6 @@ def test_sparse_months_cost_nothing():
 # ------------------------------------------------------------- bad input: a clear error
 
 
-@rust_side("tables written as arrays are read by position")
 @pytest.mark.parametrize("spec", [
     {"costs": ["10", "20", "30"]},
 ], ids=["costs-array"])
@@ -235,13 +230,11 @@ def test_plan_tables_written_as_arrays_are_refused(spec):
         dl.Plan.from_dict(spec)
 
 
-@rust_side("tables written as arrays are read by position")
 def test_scenario_tables_written_as_arrays_are_refused():
     with pytest.raises(dl.ScenarioError, match="recruitment"):
         dl.Scenario.from_dict({"recruitment": [1, 2]})
 
 
-@rust_side("a JSON plan file holding [] is read as an empty plan")
 def test_a_json_plan_that_is_an_array_is_refused(tmp_path):
     p = tmp_path / "plan.json"
     p.write_text("[]")
@@ -303,7 +296,6 @@ def test_whole_floats_are_still_accepted():
     assert _amounts(t) == [Decimal("10.00")]
 
 
-@rust_side("a TOML syntax error has no line or column")
 def test_toml_syntax_error_names_line_and_column():
     with pytest.raises(dl.PlanError, match=r"line 3.*column \d+"):
         dl.Plan.from_toml('name = "x"\ncurrency = "USD"\n[cap\nmax_payout_ratio = "0.4"\n')
@@ -467,13 +459,11 @@ def test_calibrate_skips_nan_months_but_fits_the_rest():
     assert fit.report.filter(pl.col("target") == "joined")["month"].to_list() == [2, 3, 4]
 
 
-@rust_side("more than 28 decimal places silently become 0")
 def test_more_decimal_places_than_the_core_holds_are_refused():
     with pytest.raises(dl.PlanError, match=r"bonus\[0\]\.levels\[0\]"):
         dl.Plan.from_dict({"bonus": [{"kind": "unilevel", "levels": [1e-300]}]})
 
 
-@rust_side("duplicate JSON keys are accepted, the last one winning")
 def test_duplicate_json_keys_are_refused(tmp_path):
     p = tmp_path / "plan.json"
     p.write_text('{"name": "a", "name": "b"}')
@@ -524,8 +514,6 @@ def test_report_where_nobody_earned_anything(tmp_path, capsys):
     assert analytics.lorenz(res)["mean"].null_count() == 101
 
 
-@rust_side("plans that pay more than the volume, unreachable ranks: no warnings yet "
-           "(assumed API: Plan.warnings, a list of str)")
 @pytest.mark.parametrize("spec,needle", [
     ({"bonus": [{"kind": "unilevel", "levels": ["1", "1", "1"]}]}, "100%"),
     ({"ranks": [{"name": "A"}, {"name": "Top", "pv": "1000"}, {"name": "Low", "pv": "10"}]},

@@ -27,7 +27,7 @@ demo: build
 	$(VPY) -m downline.cli simulate examples/plans/unilevel.toml examples/scenarios/baseline.toml \
 		--months 36 --runs 200 --seed 7 --out out/demo
 
-test: build test-rust test-python
+test: build lint test-rust test-python
 
 test-rust:
 	cargo test --release --all-targets
@@ -51,8 +51,8 @@ bench: build
 
 lint: setup
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
-	$(VENV)/bin/ruff check python tests benches
+	cargo clippy --release --all-targets -- -D warnings
+	$(VENV)/bin/ruff check python tests benches tools
 
 fmt: setup
 	cargo fmt --all

@@ -9,7 +9,10 @@ run is what makes the ratio trustworthy on a shared machine whose speed drifts.
 
 With `--old DIR`, compares this build against an earlier one instead: DIR holds a copy of
 an earlier build's `downline` package (e.g. `cp -r python/downline /tmp/old/` before a
-change); both run the same workload alternately and the line gives new ÷ old.
+change); both run the same workload alternately and the line gives new ÷ old. To time
+the engine alone, give DIR this tree's Python package with the earlier `_core` library
+(the Python layer's own cost then cancels out); the example plans' runs under the
+baseline are short (~0.1 s), so time several (`--runs 10`).
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ def once(script: str, *args: str, pythonpath: str | None = None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def old_vs_new(old: str, rounds: int, extra: list[str]) -> None:
+def old_vs_new(old: str, rounds: int, extra: list[str], runs: int = 1) -> None:
     """Alternate this build and the one in `old` on the same workload; print new ÷ old."""
-    args = ["--runs", "1", "--threads", "1", *extra]
+    args = ["--runs", str(runs), "--threads", "1", *extra]
     new_runs, old_runs = [], []
     for _ in range(rounds):
         new_runs.append(once("reference.py", *args))
@@ -60,6 +63,8 @@ def main() -> None:
     ap.add_argument("--plan", help="with --old: a plan instead of the reference plan")
     ap.add_argument("--scenario", help="with --old: a scenario instead of the reference one")
     ap.add_argument("--founders", type=int, help="with --old: override the founders")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="with --old: runs per timing (one thread), for short workloads")
     a = ap.parse_args()
     if a.old:
         extra = []
@@ -67,7 +72,7 @@ def main() -> None:
             if getattr(a, flag):
                 extra += [f"--{flag}", str(Path(str(getattr(a, flag))).resolve())
                           if flag != "founders" else str(a.founders)]
-        old_vs_new(str(Path(a.old).resolve()), a.rounds, extra)
+        old_vs_new(str(Path(a.old).resolve()), a.rounds, extra, a.runs)
         return
     ours, theirs = [], []
     for _ in range(a.rounds):

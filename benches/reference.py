@@ -19,9 +19,8 @@ import json
 import time
 from pathlib import Path
 
-import polars as pl
-
 import downline as dl
+import polars as pl
 
 HERE = Path(__file__).resolve().parent
 

@@ -51,6 +51,7 @@ __all__ = [
     "SensitivityResult",
     "SimulationResult",
     "SweepResult",
+    "__version__",
     "analytics",
     "calibrate",
     "compare",
@@ -59,5 +60,4 @@ __all__ = [
     "sensitivity",
     "simulate",
     "sweep",
-    "__version__",
 ]

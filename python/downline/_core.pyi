@@ -1,6 +1,7 @@
 """Type stubs of the compiled core (downline._core)."""
 
-from typing import Any, Callable, Optional, Sequence, final
+from collections.abc import Callable, Sequence
+from typing import Any, final
 
 __all__ = [
     "ArrowTable",
@@ -9,9 +10,9 @@ __all__ = [
     "PlanError",
     "Scenario",
     "ScenarioError",
+    "__version__",
     "compute_commissions",
     "simulate",
-    "__version__",
 ]
 
 __version__: str
@@ -22,7 +23,7 @@ class InputError(ValueError): ...
 
 @final
 class ArrowTable:
-    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __len__(self) -> int: ...
 
 @final
@@ -63,31 +64,31 @@ def simulate(
     months: int,
     runs: int,
     seed: int,
-    threads: Optional[int] = None,
-    keep_runs: Optional[int] = None,
-    progress: Optional[Callable[[int, int], Any]] = None,
-    max_memory: Optional[int] = None,
+    threads: int | None = None,
+    keep_runs: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    max_memory: int | None = None,
 ) -> dict[str, ArrowTable]: ...
 
 def compute_commissions(
     plan: Plan,
     ids: Sequence[int],
-    sponsors: Sequence[Optional[int]],
+    sponsors: Sequence[int | None],
     join_months: Sequence[int],
-    quit_months: Optional[Sequence[Optional[int]]],
+    quit_months: Sequence[int | None] | None,
     vol_ids: Sequence[int],
     vol_months: Sequence[int],
     pv: Sequence[str],
-    retail: Optional[Sequence[str]],
-    placement: Optional[Sequence[Optional[int]]] = None,
-    leg: Optional[Sequence[Optional[int]]] = None,
-    preferred: Optional[Sequence[str]] = None,
-    party_ids: Optional[Sequence[int]] = None,
-    party_months: Optional[Sequence[int]] = None,
-    party_pv: Optional[Sequence[str]] = None,
-    rank_ids: Optional[Sequence[int]] = None,
-    rank_months: Optional[Sequence[int]] = None,
-    ranks: Optional[Sequence[str]] = None,
-    title_ids: Optional[Sequence[int]] = None,
-    titles: Optional[Sequence[str]] = None,
+    retail: Sequence[str] | None,
+    placement: Sequence[int | None] | None = None,
+    leg: Sequence[int | None] | None = None,
+    preferred: Sequence[str] | None = None,
+    party_ids: Sequence[int] | None = None,
+    party_months: Sequence[int] | None = None,
+    party_pv: Sequence[str] | None = None,
+    rank_ids: Sequence[int] | None = None,
+    rank_months: Sequence[int] | None = None,
+    ranks: Sequence[str] | None = None,
+    title_ids: Sequence[int] | None = None,
+    titles: Sequence[str] | None = None,
 ) -> ArrowTable: ...

@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 import numpy as np
 import polars as pl
@@ -203,7 +203,7 @@ def _people_token(res: Any) -> Any:
     return token() if callable(token) else res.distributors
 
 
-def _people_scan(res: Any) -> Optional[pl.LazyFrame]:
+def _people_scan(res: Any) -> pl.LazyFrame | None:
     """A lazy scan of the per-person rows of a result read from a directory (they are then
     read from disk a few runs at a time), else None."""
     scan = getattr(res, "people_scan", None)
@@ -232,7 +232,7 @@ def kept_runs(res: Any) -> list[int]:
 
 
 def people_chunks(
-    res: Any, cols: Sequence[str], what: str, rows: Optional[int] = None
+    res: Any, cols: Sequence[str], what: str, rows: int | None = None
 ) -> Iterator[pl.LazyFrame]:
     """The per-person rows of the kept runs, ``run`` and ``cols``, as LazyFrames of whole
     runs of about ``rows`` rows each, in run order: zero-copy slices of
@@ -547,8 +547,8 @@ class CompanyView:
             if x["metric"] in labels:
                 label, kind = labels[x["metric"]]
                 rows.append([label, d.format_value(x["mean"], kind),
-                             f"{d.format_value(x['p05'], kind)} to "
-                             f"{d.format_value(x['p95'], kind)}"])
+                             (f"{d.format_value(x['p05'], kind)} to "
+                             f"{d.format_value(x['p95'], kind)}")])
         by = self.by_bonus.filter(pl.col("metric").is_in(["amount", "share_of_payout"]))
         bonus_rows = []
         for (name, kind, company, to), g in by.partition_by(
@@ -814,7 +814,7 @@ def lorenz(
     return out.drop("metric")
 
 
-def _consumed_share(res: Any, value: Optional[float]) -> float:
+def _consumed_share(res: Any, value: float | None) -> float:
     """``value``, or the scenario's ``purchases.consumed_share``, or 0.5."""
     if value is not None:
         return value
@@ -855,7 +855,7 @@ def _with_net(lf: pl.LazyFrame, cs: float, months: int) -> pl.LazyFrame:
     )
 
 
-def participant_net(res: Any, consumed_share: Optional[float] = None) -> pl.DataFrame:
+def participant_net(res: Any, consumed_share: float | None = None) -> pl.DataFrame:
     """One row per person who ever joined (``res.distributors``) with their net result over
     the horizon, in currency units (Float64):
 
@@ -911,7 +911,7 @@ def _net_per_run(res: Any, cs: float) -> pl.DataFrame:
         res, _NET_COLS, "the net result (net_results)", query).sort("run"))
 
 
-def net_results(res: Any, consumed_share: Optional[float] = None, per_run: bool = False) -> pl.DataFrame:
+def net_results(res: Any, consumed_share: float | None = None, per_run: bool = False) -> pl.DataFrame:
     """Who loses money, per run, over everyone who ever joined, with ``net`` as in
     :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
     ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
@@ -926,7 +926,7 @@ def net_results(res: Any, consumed_share: Optional[float] = None, per_run: bool 
     return _across_runs(per, [], metrics)
 
 
-def net_histogram(res: Any, consumed_share: Optional[float] = None,
+def net_histogram(res: Any, consumed_share: float | None = None,
                   bins: int = 60) -> pl.DataFrame:
     """Binned counts of each person's net result (:func:`participant_net`), the kept runs
     together, between the 1st and the 99th percentile (the means across runs of each run's
@@ -992,7 +992,7 @@ def _km(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     )
 
 
-def _event_counts(res: Any, by: Optional[str]) -> pl.DataFrame:
+def _event_counts(res: Any, by: str | None) -> pl.DataFrame:
     """``run, [by], time, quits, censored``: people per event or censoring time (see
     :func:`retention`), counted run by run."""
     months = int(res.months)
@@ -1126,7 +1126,7 @@ _ID_NET = ["mean_net", "median_net", "share_losing_money"]
 def income_disclosure(
     res: Any,
     net: bool = True,
-    consumed_share: Optional[float] = None,
+    consumed_share: float | None = None,
     annualise: bool = False,
     per_run: bool = False,
     layout: str = "wide",
@@ -1404,7 +1404,7 @@ def compliance(
     sold_or_consumed_min: float = 0.7,
     seventy_rule_commission_min: float = 1.0,
     loss_share_max: float = 0.5,
-    consumed_share: Optional[float] = None,
+    consumed_share: float | None = None,
     per_run: bool = False,
 ) -> pl.DataFrame:
     """Regulatory tests as computed figures with a pass/fail against thresholds you can
@@ -1857,8 +1857,8 @@ COMPARE_LABELS = {
     "median_earnings": ("median commissions per person", "cents"),
     "share_earning_nothing": ("paid nothing by the company", "share"),
     "share_losing_money": ("lost money (costs incl. purchases beyond own use > pay)", "share"),
-    "share_net_loss": ("fees + expenses above earnings + retail margin (purchases not "
-                       "counted)", "share"),
+    "share_net_loss": (("fees + expenses above earnings + retail margin (purchases not "
+                       "counted)"), "share"),
     "top1_share": ("share of commissions to the top 1%", "share"),
 }
 
@@ -1948,7 +1948,7 @@ class Comparison:
                 "simulations; <code>.write_report(path)</code>: the A-vs-B report.</p>")
         return d._wrap(head + self.html_table() + foot)
 
-    def write_report(self, path: Any, title: Optional[str] = None) -> Any:
+    def write_report(self, path: Any, title: str | None = None) -> Any:
         """Write the comparison report (one self-contained HTML file) to ``path``: both
         plans in words, the paired differences with their intervals, the earnings
         distributions, Lorenz curves and retention side by side, and the compliance checks

@@ -7,10 +7,11 @@ import math
 import os
 import re
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Union
 
 import polars as pl
 
@@ -156,25 +157,25 @@ class Plan:
     path, e.g. ``bonus[1].rates.Manager[3]: 1.5 is above 1``.
     """
 
-    def __init__(self, core: _core.Plan, source: Optional[str] = None) -> None:
+    def __init__(self, core: _core.Plan, source: str | None = None) -> None:
         self._core = core
         self.source = source
 
     @classmethod
-    def load(cls, path: PathLike) -> "Plan":
+    def load(cls, path: PathLike) -> Plan:
         """Read and validate a plan file (TOML, or JSON if the name ends in ``.json``)."""
         text, is_json = _read(path, PlanError)
         core = _core.Plan.from_json(text) if is_json else _core.Plan.from_toml(text)
         return cls(core, str(path))
 
     @classmethod
-    def from_toml(cls, text: str) -> "Plan":
+    def from_toml(cls, text: str) -> Plan:
         """Validate a plan written as TOML text."""
         _check_text(text, PlanError)
         return cls(_core.Plan.from_toml(text))
 
     @classmethod
-    def from_dict(cls, spec: Mapping[str, Any]) -> "Plan":
+    def from_dict(cls, spec: Mapping[str, Any]) -> Plan:
         """Validate a plan given as a dict shaped like the plan file."""
         return cls(_from_dict(spec, PlanError, _core.Plan.from_json))
 
@@ -209,7 +210,7 @@ class Plan:
         first), bonuses that can never pay. The plan is still valid."""
         return self._core.warnings
 
-    def __reduce__(self) -> tuple[Any, tuple[str, Optional[str]]]:
+    def __reduce__(self) -> tuple[Any, tuple[str, str | None]]:
         # Pickled through the plan's JSON form (decimals as text), validated again when
         # loaded: Dask, multiprocessing and Ray can ship a plan, and it comes back equal.
         return (_plan_from_json, (self._core.to_json(), self.source))
@@ -231,25 +232,25 @@ class Scenario:
     :class:`ScenarioError` naming its path.
     """
 
-    def __init__(self, core: _core.Scenario, source: Optional[str] = None) -> None:
+    def __init__(self, core: _core.Scenario, source: str | None = None) -> None:
         self._core = core
         self.source = source
 
     @classmethod
-    def load(cls, path: PathLike) -> "Scenario":
+    def load(cls, path: PathLike) -> Scenario:
         """Read and validate a scenario file (TOML, or JSON if the name ends in ``.json``)."""
         text, is_json = _read(path, ScenarioError)
         core = _core.Scenario.from_json(text) if is_json else _core.Scenario.from_toml(text)
         return cls(core, str(path))
 
     @classmethod
-    def from_toml(cls, text: str) -> "Scenario":
+    def from_toml(cls, text: str) -> Scenario:
         """Validate a scenario written as TOML text."""
         _check_text(text, ScenarioError)
         return cls(_core.Scenario.from_toml(text))
 
     @classmethod
-    def preset(cls, name: str) -> "Scenario":
+    def preset(cls, name: str) -> Scenario:
         """A named preset: ``baseline``, ``one_on_one_era``, ``social_media_era``,
         ``careful_process``, ``shotgun``, ``party_plan`` (see :meth:`presets`). Each is a file in
         ``examples/scenarios/`` whose comments cite the public figures it was set against."""
@@ -261,7 +262,7 @@ class Scenario:
         return list(_core.Scenario.preset_names())
 
     @classmethod
-    def from_dict(cls, spec: Mapping[str, Any]) -> "Scenario":
+    def from_dict(cls, spec: Mapping[str, Any]) -> Scenario:
         """Validate a scenario given as a dict shaped like the scenario file."""
         return cls(_from_dict(spec, ScenarioError, _core.Scenario.from_json))
 
@@ -274,7 +275,7 @@ class Scenario:
         """Distributors in month 1."""
         return self._core.founders
 
-    def __reduce__(self) -> tuple[Any, tuple[str, Optional[str]]]:
+    def __reduce__(self) -> tuple[Any, tuple[str, str | None]]:
         # Pickled through the scenario's JSON form, validated again when loaded.
         return (_scenario_from_json, (self._core.to_json(), self.source))
 
@@ -287,11 +288,11 @@ class Scenario:
         return f"<downline.Scenario {self.to_dict().get('name') or ''!r}: {self.founders} founders>"
 
 
-def _plan_from_json(text: str, source: Optional[str]) -> Plan:
+def _plan_from_json(text: str, source: str | None) -> Plan:
     return Plan(_core.Plan.from_json(text), source)
 
 
-def _scenario_from_json(text: str, source: Optional[str]) -> Scenario:
+def _scenario_from_json(text: str, source: str | None) -> Scenario:
     return Scenario(_core.Scenario.from_json(text), source)
 
 
@@ -444,7 +445,7 @@ def _atomic_parquet(df: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-def _progress_callback(progress: Union[bool, Callable[[int, int], Any], None]):
+def _progress_callback(progress: bool | Callable[[int, int], Any] | None):
     if progress is None or progress is False:
         return None, None
     if callable(progress):
@@ -469,12 +470,12 @@ def simulate(
     months: int = 36,
     runs: int = 100,
     seed: int = DEFAULT_SEED,
-    threads: Optional[int] = None,
-    keep_distributors: Union[bool, int] = True,
-    progress: Union[bool, Callable[[int, int], Any], None] = None,
+    threads: int | None = None,
+    keep_distributors: bool | int = True,
+    progress: bool | Callable[[int, int], Any] | None = None,
     client: Any = None,
-    chunk_runs: Optional[int] = None,
-    max_memory: Optional[int] = None,
+    chunk_runs: int | None = None,
+    max_memory: int | None = None,
 ) -> SimulationResult:
     """Simulate ``runs`` Monte Carlo runs of ``plan`` under ``scenario`` for ``months`` months.
 
@@ -545,7 +546,7 @@ def simulate(
 
 def _simulate_on_client(
     client: Any, plan: Plan, scenario: Scenario, months: int, runs: int, seed: int,
-    keep: Optional[int], chunk_runs: Optional[int], cb: Optional[Callable[[int, int], Any]],
+    keep: int | None, chunk_runs: int | None, cb: Callable[[int, int], Any] | None,
 ) -> dict[str, pl.DataFrame]:
     from downline.cluster import simulate_on_client
 
@@ -644,9 +645,9 @@ def compute_commissions(
     plan: Plan,
     tree: pl.DataFrame,
     volumes: pl.DataFrame,
-    parties: Optional[pl.DataFrame] = None,
-    ranks: Optional[pl.DataFrame] = None,
-    titles: Optional[pl.DataFrame] = None,
+    parties: pl.DataFrame | None = None,
+    ranks: pl.DataFrame | None = None,
+    titles: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Pay ``plan`` over a given downline — the deterministic engine, no randomness.
 

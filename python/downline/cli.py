@@ -24,8 +24,9 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -54,7 +55,7 @@ LOST_MONEY = "lost money (costs incl. purchases > pay)"
 CORE_LOSS = "fees + expenses > pay (purchases not counted)"
 
 
-def lost_money(res: dl.SimulationResult) -> Optional[dict[str, float]]:
+def lost_money(res: dl.SimulationResult) -> dict[str, float] | None:
     """``p05, p50, p95`` across the kept runs of the share who lost money
     (:func:`downline.analytics.net_results`), or None without per-person rows."""
     from downline import analytics
@@ -66,7 +67,7 @@ def lost_money(res: dl.SimulationResult) -> Optional[dict[str, float]]:
     return t.select("p05", "p50", "p95").row(0, named=True)
 
 
-def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> None:
+def print_summary(res: dl.SimulationResult, seconds: float | None = None) -> None:
     """Print a readable summary of a simulation."""
     plan, scen = res.plan, res.scenario
     s = {r["metric"]: r for r in res.summary().iter_rows(named=True)}
@@ -80,8 +81,8 @@ def print_summary(res: dl.SimulationResult, seconds: Optional[float] = None) -> 
         r = s[key]
         print(f"  {label:<44} {fmt(r['p50']):>14}   (90% of runs: {fmt(r['p05'])} to {fmt(r['p95'])})")
 
-    pct = lambda v: f"{100 * v:.1f}%"  # noqa: E731
-    num = lambda v: f"{v:,.0f}"  # noqa: E731
+    pct = lambda v: f"{100 * v:.1f}%"
+    num = lambda v: f"{v:,.0f}"
     print("The company (median of the runs)")
     line("payout ratio (commissions ÷ volume value)", "payout_ratio", pct)
     line(f"volume value, {cur}", "volume_value", _money)
@@ -422,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

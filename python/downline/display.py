@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from downline.api import Plan, Scenario, SimulationResult
@@ -48,7 +49,7 @@ def esc(x: Any) -> str:
     return "" if x is None else html.escape(str(x), quote=True)
 
 
-def _num(x: Any) -> Optional[float]:
+def _num(x: Any) -> float | None:
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -140,7 +141,7 @@ def _wrap(body: str) -> str:
 # ----------------------------------------------------------------------------- plans
 
 
-def _plan_spec(plan: "Plan") -> dict[str, Any]:
+def _plan_spec(plan: Plan) -> dict[str, Any]:
     spec = plan.to_dict()
     spec.setdefault("ranks", [])
     spec.setdefault("bonus", [])
@@ -347,8 +348,8 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                    "legs by generation" if gens else ""))
     if kind == "binary":
         ratio = b.get("ratio") or [1, 1]
-        parts = [f"binary: {fmt_rate(b.get('rate'))} of the weaker leg's volume, paired "
-                 f"{ratio[0]}:{ratio[1]} with the stronger leg, to active distributors"]
+        parts = [(f"binary: {fmt_rate(b.get('rate'))} of the weaker leg's volume, paired "
+                 f"{ratio[0]}:{ratio[1]} with the stronger leg, to active distributors")]
         if b.get("require_sponsored_legs"):
             parts.append("with an active personal recruit in each leg")
         carry = b.get("carry_months")
@@ -374,7 +375,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
     return str(kind)
 
 
-def plan_sentences(plan: "Plan") -> list[str]:
+def plan_sentences(plan: Plan) -> list[str]:
     """The plan in plain words, one sentence per list item (text, not HTML)."""
     spec = _plan_spec(plan)
     cur = spec.get("currency") or "USD"
@@ -434,7 +435,7 @@ def plan_sentences(plan: "Plan") -> list[str]:
     return out
 
 
-def plan_html(plan: "Plan", wrap: bool = True) -> str:
+def plan_html(plan: Plan, wrap: bool = True) -> str:
     """An HTML summary of a plan: ranks and their requirements, bonuses, cap, costs."""
     spec = _plan_spec(plan)
     cur = spec.get("currency") or "USD"
@@ -486,7 +487,7 @@ def plan_html(plan: "Plan", wrap: bool = True) -> str:
 # ------------------------------------------------------------------------- scenarios
 
 
-def scenario_values(scenario: "Scenario") -> dict[str, dict[str, Any]]:
+def scenario_values(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """The scenario's values with the documented defaults filled in."""
     spec = scenario.to_dict()
     out: dict[str, dict[str, Any]] = {}
@@ -499,14 +500,14 @@ def scenario_values(scenario: "Scenario") -> dict[str, dict[str, Any]]:
         # P(still in after t months) = exp(−(t ÷ scale)^shape): the monthly quit probability
         # it implies, for the tables here (the last value repeats after 120 months)
         k, lam = float(w["shape"]), float(w["scale"])
-        surv = [math.exp(-((t / lam) ** k)) for t in range(0, 121)]
+        surv = [math.exp(-((t / lam) ** k)) for t in range(121)]
         out["attrition"]["monthly_quit"] = [
             1 - surv[t] / surv[t - 1] if surv[t - 1] > 0 else 1.0 for t in range(1, 121)]
     out["name"] = {"name": spec.get("name")}
     return out
 
 
-def extra_settings(scenario: "Scenario") -> list[tuple[str, Any]]:
+def extra_settings(scenario: Scenario) -> list[tuple[str, Any]]:
     """Scenario fields set in the file that the tables here do not lay out (newer models:
     a Bass market, a Weibull quit curve, prospecting styles …), as ``(path, value)``."""
     import json as _json
@@ -541,7 +542,7 @@ def survival_by_tenure(monthly_quit: Any, months: int) -> list[float]:
     return out
 
 
-def scenario_sentences(scenario: "Scenario") -> list[str]:
+def scenario_sentences(scenario: Scenario) -> list[str]:
     """The scenario in plain words (text, not HTML)."""
     v = scenario_values(scenario)
     m, r, a, p, c, e = (v[k] for k in ("market", "recruitment", "attrition", "purchases",
@@ -608,7 +609,7 @@ def _party_rows(pt: dict[str, Any]) -> list[list[str]]:
     ]
 
 
-def tenure_table_months(scenario: "Scenario") -> int:
+def tenure_table_months(scenario: Scenario) -> int:
     """How many months since joining the scenario's tables by tenure cover: the longest of
     its recruiting and quit tables (their last value repeats after it), or 12 when both are
     a single number."""
@@ -619,7 +620,7 @@ def tenure_table_months(scenario: "Scenario") -> int:
     return max(lengths) if lengths else 12
 
 
-def scenario_html(scenario: "Scenario", wrap: bool = True, months: Optional[int] = None) -> str:
+def scenario_html(scenario: Scenario, wrap: bool = True, months: int | None = None) -> str:
     """An HTML summary of a scenario: founders, market, recruiting, attrition, purchases,
     customers, expenses, parties. The table by months since joining is as long as the
     scenario's longest table by tenure (``months`` to choose)."""
@@ -696,7 +697,7 @@ RESULT_METRICS = [
 ]
 
 
-def _lost_money_row(res: "SimulationResult") -> dict[str, dict[str, Any]]:
+def _lost_money_row(res: SimulationResult) -> dict[str, dict[str, Any]]:
     """The share who lost money (:func:`downline.analytics.net_results`), when the result
     kept per-person rows."""
     from downline import analytics
@@ -709,7 +710,7 @@ def _lost_money_row(res: "SimulationResult") -> dict[str, dict[str, Any]]:
     return {"lost_money": row}
 
 
-def has_host_rewards(plan: "Plan") -> bool:
+def has_host_rewards(plan: Plan) -> bool:
     """Whether the plan pays host rewards (a party plan)."""
     return any(kind == "host_rewards" for _, kind, _ in plan.bonuses)
 
@@ -724,7 +725,7 @@ def format_value(x: Any, kind: str, currency: str = "") -> str:
     return fmt_count(x)
 
 
-def summary_rows(res: "SimulationResult") -> list[list[str]]:
+def summary_rows(res: SimulationResult) -> list[list[str]]:
     """``[label, median, 5th percentile, 95th percentile]`` of each headline figure."""
     cur = res.plan.currency
     s = {row["metric"]: row for row in res.summary().iter_rows(named=True)}
@@ -741,7 +742,7 @@ def summary_rows(res: "SimulationResult") -> list[list[str]]:
     return rows
 
 
-def key_figures(res: "SimulationResult") -> list[list[str]]:
+def key_figures(res: SimulationResult) -> list[list[str]]:
     """A few more figures (means over runs): payout per bonus, the last month's activity."""
     import polars as pl
 
@@ -771,11 +772,11 @@ def key_figures(res: "SimulationResult") -> list[list[str]]:
     return rows
 
 
-def result_html(res: "SimulationResult", wrap: bool = True) -> str:
+def result_html(res: SimulationResult, wrap: bool = True) -> str:
     """An HTML summary of a simulation: the headline figures across runs and a few more."""
     scen = res.scenario.to_dict().get("name") or "scenario"
-    body = [f"<h3>{esc(res.plan.name)} under {esc(scen)}: {res.n_runs} runs × "
-            f"{res.months} months, seed {res.seed}</h3>"]
+    body = [(f"<h3>{esc(res.plan.name)} under {esc(scen)}: {res.n_runs} runs × "
+            f"{res.months} months, seed {res.seed}</h3>")]
     body.append(table(["figure (per run)", "median", "5th pct", "95th pct"], summary_rows(res),
                       numeric=(1, 2, 3)))
     body.append("<h4>Key figures</h4>")

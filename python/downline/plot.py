@@ -19,7 +19,8 @@ that nothing is shown twice in a notebook and nothing accumulates in pyplot's st
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 from matplotlib.axes import Axes
@@ -96,11 +97,11 @@ def _ipython_display_hook() -> None:
         from IPython.core.pylabtools import print_figure
 
         png.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
-    except Exception:  # pragma: no cover - a display nicety, never an error
+    except Exception:  # noqa: BLE001, S110 - a display nicety: never an error  # pragma: no cover
         pass
 
 
-def _figure(ax: Optional[Axes], size: tuple[float, float] = (7.5, 4.2)) -> tuple[Figure, Axes]:
+def _figure(ax: Axes | None, size: tuple[float, float] = (7.5, 4.2)) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
     _ipython_display_hook()
@@ -151,7 +152,7 @@ class ShareFormatter(Formatter):
         d = self.decimals(list(values))
         return [self._fmt(v, d) for v in values]
 
-    def __call__(self, x: float, pos: Optional[int] = None) -> str:
+    def __call__(self, x: float, pos: int | None = None) -> str:
         locs = list(self.locs) if len(getattr(self, "locs", [])) else [x]
         return self._fmt(x, self.decimals(locs))
 
@@ -212,7 +213,7 @@ def _fan_table(res: Any, column: str) -> pl.DataFrame:
     )
 
 
-def _draw_fan(ax: Axes, t: pl.DataFrame, color: str, label: Optional[str]) -> None:
+def _draw_fan(ax: Axes, t: pl.DataFrame, color: str, label: str | None) -> None:
     x = t["month"].to_list()
     ax.fill_between(x, t["p05"].to_list(), t["p95"].to_list(), color=color, alpha=0.15,
                     linewidth=0, label=None if label else "90% of runs")
@@ -244,8 +245,8 @@ def _format_fan_axis(ax: Axes, column: str, months: int) -> None:
     _style(ax)
 
 
-def fan_chart(res: Any, column: str = "active", ax: Optional[Axes] = None,
-              title: Optional[str] = None) -> Figure:
+def fan_chart(res: Any, column: str = "active", ax: Axes | None = None,
+              title: str | None = None) -> Figure:
     """A monthly figure across runs: the median by month, and bands holding the middle 50%
     and 90% of runs. ``column`` is any column of ``res.monthly`` (``active``, ``volume``,
     ``volume_value``, ``payout``, ``payout_ratio``, ``breakage``, …) or ``qualified_share``
@@ -261,9 +262,9 @@ def fan_chart(res: Any, column: str = "active", ax: Optional[Axes] = None,
     return fig
 
 
-def earnings_distribution(res: Any, of: str = "earnings", ax: Optional[Axes] = None,
-                          label: Optional[str] = None, color: str = "C0",
-                          title: Optional[str] = None) -> Figure:
+def earnings_distribution(res: Any, of: str = "earnings", ax: Axes | None = None,
+                          label: str | None = None, color: str = "C0",
+                          title: str | None = None) -> Figure:
     """Earnings over the horizon of **everyone who ever joined** (the kept runs together),
     on a log scale: each bar is the share of all those people whose earnings fall in it
     (binned where the data is, :func:`downline.analytics.earnings_histogram`). People paid
@@ -303,8 +304,8 @@ def earnings_distribution(res: Any, of: str = "earnings", ax: Optional[Axes] = N
     return fig
 
 
-def lorenz(res: Any, ax: Optional[Axes] = None, label: Optional[str] = None,
-           color: str = "C0", title: Optional[str] = None) -> Figure:
+def lorenz(res: Any, ax: Axes | None = None, label: str | None = None,
+           color: str = "C0", title: str | None = None) -> Figure:
     """The Lorenz curve of earnings over everyone who ever joined (poorest first): the mean
     across runs, with the band holding 90% of runs, against equality. The title gives the
     Gini coefficient and the share of commissions going to the top 1% and 10%."""
@@ -341,9 +342,9 @@ def lorenz(res: Any, ax: Optional[Axes] = None, label: Optional[str] = None,
     return fig
 
 
-def retention(res: Any, by: Optional[str] = None, ax: Optional[Axes] = None,
-              label: Optional[str] = None, color: str = "C0",
-              title: Optional[str] = None, cohorts: int = 6) -> Figure:
+def retention(res: Any, by: str | None = None, ax: Axes | None = None,
+              label: str | None = None, color: str = "C0",
+              title: str | None = None, cohorts: int = 6) -> Figure:
     """Kaplan–Meier curves: the share still in *t* months after joining (people still in
     at the horizon counted correctly as censored), with the band holding 90% of runs (each
     run's own curve: what one company of this size could see). ``by=None``: one curve;
@@ -400,7 +401,7 @@ def retention(res: Any, by: Optional[str] = None, ax: Optional[Axes] = None,
     return fig
 
 
-def _per_run_count(x: Optional[float]) -> str:
+def _per_run_count(x: float | None) -> str:
     """A mean count per run with the decimals it needs: 12,034; 4.5; 0.01."""
     if x is None:
         return "–"
@@ -411,7 +412,7 @@ def _per_run_count(x: Optional[float]) -> str:
     return f"{x:.2g}"
 
 
-def rank_counts(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+def rank_counts(res: Any, ax: Axes | None = None, title: str | None = None) -> Figure:
     """Distributors paid as each rank, month by month: the median across runs, one line per
     rank in rank order with an ordered palette and a legend beside the plot (log scale
     above 10, linear below, so zero shows). The band holding 90% of runs is drawn only
@@ -448,7 +449,7 @@ def rank_counts(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None
     return fig
 
 
-def payout_by_bonus(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+def payout_by_bonus(res: Any, ax: Axes | None = None, title: str | None = None) -> Figure:
     """What the company pays distributors each month, by bonus (mean over runs, stacked),
     against the volume value times the plan's cap when it has one. The retail margin (paid
     by customers) and host rewards (paid to party hosts, outside the commissions and the
@@ -494,7 +495,7 @@ _SOURCE_LABELS = {
 }
 
 
-def sources_of_money(res: Any, ax: Optional[Axes] = None, title: Optional[str] = None) -> Figure:
+def sources_of_money(res: Any, ax: Axes | None = None, title: str | None = None) -> Figure:
     """Where the commissions come from: the share of all commissions paid on retail
     customers', preferred customers' and party guests' purchases, on participants' own and
     downline purchases, and not on volume (mean across runs; see
@@ -519,8 +520,8 @@ def sources_of_money(res: Any, ax: Optional[Axes] = None, title: Optional[str] =
     return fig
 
 
-def net_results(res: Any, consumed_share: Optional[float] = None, ax: Optional[Axes] = None,
-                title: Optional[str] = None) -> Figure:
+def net_results(res: Any, consumed_share: float | None = None, ax: Axes | None = None,
+                title: str | None = None) -> Figure:
     """Each participant's net result over the horizon (earnings + retail margin − fees −
     expenses − purchases beyond their own consumption; see
     :func:`downline.analytics.participant_net`), everyone who ever joined, the kept runs

@@ -25,8 +25,9 @@ import os
 import re
 import subprocess
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Union
 
 import polars as pl
 
@@ -202,7 +203,7 @@ class SavedResult(dl.SimulationResult):
 
     def __init__(self, directory: Path, **kw: Any) -> None:
         self._dir = Path(directory)
-        self._people: Optional[pl.DataFrame] = None
+        self._people: pl.DataFrame | None = None
         super().__init__(distributors=None, **kw)
 
     @property  # type: ignore[override]
@@ -213,7 +214,7 @@ class SavedResult(dl.SimulationResult):
         return self._people
 
     @distributors.setter
-    def distributors(self, value: Optional[pl.DataFrame]) -> None:
+    def distributors(self, value: pl.DataFrame | None) -> None:
         self._people = value
 
     def people_token(self) -> Any:
@@ -221,7 +222,7 @@ class SavedResult(dl.SimulationResult):
         they are read, then the DataFrame."""
         return self._dir if self._people is None else self._people
 
-    def people_scan(self) -> Optional[pl.LazyFrame]:
+    def people_scan(self) -> pl.LazyFrame | None:
         """A lazy scan of the per-person rows, or None once they are in memory."""
         if self._people is not None:
             return None
@@ -247,7 +248,7 @@ class SavedResult(dl.SimulationResult):
                 f"{self.seed}; per-person rows in {self._dir / 'distributors.parquet'}>")
 
 
-def load_result(directory: PathLike) -> "dl.SimulationResult":
+def load_result(directory: PathLike) -> dl.SimulationResult:
     """Read a directory written by :func:`save_result` (``downline simulate --out DIR``).
     Checks that it is one whole result — ``manifest.json`` names every file with the
     SHA-256 it still has, and every table carries the manifest's run id — that the metadata
@@ -343,7 +344,7 @@ MissingPeople = (analytics.MissingColumnError, ValueError)
 
 
 class _Report:
-    def __init__(self, res: Any, consumed_share: Optional[float]) -> None:
+    def __init__(self, res: Any, consumed_share: float | None) -> None:
         self.res = res
         self.cur = res.plan.currency
         # the caller's share, else the scenario's purchases.consumed_share, else 0.5
@@ -432,21 +433,21 @@ def _host_finding(res: Any) -> list[str]:
 def _key_findings(r: _Report) -> None:
     res, s = r.res, _summaries(r.res)
     items = [
-        f"The company pays {fmt_share(s['payout_ratio']['p50'])} of volume value in "
+        (f"The company pays {fmt_share(s['payout_ratio']['p50'])} of volume value in "
         f"commissions (median of all {res.n_runs} runs; 90% of runs: "
-        f"{fmt_share(s['payout_ratio']['p05'])} to {fmt_share(s['payout_ratio']['p95'])}).",
+        f"{fmt_share(s['payout_ratio']['p05'])} to {fmt_share(s['payout_ratio']['p95'])})."),
         *_host_finding(res),
     ]
     try:
         ed = {x["metric"]: x["mean"] for x in
               analytics.earnings_distribution(res).iter_rows(named=True)}
         items += [
-            f"{fmt_share(ed['share_zero'])} of everyone who ever joined were paid nothing by "
-            "the company.",
+            (f"{fmt_share(ed['share_zero'])} of everyone who ever joined were paid nothing by "
+            "the company."),
             f"The top 1% of earners receive {fmt_share(ed['top1_share'])} of all commissions.",
-            "The median person who joined was paid "
+            ("The median person who joined was paid "
             f"{fmt_money(ed['median'], cents=True)} {r.cur} over {res.months} months; the "
-            f"mean is {fmt_money(ed['mean'], cents=True)} {r.cur}.",
+            f"mean is {fmt_money(ed['mean'], cents=True)} {r.cur}."),
         ]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -577,10 +578,10 @@ def _participants(r: _Report) -> None:
         ]))
         r.figure_row(
             (lambda: plot.earnings_distribution(res),
-             "Earnings over the horizon of everyone who ever joined, log scale; people paid "
-             "nothing cannot be drawn on it and are stated in the title."),
-            (lambda: plot.lorenz(res), "Lorenz curve: the share of all commissions received "
-             "by the lowest-earning share of everyone who joined."))
+             ("Earnings over the horizon of everyone who ever joined, log scale; people paid "
+             "nothing cannot be drawn on it and are stated in the title.")),
+            (lambda: plot.lorenz(res), ("Lorenz curve: the share of all commissions received "
+             "by the lowest-earning share of everyone who joined.")))
 
     r.guarded("The earnings distribution", earnings)
 
@@ -834,8 +835,8 @@ def _made_by(res: Any) -> str:
     return f"Simulated by downline {version} (build {build})."
 
 
-def render_report(res: Any, consumed_share: Optional[float] = None,
-                  title: Optional[str] = None) -> str:
+def render_report(res: Any, consumed_share: float | None = None,
+                  title: str | None = None) -> str:
     """The report of ``res`` as one HTML document (a string)."""
     import matplotlib
 
@@ -879,8 +880,8 @@ def render_report(res: Any, consumed_share: Optional[float] = None,
     )
 
 
-def write_report(res_or_dir: Any, path: PathLike, consumed_share: Optional[float] = None,
-                 title: Optional[str] = None) -> Path:
+def write_report(res_or_dir: Any, path: PathLike, consumed_share: float | None = None,
+                 title: str | None = None) -> Path:
     """Write one self-contained HTML report of a result (or of a directory written by
     ``downline simulate --out``) to ``path``: the plan and scenario in words, the company's
     view, the participants' view, the income disclosure table, the sources of money, the
@@ -971,8 +972,8 @@ def _compliance_both(r: _Report, results: Sequence[Any], labels: Sequence[str],
     r.raw(table(head, rows, numeric=tuple(range(2, len(head), 2)), raw=True))
 
 
-def render_comparison(cmp: Any, title: Optional[str] = None,
-                      consumed_share: Optional[float] = None) -> str:
+def render_comparison(cmp: Any, title: str | None = None,
+                      consumed_share: float | None = None) -> str:
     """The comparison report of an :class:`~downline.analytics.Comparison` as one HTML
     document (a string)."""
     import matplotlib
@@ -1004,8 +1005,8 @@ def render_comparison(cmp: Any, title: Optional[str] = None,
         r.uses(f"All {base.n_runs} runs of each plan.")
         r.figure_row(
             (lambda: _fan_overlay(results, letters, "payout_ratio"),
-             "Payout ratio by month, each plan: median and the bands holding 50% and 90% "
-             "of runs."),
+             ("Payout ratio by month, each plan: median and the bands holding 50% and 90% "
+             "of runs.")),
             (lambda: _fan_overlay(results, letters, "payout"),
              "Commissions paid by the company each month, each plan."))
 
@@ -1014,18 +1015,18 @@ def render_comparison(cmp: Any, title: Optional[str] = None,
             r.figure_row(
                 (lambda: _overlay(results, letters, plot.earnings_distribution,
                           title="Earnings of everyone who ever joined, each plan"),
-                 "Earnings over the horizon of everyone who ever joined, log scale, each "
-                 "plan; people paid nothing are stated in the legend."),
+                 ("Earnings over the horizon of everyone who ever joined, log scale, each "
+                 "plan; people paid nothing are stated in the legend.")),
                 (lambda: _overlay(results, letters, plot.lorenz, size=(5.5, 5.0),
                           title="Lorenz curves of earnings, each plan"),
-                 "Lorenz curves of earnings: the share of all commissions received by the "
-                 "lowest-earning share of everyone who joined."))
+                 ("Lorenz curves of earnings: the share of all commissions received by the "
+                 "lowest-earning share of everyone who joined.")))
             r.figure_row(
                 (lambda: _overlay(results, letters, plot.retention,
                           title="Retention (Kaplan–Meier), each plan; band: 90% of runs"),
-                 "Retention (Kaplan–Meier) under each plan; band: 90% of runs. The scenario "
+                 ("Retention (Kaplan–Meier) under each plan; band: 90% of runs. The scenario "
                  "decides who quits unless it reads the plan (quitting by rank or earnings), "
-                 "so the curves often coincide."),)
+                 "so the curves often coincide.")),)
             rows = []
             for res, lab, letter in zip(results, labels, letters):
                 nr = {x["metric"]: x for x in
@@ -1075,8 +1076,8 @@ def render_comparison(cmp: Any, title: Optional[str] = None,
     )
 
 
-def write_comparison_report(cmp: Any, path: PathLike, title: Optional[str] = None,
-                            consumed_share: Optional[float] = None) -> Path:
+def write_comparison_report(cmp: Any, path: PathLike, title: str | None = None,
+                            consumed_share: float | None = None) -> Path:
     """Write :func:`render_comparison` of ``cmp`` to ``path`` (to a temporary name beside
     it, renamed when complete). Returns the path."""
     if not isinstance(cmp, analytics.Comparison):

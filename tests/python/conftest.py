@@ -6,10 +6,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import downline as dl
 import polars as pl
 import pytest
-
-import downline as dl
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

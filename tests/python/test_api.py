@@ -7,10 +7,9 @@ import copy
 import json
 from decimal import Decimal
 
+import downline as dl
 import polars as pl
 import pytest
-
-import downline as dl
 from conftest import (
     BASELINE_TOML,
     CAPPED_PLAN,
@@ -19,7 +18,6 @@ from conftest import (
     REFERENCE_SCENARIO_TOML,
     RUNS,
     SEED,
-    SMALL_SCENARIO,
     UNILEVEL_TOML,
     is_money,
 )

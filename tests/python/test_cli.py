@@ -8,12 +8,11 @@ import stat
 import subprocess
 import sys
 
+import downline as dl
 import polars as pl
 import pytest
-
-import downline as dl
-from downline import cli
 from conftest import BASELINE_TOML, ROOT, UNILEVEL_TOML
+from downline import cli
 
 TABLES = ("monthly", "bonuses", "ranks", "runs", "distributors")
 
@@ -59,7 +58,7 @@ def test_validate_ok_with_scenario(capsys):
 
 def test_validate_bad_plan(capsys, bad_plan):
     rc = cli.main(["validate", str(bad_plan)])
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert rc == 2
     line = _one_line(err)
     assert "PlanError" in line
@@ -202,13 +201,13 @@ def test_subprocess_module_entry_point(tmp_path, bad_plan):
     ok = subprocess.run(
         [sys.executable, "-m", "downline.cli", "simulate", str(UNILEVEL_TOML),
          str(BASELINE_TOML), "--runs", "2", "--months", "3", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False)
     assert ok.returncode == 0, ok.stderr
     assert "Wrote 5 Parquet files" in ok.stdout
     assert pl.read_parquet(tmp_path / "o" / "monthly.parquet").height == 6
     bad = subprocess.run(
         [sys.executable, "-m", "downline.cli", "validate", str(bad_plan)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False)
     assert bad.returncode == 2
     assert bad.stdout == ""
     assert "cap.max_payout_ratio: 1.45 is above 1" in _one_line(bad.stderr)

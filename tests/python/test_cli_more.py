@@ -13,12 +13,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import polars as pl  # noqa: E402
-import pytest  # noqa: E402
-
-import downline as dl  # noqa: E402
-from downline import cli  # noqa: E402
-from conftest import BASELINE_TOML, ROOT, UNILEVEL_TOML  # noqa: E402
+import downline as dl
+import polars as pl
+import pytest
+from conftest import BASELINE_TOML, ROOT, UNILEVEL_TOML
+from downline import cli
 
 SMALL = ["--runs", "2", "--months", "6", "--seed", "5"]
 
@@ -84,7 +83,7 @@ def test_validate_scenario_missing_file(capsys, tmp_path):
 
 
 def test_simulate_metadata_and_copies(capsys, sim_dir):
-    out, _ = capsys.readouterr()
+    _out, _ = capsys.readouterr()
     plan, scen = dl.Plan.load(UNILEVEL_TOML), dl.Scenario.load(BASELINE_TOML)
     for t in ("monthly", "bonuses", "ranks", "runs", "distributors"):
         meta = pl.read_parquet_metadata(sim_dir / f"{t}.parquet")
@@ -228,7 +227,7 @@ def test_compare_bad_input(capsys, tmp_path, bad_plan, case):
     else:
         plans, needle = [str(UNILEVEL_TOML), str(tmp_path / "gone.toml")], "gone.toml"
     rc = cli.main(["compare", *plans, "--scenario", scen, "--months", "2", *extra])
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert rc == 2
     assert needle in _one_line(err)
 
@@ -244,10 +243,10 @@ def test_installed_entry_point(tmp_path, sim_dir):
     """`python -m downline.cli report` end to end, as `make demo` users would run it."""
     r = subprocess.run([sys.executable, "-m", "downline.cli", "report", str(sim_dir), "--html",
                         str(tmp_path / "r.html")], capture_output=True, text=True, cwd=ROOT,
-                       timeout=120)
+                       timeout=120, check=False)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "r.html").stat().st_size > 50_000
     bad = subprocess.run([sys.executable, "-m", "downline.cli", "report", str(tmp_path)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert bad.returncode == 2
     assert "missing" in _one_line(bad.stderr)

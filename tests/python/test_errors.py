@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-
-import pytest
 
 import downline as dl
+import pytest
 from conftest import SMALL_SCENARIO, UNILEVEL_TOML
 
 # --------------------------------------------------------------------------------------
@@ -382,15 +380,15 @@ def tiny():
 
 
 @pytest.mark.parametrize("kwargs, needle", [
-    (dict(months=0), "months = 0"),
-    (dict(months=601), "months = 601"),
-    (dict(runs=0), "runs = 0"),
-    (dict(threads=0), "threads = 0"),
-    (dict(seed=-1), "seed = -1"),
-    (dict(seed=2**64), "seed = "),
-    (dict(seed=1.5), "seed = 1.5"),
-    (dict(keep_distributors=-1), "keep_distributors"),
-    (dict(keep_distributors=1.5), "keep_distributors"),
+    ({"months": 0}, "months = 0"),
+    ({"months": 601}, "months = 601"),
+    ({"runs": 0}, "runs = 0"),
+    ({"threads": 0}, "threads = 0"),
+    ({"seed": -1}, "seed = -1"),
+    ({"seed": 2**64}, "seed = "),
+    ({"seed": 1.5}, "seed = 1.5"),
+    ({"keep_distributors": -1}, "keep_distributors"),
+    ({"keep_distributors": 1.5}, "keep_distributors"),
 ], ids=lambda x: str(x))
 def test_simulate_bad_arguments(tiny, kwargs, needle):
     plan, scen = tiny
@@ -406,7 +404,7 @@ def test_simulate_largest_seed_is_fine(tiny):
     assert r.monthly.height == 2
 
 
-@pytest.mark.parametrize("kwargs", [dict(months=-1), dict(runs=-1), dict(threads=-1)],
+@pytest.mark.parametrize("kwargs", [{"months": -1}, {"runs": -1}, {"threads": -1}],
                          ids=["months", "runs", "threads"])
 def test_simulate_negative_counts_raise_value_error(tiny, kwargs):
     plan, scen = tiny

@@ -9,12 +9,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import polars as pl  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import itertools
 
-import downline as dl  # noqa: E402
-from downline import analytics, plot  # noqa: E402
+import downline as dl
+import polars as pl
+import pytest
+from downline import analytics, plot
+from matplotlib.figure import Figure
 
 
 def _render(fig: Figure) -> bytes:
@@ -107,7 +108,7 @@ def test_lorenz(result):
     curve = ax.lines[0]
     ys = list(curve.get_ydata())
     assert ys[0] == pytest.approx(0) and ys[-1] == pytest.approx(1)
-    assert all(a <= b + 1e-12 for a, b in zip(ys, ys[1:]))
+    assert all(a <= b + 1e-12 for a, b in itertools.pairwise(ys))
     gini = analytics.earnings_distribution(result).filter(pl.col("metric") == "gini")["mean"][0]
     assert f"Gini {gini:.2f}" in _texts(fig)
     assert "equality" in _texts(fig)
@@ -122,7 +123,7 @@ def test_retention(result, by):
     for line in ax.lines:
         ys = list(line.get_ydata())
         assert ys[0] == pytest.approx(1.0)
-        assert all(a >= b - 1e-12 for a, b in zip(ys, ys[1:])), "survival never rises"
+        assert all(a >= b - 1e-12 for a, b in itertools.pairwise(ys)), "survival never rises"
     if by == "max_rank":
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         ranks = set(result.distributors["max_rank"].drop_nulls().unique().to_list())

@@ -11,9 +11,8 @@ import sys
 import textwrap
 import time
 
-import pytest
-
 import downline as dl
+import pytest
 from conftest import BASELINE_TOML, ROOT, UNILEVEL_TOML
 
 
@@ -145,8 +144,8 @@ def test_sigint_stops_a_running_simulation():
 def test_sigint_exits_the_cli_with_130(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-u", "-c",
-         "import sys; print('started', flush=True); from downline.cli import main; "
-         "sys.exit(main(sys.argv[1:]))",
+         ("import sys; print('started', flush=True); from downline.cli import main; "
+         "sys.exit(main(sys.argv[1:]))"),
          "simulate", str(UNILEVEL_TOML), str(BASELINE_TOML), "--months", "120", "--runs",
          "100000", "--keep-runs", "0", "--out", str(tmp_path / "o")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)

@@ -218,6 +218,24 @@ pub(super) struct BonusCtx<'a> {
     placement_parent: &'a [u32],
 }
 
+/// Compression by rank: who counts as a level — active and paid as `rank` or higher —
+/// into `counts`, which it returns.
+fn counting_levels<'a>(
+    counts: &'a mut Vec<bool>,
+    qualified: &[bool],
+    ranks: &[u8],
+    rank: u8,
+) -> &'a [bool] {
+    counts.clear();
+    counts.extend(
+        qualified
+            .iter()
+            .zip(ranks)
+            .map(|(&q, &k)| q && k != NO_RANK && k >= rank),
+    );
+    counts
+}
+
 impl BonusCtx<'_> {
     /// The ranks a bonus reads: titles when it pays by title, else paid-as ranks.
     fn rank_by(&self, by_title: bool) -> &[u8] {
@@ -268,16 +286,7 @@ pub(super) fn pay_bonuses(
                 let rank = c.rank_by(*by_title);
                 let counts: &[bool] = match level_rank {
                     None => c.qualified,
-                    Some(r) => {
-                        s.counts.clear();
-                        s.counts.extend(
-                            c.qualified
-                                .iter()
-                                .zip(rank)
-                                .map(|(&q, &k)| q && k != NO_RANK && k >= *r),
-                        );
-                        &s.counts
-                    }
+                    Some(r) => counting_levels(&mut s.counts, c.qualified, rank, *r),
                 };
                 let month = unilevel::Month {
                     sponsor: c.sponsor,
@@ -333,17 +342,11 @@ pub(super) fn pay_bonuses(
                 by_title,
                 ..
             } => {
-                let rank = c.rank_by(*by_title);
-                if let Some(r) = level_rank {
-                    s.counts.clear();
-                    s.counts.extend(
-                        c.qualified
-                            .iter()
-                            .zip(rank)
-                            .map(|(&q, &k)| q && k != NO_RANK && k >= *r),
-                    );
-                } else {
-                    s.counts.clear();
+                match level_rank {
+                    Some(r) => {
+                        counting_levels(&mut s.counts, c.qualified, c.rank_by(*by_title), *r);
+                    }
+                    None => s.counts.clear(),
                 }
                 let month = differential::Month {
                     sponsor: c.sponsor,

@@ -403,16 +403,18 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
     // quitting. A month after a month in which nothing happened is that month again —
     // no volume, the same people, ranks already reached — so it is skipped, when the plan
     // keeps no state that changes with the months themselves (windows, grace, periods of
-    // accumulated volume, binary carry that ages).
+    // accumulated volume, binary carry that ages, allowances for months held).
     let stateless = plan.window_months == 1
         && plan.pv_windows.is_empty()
         && plan.gv_windows.is_empty()
         && plan.grace_months == 0
         && plan.accumulation_months == 0
-        && !plan
-            .bonuses
-            .iter()
-            .any(|b| matches!(b, crate::plan::Bonus::Binary { .. }));
+        && !plan.bonuses.iter().any(|b| {
+            matches!(
+                b,
+                crate::plan::Bonus::Binary { .. } | crate::plan::Bonus::Allowance { .. }
+            )
+        });
     let mut events: std::collections::BTreeSet<i64> = by_month
         .keys()
         .chain(parties_by_month.keys())

@@ -1189,3 +1189,65 @@ fn sparse_months_pay_as_if_every_month_were_computed() {
         "only {paid} plans paid anything: the comparison says little"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 8. Event bonuses and allowances
+// ---------------------------------------------------------------------------------------
+
+/// A team-building bonus: 50.00 to the sponsor and 10.00 to its sponsor when a recruit's
+/// first order reaches 600; paid once per recruit. `0 ─ 1 ─ 2, 3`: 2 orders 700 in month
+/// 1 (paid), 3 orders 300 in month 1 and 900 in month 2 (its first order was too small:
+/// never paid), 2's later orders pay nothing.
+#[test]
+fn a_sponsoring_bonus_on_a_recruits_first_order() {
+    let p = plan(
+        "[[bonus]]\nkind = \"sponsoring\"\namounts = [\"50\", \"10\"]\nmin_pv = \"600\"\n\
+         require_active = false\n",
+    );
+    let pv: &[&[i64]] = &[&[0, 0, 700_00, 300_00], &[0, 0, 800_00, 900_00]];
+    assert_eq!(
+        pay(&p, &[None, Some(0), Some(1), Some(1)], pv),
+        vec![l(1, 0, 0, 10_00), l(1, 1, 0, 50_00)]
+    );
+}
+
+/// A bonus for a recruit reaching Manager (GV 500) within 2 months of joining: 1 joins
+/// in month 1 and reaches it in month 2 (paid 100.00 to 0); 2 reaches it in month 3,
+/// too late. Each is paid once, however often it is Manager after.
+#[test]
+fn a_sponsoring_bonus_on_a_recruit_reaching_a_rank_in_time() {
+    let p = plan(&format!(
+        "{MANAGER_10}\n[[bonus]]\nkind = \"sponsoring\"\namounts = [\"100\"]\nrank = \"Manager\"\n\
+         within_months = 2\nrequire_active = false\n"
+    ));
+    let pv: &[&[i64]] = &[&[0, 100_00, 0], &[0, 600_00, 0], &[0, 600_00, 600_00]];
+    let lines = pay(&p, &[None, Some(0), Some(0)], pv);
+    assert_eq!(lines, vec![l(2, 0, 0, 100_00)]);
+    let (path, _) = plan_err(&format!(
+        "{MANAGER_10}\n[[bonus]]\nkind = \"sponsoring\"\namounts = [\"1\"]\nmin_pv = \"1\"\nrank = \"Manager\"\n"
+    ));
+    assert_eq!(path, "bonus[0].min_pv");
+}
+
+/// A car allowance of 500.00 a month for a Manager held 2 months in a row: Manager in
+/// months 1, 2, 3, not 4, then 5, 6: paid in months 2, 3 and 6.
+#[test]
+fn an_allowance_for_a_rank_held_months_in_a_row() {
+    let p = plan(&format!(
+        "{MANAGER_10}\n[[bonus]]\nkind = \"allowance\"\namounts = {{ Manager = \"500\" }}\nmonths_held = 2\n"
+    ));
+    let m = |gv: i64| -> Vec<i64> { vec![0, gv] };
+    let months: Vec<Vec<i64>> = [600_00, 600_00, 600_00, 100_00, 600_00, 600_00]
+        .iter()
+        .map(|&g| m(g))
+        .collect();
+    let pv: Vec<&[i64]> = months.iter().map(|r| r.as_slice()).collect();
+    let lines: Vec<LedgerLine> = pay(&p, &[None, Some(0)], &pv)
+        .into_iter()
+        .filter(|x| x.id == 0)
+        .collect();
+    assert_eq!(
+        lines,
+        vec![l(2, 0, 0, 500_00), l(3, 0, 0, 500_00), l(6, 0, 0, 500_00)]
+    );
+}

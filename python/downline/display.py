@@ -263,6 +263,27 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         return (f"party commission to {who} on the month's {sales}, at the rate of the "
                 f"highest tier the month's total reaches, paid on all of it: "
                 + _tiers(b.get("tiers") or [], currency, "the sales"))
+    if kind == "sponsoring":
+        amounts = " / ".join(fmt_money(a, currency) for a in b.get("amounts") or [])
+        if b.get("rank"):
+            when = (f"reaches {b['rank']} within {b.get('within_months') or 1} month(s) "
+                    "of joining")
+        elif _num(b.get("min_pv")):
+            when = f"places a first order of at least {fmt_points(b['min_pv'])} PV"
+        else:
+            when = "places a first order"
+        who = ("active uplines" if b.get("require_active") in (None, True)
+               else "participating uplines")
+        return (f"sponsoring bonus, once for each new recruit who {when}: {amounts} to "
+                f"{who} by level (level 1 = the sponsor)")
+    if kind == "allowance":
+        amounts = b.get("amounts") or {}
+        ordered = [r for r in ranks if r in amounts] + [r for r in amounts if r not in ranks]
+        held = b.get("months_held") or 1
+        return (f"allowance every month to active distributors paid as a rank for {held} "
+                f"month{'s' if held != 1 else ''} in a row{_basis(b)}, the amount of the "
+                "highest: " + ", ".join(f"{r} {fmt_money(amounts[r], currency)}"
+                                        for r in ordered))
     if kind == "generation":
         rates = b.get("rates") or {}
         ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]

@@ -194,6 +194,23 @@ pub enum Bonus {
         /// The first generation paid (0: the own group).
         from_generation: usize,
     },
+    /// Sponsoring bonus; see [`crate::engine::bonus::sponsoring`].
+    Sponsoring {
+        name: String,
+        /// Amounts by upline level, cents.
+        amounts: Vec<i64>,
+        trigger: crate::engine::bonus::sponsoring::Trigger,
+        require_active: bool,
+    },
+    /// Allowance; see [`crate::engine::bonus::sponsoring`].
+    Allowance {
+        name: String,
+        /// The ranks with an amount, ascending, and their amounts (cents).
+        ranks: Vec<u8>,
+        amounts: Vec<i64>,
+        months_held: u16,
+        by_title: bool,
+    },
     /// Host rewards, paid by the company to each party's host; see
     /// [`crate::engine::bonus::party`].
     HostRewards {
@@ -261,7 +278,9 @@ impl Bonus {
             | Bonus::PartyCommission { name, .. }
             | Bonus::HostRewards { name, .. }
             | Bonus::Personal { name, .. }
-            | Bonus::Generation { name, .. } => name,
+            | Bonus::Generation { name, .. }
+            | Bonus::Sponsoring { name, .. }
+            | Bonus::Allowance { name, .. } => name,
         }
     }
     /// Whether the company pays it (retail margin is paid by customers).
@@ -295,6 +314,8 @@ impl Bonus {
             Bonus::Matching { volume_based, .. } => *volume_based,
             // Not in the payout: no what-if evaluation needs it.
             Bonus::HostRewards { .. } => false,
+            // Fixed amounts.
+            Bonus::Sponsoring { .. } | Bonus::Allowance { .. } => false,
             // Binary pay depends on volume carried from earlier months, so it is not the
             // sum of what each month's volume pays: it is attributed to "other".
             Bonus::Retail { .. } | Bonus::RankAdvancement { .. } | Bonus::Binary { .. } => false,
@@ -1256,6 +1277,78 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     require_sponsored_legs: bs.require_sponsored_legs,
                 }
             }
+            BonusSpec::Sponsoring(sp) => {
+                let ap = format!("{p}.amounts");
+                if sp.amounts.is_empty() || sp.amounts.len() > MAX_LEVELS {
+                    return Err(err(
+                        ap,
+                        format!("has {} levels; give 1 to {MAX_LEVELS}", sp.amounts.len()),
+                    ));
+                }
+                let amounts = sp
+                    .amounts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &d)| non_negative(d, 2, &format!("{ap}[{k}]"), "an amount"))
+                    .collect::<Result<Vec<i64>>>()?;
+                let trigger = match (&sp.rank, sp.min_pv) {
+                    (Some(_), Some(_)) => {
+                        return Err(err(
+                            format!("{p}.min_pv"),
+                            "give either `min_pv` (on the first order) or `rank` (reached within `within_months`), not both",
+                        ))
+                    }
+                    (Some(r), None) => {
+                        let ri = rank_index(&ranks, r, &format!("{p}.rank"))? as u8;
+                        let within = months_setting(sp.within_months, &format!("{p}.within_months"), 1, 120)?;
+                        crate::engine::bonus::sponsoring::Trigger::Rank(ri, within)
+                    }
+                    (None, d) => {
+                        if sp.within_months.is_some() {
+                            return Err(err(
+                                format!("{p}.within_months"),
+                                "goes with `rank` (reached within so many months); the first order has no window",
+                            ));
+                        }
+                        let min = match d {
+                            None => 0,
+                            Some(d) => non_negative(d, 2, &format!("{p}.min_pv"), "a volume")?,
+                        };
+                        crate::engine::bonus::sponsoring::Trigger::FirstOrder(min)
+                    }
+                };
+                Bonus::Sponsoring {
+                    name,
+                    amounts,
+                    trigger,
+                    require_active: sp.require_active.unwrap_or(true),
+                }
+            }
+            BonusSpec::Allowance(al) => {
+                let ap = format!("{p}.amounts");
+                if al.amounts.is_empty() {
+                    return Err(err(ap, "is empty; give an amount for at least one rank"));
+                }
+                let mut listed: Vec<(u8, i64)> = vec![];
+                for (rname, &d) in &al.amounts {
+                    let ep = format!("{ap}.{rname}");
+                    let ri = rank_index(&ranks, rname, &ep)? as u8;
+                    listed.push((ri, non_negative(d, 2, &ep, "an amount")?));
+                }
+                listed.sort_unstable();
+                Bonus::Allowance {
+                    name,
+                    ranks: listed.iter().map(|x| x.0).collect(),
+                    amounts: listed.iter().map(|x| x.1).collect(),
+                    months_held: months_setting(
+                        al.months_held,
+                        &format!("{p}.months_held"),
+                        1,
+                        120,
+                    )?,
+                    by_title: by_title(&al.rank_basis, &p)?,
+                }
+            }
             BonusSpec::Generation(g) => {
                 if g.generations.is_none() && g.rates.is_empty() {
                     return Err(err(
@@ -1489,6 +1582,8 @@ fn payout_multiple(b: &Bonus, bonuses: &[Bonus], ranks: usize) -> Option<i128> {
         Bonus::Retail { .. }
         | Bonus::HostRewards { .. }
         | Bonus::RankAdvancement { .. }
+        | Bonus::Sponsoring { .. }
+        | Bonus::Allowance { .. }
         | Bonus::Binary { .. } => return None,
     })
 }

@@ -296,10 +296,14 @@ pub enum BonusSpec {
     Personal(PersonalSpec),
     /// Generation override: generations ended by the next distributor of a leader rank.
     Generation(GenerationSpec),
+    /// Sponsoring bonus: a fixed amount for each new recruit who qualifies.
+    Sponsoring(SponsoringSpec),
+    /// Allowance: a fixed amount a month for a rank held some months in a row.
+    Allowance(AllowanceSpec),
 }
 
 /// The bonus kinds a plan may use.
-pub const BONUS_KINDS: [&str; 14] = [
+pub const BONUS_KINDS: [&str; 16] = [
     "retail",
     "unilevel",
     "fast_start",
@@ -314,6 +318,8 @@ pub const BONUS_KINDS: [&str; 14] = [
     "host_rewards",
     "personal",
     "generation",
+    "sponsoring",
+    "allowance",
 ];
 
 /// Marks an error message that carries a field path below the value being deserialized
@@ -368,6 +374,8 @@ impl<'de> Deserialize<'de> for BonusSpec {
             "host_rewards" => inner(value).map(BonusSpec::HostRewards),
             "personal" => inner(value).map(BonusSpec::Personal),
             "generation" => inner(value).map(BonusSpec::Generation),
+            "sponsoring" => inner(value).map(BonusSpec::Sponsoring),
+            "allowance" => inner(value).map(BonusSpec::Allowance),
             other => Err(D::Error::custom(format!(
                 "{PATH_MARK}kind{PATH_MARK}{other:?} is not a bonus kind; the kinds are {BONUS_KINDS:?}"
             ))),
@@ -686,6 +694,50 @@ pub struct GenerationSpec {
     pub rank_basis: Option<String>,
 }
 
+/// `kind = "sponsoring"`: a fixed amount to the sponsor (and by level to the upline) for
+/// each new recruit whose first order reaches `min_pv`, or who first reaches `rank`
+/// within `within_months` of joining. Paid once per recruit.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SponsoringSpec {
+    /// Name in the ledger (default `"sponsoring"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Amounts by upline level of the recruit: level 1 the sponsor (`["50"]`).
+    pub amounts: Vec<Dec>,
+    /// The PV the recruit's first order (its first month with PV) must reach (default 0:
+    /// any order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pv: Option<Dec>,
+    /// Instead of the first order: the rank the recruit must first be paid as …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+    /// … within this many months of joining (the join month is the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_months: Option<u32>,
+    /// The payee must be active that month (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_active: Option<bool>,
+}
+
+/// `kind = "allowance"`: a fixed amount every month to each active distributor paid as a
+/// rank (or higher) for `months_held` months in a row — the amount of the highest.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowanceSpec {
+    /// Name in the ledger (default `"allowance"`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Amount a month by rank: `{ Director = "500" }`.
+    pub amounts: BTreeMap<String, Dec>,
+    /// Months in a row the rank must have been held, this month included (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months_held: Option<u32>,
+    /// Which rank is read: `"paid_as"` (default) or `"title"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_basis: Option<String>,
+}
+
 /// One tier of a party plan bonus.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -753,6 +805,8 @@ impl BonusSpec {
             BonusSpec::HostRewards(_) => "host_rewards",
             BonusSpec::Personal(_) => "personal",
             BonusSpec::Generation(_) => "generation",
+            BonusSpec::Sponsoring(_) => "sponsoring",
+            BonusSpec::Allowance(_) => "allowance",
         }
     }
     /// The ledger name: the `name` field, or the kind.
@@ -772,6 +826,8 @@ impl BonusSpec {
             BonusSpec::HostRewards(b) => &b.name,
             BonusSpec::Personal(b) => &b.name,
             BonusSpec::Generation(b) => &b.name,
+            BonusSpec::Sponsoring(b) => &b.name,
+            BonusSpec::Allowance(b) => &b.name,
         };
         n.clone().unwrap_or_else(|| self.kind().to_string())
     }

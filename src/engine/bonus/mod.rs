@@ -12,6 +12,7 @@ pub mod personal;
 pub mod pool;
 pub mod rank_advancement;
 pub mod retail;
+pub mod sponsoring;
 pub mod stairstep;
 pub mod unilevel;
 
@@ -32,6 +33,8 @@ pub struct Scratch {
     pub matrix: matrix::Scratch,
     /// Generation sums.
     pub generation: Vec<i64>,
+    /// Sponsoring bonuses' and allowances' state, per bonus of the plan.
+    pub events: Vec<sponsoring::State>,
     /// Who counts as a level in a unilevel compressed by rank.
     pub counts: Vec<bool>,
     /// Binary carry, per bonus of the plan (state kept across months, not scratch).
@@ -264,6 +267,7 @@ pub(super) fn pay_bonuses(
     let mut own = 0i64;
     if s.binary.len() < plan.bonuses.len() {
         s.binary.resize_with(plan.bonuses.len(), Default::default);
+        s.events.resize_with(plan.bonuses.len(), Default::default);
     }
     for (b, bonus) in plan.bonuses.iter().enumerate() {
         if volume_only && !bonus.is_volume_based() {
@@ -498,6 +502,55 @@ pub(super) fn pay_bonuses(
                     point_value: pvm,
                 };
                 party::pay_commission(&month, tier_pv, tier_rate, *on, *require_active, out)
+            }
+            Bonus::Sponsoring {
+                amounts,
+                trigger,
+                require_active,
+                ..
+            } => {
+                let month = sponsoring::Month {
+                    month: c.month,
+                    sponsor: c.sponsor,
+                    join_month: c.join_month,
+                    pv: c.tier_pv,
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    rank: c.rank,
+                };
+                sponsoring::pay_sponsoring(
+                    &month,
+                    *trigger,
+                    amounts,
+                    *require_active,
+                    &mut s.events[b],
+                    out,
+                )
+            }
+            Bonus::Allowance {
+                ranks,
+                amounts,
+                months_held,
+                by_title,
+                ..
+            } => {
+                let month = sponsoring::Month {
+                    month: c.month,
+                    sponsor: c.sponsor,
+                    join_month: c.join_month,
+                    pv: c.tier_pv,
+                    participating: c.participating,
+                    qualified: c.qualified,
+                    rank: c.rank_by(*by_title),
+                };
+                sponsoring::pay_allowance(
+                    &month,
+                    ranks,
+                    amounts,
+                    *months_held,
+                    &mut s.events[b],
+                    out,
+                )
             }
             Bonus::Generation {
                 leader,

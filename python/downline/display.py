@@ -227,7 +227,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         return (f"retail margin: sells at {fmt_rate(b.get('markup'))} over wholesale and keeps "
                 "the difference (paid by customers, not by the company)")
     if kind == "unilevel":
-        comp = "with" if b.get("compression") else "without"
+        comp = "with compression" if b.get("compression") else "without compression"
         parts = []
         rates = b.get("rates") or {}
         ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]

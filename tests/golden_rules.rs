@@ -1251,3 +1251,112 @@ fn an_allowance_for_a_rank_held_months_in_a_row() {
         vec![l(2, 0, 0, 500_00), l(3, 0, 0, 500_00), l(6, 0, 0, 500_00)]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// 7. Binary as plans write it
+// ---------------------------------------------------------------------------------------
+
+/// `0` with `1` placed left (PV 700) and `2` right (PV 500), both its recruits; 0's own
+/// PV given. The weak (right) leg pairs 500.
+fn binary_month(extra: &str, pv0: i64) -> Vec<LedgerLine> {
+    use downline::ledger::PlacementRow;
+    let p = plan(&format!(
+        "[placement]\nkind = \"binary\"\n[[ranks]]\nname = \"Member\"\n[[ranks]]\nname = \"Gold\"\n\
+         pv = \"100\"\n[[bonus]]\nkind = \"binary\"\n{extra}\n"
+    ));
+    let t = tree(&[None, Some(0), Some(0)]);
+    let placement = [
+        PlacementRow {
+            id: 0,
+            parent: None,
+            leg: None,
+        },
+        PlacementRow {
+            id: 1,
+            parent: Some(0),
+            leg: Some(0),
+        },
+        PlacementRow {
+            id: 2,
+            parent: Some(0),
+            leg: Some(1),
+        },
+    ];
+    let vols = volumes(&[&[pv0, 700_00, 500_00], &[pv0, 0, 0]]);
+    compute_ledger(
+        &p,
+        &LedgerInput {
+            tree: &t,
+            placement: Some(&placement),
+            volumes: &vols,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .filter(|x| x.id == 0)
+    .collect()
+}
+
+/// Cycles of 200 PV at 25.00: 500 paired makes 2 cycles (50.00), 100 short of a cycle
+/// stays: month 2 holds left 300, right 100 — no cycle. By rank: a Gold (own PV 100)
+/// cycle is 25.00, a Member's 10.00.
+#[test]
+fn binary_pays_whole_cycles() {
+    assert_eq!(
+        binary_month("cycle_pv = \"200\"\ncycle_value = \"25\"", 0),
+        vec![l(1, 0, 0, 50_00)]
+    );
+    let by_rank = "cycle_pv = \"200\"\ncycle_values = { Member = \"10\", Gold = \"25\" }";
+    assert_eq!(binary_month(by_rank, 100_00), vec![l(1, 0, 0, 50_00)]);
+    assert_eq!(binary_month(by_rank, 0), vec![l(1, 0, 0, 20_00)]);
+    // A rate by rank: Gold 10% of 500 = 50.00; a Member (below the lowest listed) none.
+    assert_eq!(
+        binary_month("rates = { Gold = \"0.10\" }", 100_00),
+        vec![l(1, 0, 0, 50_00)]
+    );
+    assert_eq!(binary_month("rates = { Gold = \"0.10\" }", 0), vec![]);
+}
+
+/// Cycles of 100 at 10.00: 5 cycles, 50.00, capped at 20.00 a month; with the first 2
+/// cycles outside the cap: 20.00 + min(30.00, 20.00) = 40.00.
+#[test]
+fn binary_cap_with_exempt_first_cycles() {
+    let base = "cycle_pv = \"100\"\ncycle_value = \"10\"\ncap_per_month = \"20\"";
+    assert_eq!(binary_month(base, 0), vec![l(1, 0, 0, 20_00)]);
+    assert_eq!(
+        binary_month(&format!("{base}\ncap_exempt_cycles = 2"), 0),
+        vec![l(1, 0, 0, 40_00)]
+    );
+}
+
+/// A paycut at 2% of volume value: the month sells 1,200, the binary would pay 10% of
+/// 500 = 50.00, and is cut to 24.00.
+#[test]
+fn binary_paycut_cuts_pro_rata() {
+    assert_eq!(
+        binary_month("rate = \"0.10\"\npaycut = \"0.02\"", 0),
+        vec![l(1, 0, 0, 24_00)]
+    );
+    assert_eq!(
+        binary_month("rate = \"0.10\"\npaycut = \"0.05\"", 0),
+        vec![l(1, 0, 0, 50_00)]
+    );
+    for (extra, path) in [
+        ("cycle_value = \"10\"", "bonus[0].cycle_pv"),
+        (
+            "rate = \"0.1\"\ncycle_pv = \"100\"\ncycle_value = \"10\"",
+            "bonus[0].rate",
+        ),
+        (
+            "rate = \"0.1\"\ncap_exempt_cycles = 2",
+            "bonus[0].cap_exempt_cycles",
+        ),
+        ("", "bonus[0].rate"),
+    ] {
+        let (p, _) = plan_err(&format!(
+            "[placement]\nkind = \"binary\"\n[[bonus]]\nkind = \"binary\"\n{extra}\n"
+        ));
+        assert_eq!(p, path, "{extra}");
+    }
+}

@@ -369,8 +369,21 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                    "legs by generation" if gens else ""))
     if kind == "binary":
         ratio = b.get("ratio") or [1, 1]
-        parts = [(f"binary: {fmt_rate(b.get('rate'))} of the weaker leg's volume, paired "
-                 f"{ratio[0]}:{ratio[1]} with the stronger leg, to active distributors")]
+        if _num(b.get("cycle_pv")):
+            if b.get("cycle_values"):
+                per = ", ".join(f"{r} {fmt_money(v, currency)}"
+                                for r, v in b["cycle_values"].items())
+            else:
+                per = fmt_money(b.get("cycle_value"), currency)
+            what = (f"whole cycles of {fmt_points(b['cycle_pv'])} PV on the weaker leg at "
+                    f"{per} a cycle")
+        elif b.get("rates"):
+            what = ("by rank " + ", ".join(f"{r} {fmt_rate(v)}" for r, v in b["rates"].items())
+                    + " of the weaker leg's volume")
+        else:
+            what = f"{fmt_rate(b.get('rate'))} of the weaker leg's volume"
+        parts = [(f"binary: {what}, paired {ratio[0]}:{ratio[1]} with the stronger leg, to "
+                  "active distributors")]
         if b.get("require_sponsored_legs"):
             parts.append("with an active personal recruit in each leg")
         carry = b.get("carry_months")
@@ -386,7 +399,12 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         if b.get("flush_if_inactive"):
             parts.append("flushed when the distributor is inactive")
         if _num(b.get("cap_per_month")):
-            parts.append(f"at most {fmt_money(b['cap_per_month'], currency)} a month each")
+            exempt = b.get("cap_exempt_cycles")
+            parts.append(f"at most {fmt_money(b['cap_per_month'], currency)} a month each"
+                         + (f" beyond the first {exempt} cycles" if exempt else ""))
+        if _num(b.get("paycut")):
+            parts.append(f"all binary pay cut pro rata to at most {fmt_rate(b['paycut'])} "
+                         "of the month's volume value (paycut)")
         return "; ".join(parts)
     if kind == "matrix":
         levels = b.get("levels") or []

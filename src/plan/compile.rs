@@ -156,6 +156,16 @@ pub enum Bonus {
         cap_per_month: Option<i64>,
         /// Paid only with an active personally sponsored distributor in each leg.
         require_sponsored_legs: bool,
+        /// Rate by paid-as rank (millionths); empty: `rate` for everyone.
+        rank_rates: Vec<i64>,
+        /// Whole cycles of this much weak-leg PV (hundredths of a point).
+        cycle_pv: Option<i64>,
+        /// Cents per cycle by paid-as rank; empty: paid by rate.
+        cycle_values: Vec<i64>,
+        /// Cycles a month not counted toward the cap.
+        cap_exempt_cycles: u32,
+        /// Paycut share of the month's volume value (millionths).
+        paycut: Option<i64>,
     },
     /// Forced matrix: `rates[level - 1]` (millionths) on the PV of the placement tree's
     /// levels; see [`crate::engine::bonus::matrix`].
@@ -1266,15 +1276,108 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                         Some(c)
                     }
                 };
+                let by_rank =
+                    |m: &BTreeMap<String, Dec>, field: &str, money: bool| -> Result<Vec<i64>> {
+                        if m.is_empty() {
+                            return Ok(vec![]);
+                        }
+                        let mut listed = vec![None; ranks.len()];
+                        for (rname, &d) in m {
+                            let ep = format!("{p}.{field}.{rname}");
+                            let ri = rank_index(&ranks, rname, &ep)?;
+                            listed[ri] = Some(if money {
+                                non_negative(d, 2, &ep, "an amount")?
+                            } else {
+                                rate(d, &ep)?
+                            });
+                        }
+                        let mut below = 0;
+                        Ok(listed
+                            .into_iter()
+                            .map(|x| {
+                                if let Some(v) = x {
+                                    below = v;
+                                }
+                                below
+                            })
+                            .collect())
+                    };
+                let cycle_pv = match bs.cycle_pv {
+                    None => None,
+                    Some(d) => {
+                        let cp = format!("{p}.cycle_pv");
+                        let v = non_negative(d, 2, &cp, "a volume")?;
+                        if v == 0 {
+                            return Err(err(
+                                cp,
+                                "a cycle of 0 PV has no meaning; use a volume above 0",
+                            ));
+                        }
+                        Some(v)
+                    }
+                };
+                let mut cycle_values = by_rank(&bs.cycle_values, "cycle_values", true)?;
+                if let Some(d) = bs.cycle_value {
+                    if !cycle_values.is_empty() {
+                        return Err(err(
+                            format!("{p}.cycle_value"),
+                            "give either `cycle_value` (for everyone) or `cycle_values` (by rank), not both",
+                        ));
+                    }
+                    cycle_values =
+                        vec![
+                            non_negative(d, 2, &format!("{p}.cycle_value"), "an amount")?;
+                            ranks.len()
+                        ];
+                }
+                if !cycle_values.is_empty() && cycle_pv.is_none() {
+                    return Err(err(
+                        format!("{p}.cycle_pv"),
+                        "is missing: a value per cycle needs the cycle's PV",
+                    ));
+                }
+                let rank_rates = by_rank(&bs.rates, "rates", false)?;
+                let flat = match bs.rate {
+                    Some(d) => rate(d, &format!("{p}.rate"))?,
+                    None if cycle_values.is_empty() && rank_rates.is_empty() => {
+                        return Err(err(
+                            format!("{p}.rate"),
+                            "is missing: give `rate` (or `rates` by rank), or `cycle_pv` with `cycle_value`",
+                        ))
+                    }
+                    None => 0,
+                };
+                if !cycle_values.is_empty() && (bs.rate.is_some() || !rank_rates.is_empty()) {
+                    return Err(err(
+                        format!("{p}.rate"),
+                        "a binary paid per cycle has no rate: remove `rate`/`rates` or the cycle values",
+                    ));
+                }
+                let cap_exempt_cycles = bs.cap_exempt_cycles.unwrap_or(0);
+                if cap_exempt_cycles > 0 && (cycle_pv.is_none() || cap_per_month.is_none()) {
+                    return Err(err(
+                        format!("{p}.cap_exempt_cycles"),
+                        "exempts cycles from the cap: it needs `cycle_pv` and `cap_per_month`",
+                    ));
+                }
+                let paycut = match bs.paycut {
+                    None => None,
+                    Some(d) => Some(rate(d, &format!("{p}.paycut"))?),
+                };
                 Bonus::Binary {
                     name,
-                    rate: rate(bs.rate, &format!("{p}.rate"))?,
+                    rate: flat,
                     ratio: [ratio[0] as i64, ratio[1] as i64],
                     max_carry,
                     carry_months: bs.carry_months,
                     flush_if_inactive: bs.flush_if_inactive,
                     cap_per_month,
                     require_sponsored_legs: bs.require_sponsored_legs,
+                    rank_rates,
+                    cycle_pv,
+                    cycle_values,
+                    cap_exempt_cycles,
+                    paycut,
                 }
             }
             BonusSpec::Sponsoring(sp) => {

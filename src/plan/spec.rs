@@ -573,8 +573,31 @@ pub struct BinarySpec {
     /// Name in the ledger (default `"binary"`).
     #[serde(default)]
     pub name: Option<String>,
-    /// Rate on the paired volume of the weak leg.
-    pub rate: Dec,
+    /// Rate on the paired volume of the weak leg (not needed with `cycle_value`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Dec>,
+    /// Rates by paid-as rank instead of one `rate`: `{ Gold = "0.12" }` (a rank not listed
+    /// has the rate of the nearest listed rank below it, none below the lowest).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rates: BTreeMap<String, Dec>,
+    /// Pay in whole cycles: a cycle is this much PV of the weak leg (paired with the
+    /// strong leg by `ratio`); volume short of a cycle is carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle_pv: Option<Dec>,
+    /// With `cycle_pv`: a fixed amount per cycle instead of a rate …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle_value: Option<Dec>,
+    /// … or by paid-as rank: `{ Silver = "30", Gold = "40" }`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cycle_values: BTreeMap<String, Dec>,
+    /// With `cap_per_month` and `cycle_pv`: the first this many cycles of each month are
+    /// not counted toward the cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_exempt_cycles: Option<u32>,
+    /// Paycut: when the month's binary pay passes this share of the month's volume value,
+    /// every binary line is cut pro rata to that share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paycut: Option<Dec>,
     /// Pairing ratio `[weak, strong]`: `[1, 2]` pairs 1 point of the weak leg with 2 of
     /// the strong (default `[1, 1]`).
     #[serde(default)]

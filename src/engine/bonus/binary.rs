@@ -41,7 +41,7 @@ impl State {
 }
 
 /// The rules of one binary bonus.
-pub struct Rules {
+pub struct Rules<'a> {
     /// Rate on the weak leg's paired volume, millionths.
     pub rate: i64,
     /// Pairing ratio `[weak, strong]`.
@@ -56,9 +56,17 @@ pub struct Rules {
     pub cap_per_month: Option<i64>,
     /// Paid only with an active personally sponsored distributor in each leg.
     pub require_sponsored_legs: bool,
+    /// Rates by paid-as rank (empty: `rate` for everyone).
+    pub rank_rates: &'a [i64],
+    /// Whole cycles of this much weak-leg volume.
+    pub cycle_pv: Option<i64>,
+    /// Cents per cycle by paid-as rank (empty: paid by rate).
+    pub cycle_values: &'a [i64],
+    /// Cycles a month not counted toward the cap.
+    pub cap_exempt_cycles: u32,
 }
 
-impl Rules {
+impl Rules<'_> {
     /// How many ages of carried volume are kept apart (0: no carry-over).
     pub fn ages(&self) -> usize {
         self.carry_months.map_or(1, |m| m as usize)
@@ -76,6 +84,8 @@ pub struct Month<'a> {
     pub sponsored_legs: &'a [u8],
     /// Currency per point, millionths.
     pub point_value: i64,
+    /// Paid-as rank.
+    pub rank: &'a [u8],
 }
 
 /// Take `amount` out of `new` and the `carried` volumes, oldest (last) first.
@@ -142,12 +152,38 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
             ];
             let weak = (held[1] < held[0]) as usize;
             let strong = 1 - weak;
-            let w = held[weak].min(held[strong] * a / b);
+            let mut w = held[weak].min(held[strong] * a / b);
+            // Whole cycles only: what is short of a cycle stays in the legs.
+            let cycles = r.cycle_pv.map_or(0, |c| w / c);
+            if let Some(c) = r.cycle_pv {
+                w = cycles * c;
+            }
+            let rank = m.rank[i];
+            let paid_rate = if r.rank_rates.is_empty() {
+                r.rate
+            } else if rank == crate::plan::NO_RANK {
+                0
+            } else {
+                r.rank_rates[rank as usize]
+            };
             if w > 0 {
                 let used = (w * b + a - 1) / a;
-                let mut pay = cents_of(w as i128 * r.rate as i128, m.point_value);
+                let mut pay = if r.cycle_values.is_empty() {
+                    cents_of(w as i128 * paid_rate as i128, m.point_value)
+                } else if rank == crate::plan::NO_RANK {
+                    0
+                } else {
+                    cycles * r.cycle_values[rank as usize]
+                };
                 if let Some(c) = r.cap_per_month {
-                    pay = pay.min(c);
+                    // The first cycles of the month may be outside the cap.
+                    let exempt = if cycles > 0 {
+                        (pay as i128 * (r.cap_exempt_cycles as i64).min(cycles) as i128
+                            / cycles as i128) as i64
+                    } else {
+                        0
+                    };
+                    pay = exempt + (pay - exempt).min(c);
                 }
                 out[i] = pay;
                 total += pay;

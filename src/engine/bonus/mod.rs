@@ -455,6 +455,11 @@ pub(super) fn pay_bonuses(
                 flush_if_inactive,
                 cap_per_month,
                 require_sponsored_legs,
+                rank_rates,
+                cycle_pv,
+                cycle_values,
+                cap_exempt_cycles,
+                paycut,
                 ..
             } => {
                 // Carry is state: a what-if pass must never reach here.
@@ -464,6 +469,7 @@ pub(super) fn pay_bonuses(
                     leg_pv: c.leg_pv,
                     sponsored_legs: c.sponsored_legs,
                     point_value: pvm,
+                    rank: c.rank,
                 };
                 let rules = binary::Rules {
                     rate: *rate,
@@ -473,8 +479,30 @@ pub(super) fn pay_bonuses(
                     flush_if_inactive: *flush_if_inactive,
                     cap_per_month: *cap_per_month,
                     require_sponsored_legs: *require_sponsored_legs,
+                    rank_rates,
+                    cycle_pv: *cycle_pv,
+                    cycle_values,
+                    cap_exempt_cycles: *cap_exempt_cycles,
                 };
-                binary::pay(&month, &rules, &mut s.binary[b], out)
+                let total = binary::pay(&month, &rules, &mut s.binary[b], out);
+                match paycut {
+                    // The paycut: the month's binary pay cut pro rata to a share of the
+                    // month's volume value, shared out to the cent.
+                    Some(share) => {
+                        let limit = (c.total_pv as i128 * pvm as i128 * *share as i128
+                            / (RATE_ONE as i128 * RATE_ONE as i128))
+                            as i64;
+                        if total > limit {
+                            let mut lines: Vec<&mut i64> =
+                                out.iter_mut().filter(|x| **x != 0).collect();
+                            crate::money::scale_to_cap(&mut lines, limit);
+                            limit
+                        } else {
+                            total
+                        }
+                    }
+                    None => total,
+                }
             }
             Bonus::Matrix { rates, .. } => {
                 let month = matrix::Month {

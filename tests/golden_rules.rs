@@ -1360,3 +1360,41 @@ fn binary_paycut_cuts_pro_rata() {
         assert_eq!(p, path, "{extra}");
     }
 }
+
+/// Levels unlocked by active legs, and compression by level qualification.
+/// `0 ─ 1 ─ 2 ─ 3 (PV 100)`; 0 also sponsors 4 and 5, 2 also sponsors 6 (everyone active
+/// at 0 PV): active legs 0 → 3, 1 → 1, 2 → 2. Rates 10%, 5%, 2% by level. Unlocked by
+/// legs: 2 (level 1, 2 legs) earns 10.00; 1 (level 2, 1 leg) is not paid; 0 (level 3, 3
+/// legs) earns 2.00. Passing over the unqualified as well: 1 does not fill level 2, so 0
+/// is paid level 2's 5%: 5.00.
+#[test]
+fn levels_unlocked_by_active_legs_and_compression_by_level_qualification() {
+    let text = |extra: &str| {
+        format!(
+            "[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.10\", \"0.05\", \"0.02\"]\n{extra}\n"
+        )
+    };
+    let sponsors = [None, Some(0), Some(1), Some(2), Some(0), Some(0), Some(2)];
+    let pv: &[&[i64]] = &[&[0, 0, 0, 100_00, 0, 0, 0]];
+    assert_eq!(
+        pay(&plan(&text("levels_by_active_legs = true")), &sponsors, pv),
+        vec![l(1, 0, 0, 2_00), l(1, 2, 0, 10_00)]
+    );
+    assert_eq!(
+        pay(
+            &plan(&text(
+                "levels_by_active_legs = true\nskip_unqualified = true"
+            )),
+            &sponsors,
+            pv
+        ),
+        vec![l(1, 0, 0, 5_00), l(1, 2, 0, 10_00)]
+    );
+    // Without either: 2 10.00, 1 5.00, 0 2.00.
+    assert_eq!(
+        pay(&plan(&text("")), &sponsors, pv),
+        vec![l(1, 0, 0, 2_00), l(1, 1, 0, 5_00), l(1, 2, 0, 10_00)]
+    );
+    let (path, _) = plan_err(&text("skip_unqualified = true\ncompression = true"));
+    assert_eq!(path, "bonus[0].skip_unqualified");
+}

@@ -238,6 +238,10 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
             parts.append(f"{r}: {_rates(rates[r])}")
         if b.get("compress_below"):
             comp = f"with compression to {b['compress_below']} and above"
+        if b.get("skip_unqualified"):
+            comp = "passing over uplines not qualified for the level being filled"
+        if b.get("levels_by_active_legs"):
+            comp += ", level k paid only with k active personally sponsored legs"
         return (f"unilevel, {comp}; rates by level (level 1 = personally "
                 f"sponsored){_basis(b)} — " + "; ".join(parts))
     if kind == "fast_start":

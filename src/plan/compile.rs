@@ -71,6 +71,10 @@ pub enum Bonus {
         by_title: bool,
         /// With compression, only those paid as this rank or higher count as a level.
         level_rank: Option<u8>,
+        /// Level `k` needs `k` active personally sponsored distributors.
+        levels_by_active_legs: bool,
+        /// Uplines not qualified for the level being filled are passed over.
+        skip_unqualified: bool,
     },
     /// Fast start: `rate` (millionths) of a recruit's PV to the sponsor in the recruit's
     /// first `months` months.
@@ -863,6 +867,12 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     None => None,
                     Some(r) => Some(rank_index(&ranks, r, &format!("{p}.compress_below"))? as u8),
                 };
+                if u.skip_unqualified && (u.compression || level_rank.is_some()) {
+                    return Err(err(
+                        format!("{p}.skip_unqualified"),
+                        "is a compression of its own (by qualification for each level): remove `compression` and `compress_below`",
+                    ));
+                }
                 Bonus::Unilevel {
                     name,
                     compression: u.compression || level_rank.is_some(),
@@ -870,6 +880,8 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
                     rates,
                     by_title: by_title(&u.rank_basis, &p)?,
                     level_rank,
+                    levels_by_active_legs: u.levels_by_active_legs,
+                    skip_unqualified: u.skip_unqualified,
                 }
             }
             BonusSpec::FastStart(f) => {

@@ -416,6 +416,15 @@ pub struct UnilevelSpec {
     /// count as a level (implies `compression`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compress_below: Option<String>,
+    /// Level `k` is paid only to those with at least `k` active personally sponsored
+    /// distributors (levels unlocked by active legs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub levels_by_active_legs: bool,
+    /// Compression by level qualification: an upline not qualified for the level being
+    /// filled (inactive, no rate for that level, or too few active legs for it) is
+    /// passed over, and the level goes to the next upline up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_unqualified: bool,
     /// Which rank the rates are read by: `"paid_as"` (this month's, the default) or
     /// `"title"` (the highest rank reached, kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]

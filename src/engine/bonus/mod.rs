@@ -35,6 +35,8 @@ pub struct Scratch {
     pub generation: Vec<i64>,
     /// Sponsoring bonuses' and allowances' state, per bonus of the plan.
     pub events: Vec<sponsoring::State>,
+    /// Active personally sponsored distributors of each (levels unlocked by legs).
+    pub legs: Vec<u32>,
     /// Who counts as a level in a unilevel compressed by rank.
     pub counts: Vec<bool>,
     /// Binary carry, per bonus of the plan (state kept across months, not scratch).
@@ -285,6 +287,8 @@ pub(super) fn pay_bonuses(
                 rates,
                 by_title,
                 level_rank,
+                levels_by_active_legs,
+                skip_unqualified,
                 ..
             } => {
                 let rank = c.rank_by(*by_title);
@@ -303,8 +307,23 @@ pub(super) fn pay_bonuses(
                     child_pv: c.child_pv,
                     counts,
                 };
-                if plan.round_per_term {
-                    unilevel::pay_per_term(&month, *compression, *depth, rates, out)
+                if plan.round_per_term || *levels_by_active_legs || *skip_unqualified {
+                    if *levels_by_active_legs {
+                        s.legs.clear();
+                        s.legs.resize(n, 0);
+                        for (i, &p) in c.sponsor.iter().enumerate() {
+                            if p != NO_SPONSOR && c.qualified[i] {
+                                s.legs[p as usize] += 1;
+                            }
+                        }
+                    }
+                    let walk = unilevel::Walk {
+                        per_term: plan.round_per_term,
+                        compression: *compression,
+                        active_legs: if *levels_by_active_legs { &s.legs } else { &[] },
+                        skip_unqualified: *skip_unqualified,
+                    };
+                    unilevel::pay_walking(&month, *depth, rates, &walk, &mut s.acc, out)
                 } else {
                     unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
                 }

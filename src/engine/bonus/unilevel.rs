@@ -236,20 +236,36 @@ fn run<A: Acc>(
     total
 }
 
-/// The unilevel with each term rounded (`[rounding] per = "term"`): every payee's pay
-/// from each distributor's PV is rounded to the cent on its own, then summed. Walks up
-/// from each distributor with volume as far as `depth` levels (with compression, past
-/// those who do not count as a level), so it costs the depth of the tree, not a few
-/// passes; only plans that ask for it pay that.
-pub fn pay_per_term(
+/// How a walking evaluation of the unilevel decides who is paid and who fills a level.
+pub struct Walk<'a> {
+    /// Round each term (else each line, from exact sums).
+    pub per_term: bool,
+    /// Dynamic compression (by `Month::counts`).
+    pub compression: bool,
+    /// Active personally sponsored distributors of each (empty: levels not unlocked by
+    /// them).
+    pub active_legs: &'a [u32],
+    /// Pass over uplines not qualified for the level being filled.
+    pub skip_unqualified: bool,
+}
+
+/// The unilevel by walking up from each distributor with volume as far as `depth`
+/// levels: with each term rounded (`[rounding] per = "term"`), with levels unlocked by
+/// active legs, or with compression by level qualification (an upline not qualified for
+/// the level being filled is passed over and the level goes up). It costs the depth of
+/// the tree per distributor, not a few passes; only plans that ask for it pay that.
+pub fn pay_walking(
     m: &Month,
-    compression: bool,
     depth: usize,
     rates: &[i64],
+    w: &Walk,
+    acc: &mut Vec<i128>,
     out: &mut [i64],
 ) -> i64 {
     let n = m.sponsor.len();
     out[..n].fill(0);
+    acc.clear();
+    acc.resize(if w.per_term { 0 } else { n }, 0);
     let mut total = 0;
     for j in 0..n {
         let v = m.pv[j];
@@ -260,18 +276,40 @@ pub fn pay_per_term(
         while a != NO_SPONSOR && level <= depth {
             let i = a as usize;
             let r = m.rank[i];
-            if m.qualified[i] && r != NO_RANK {
-                let rate = rates[r as usize * depth + level - 1];
-                if rate != 0 {
-                    let c = cents_of(v as i128 * rate as i128, m.point_value);
+            let rate = if m.qualified[i] && r != NO_RANK {
+                rates[r as usize * depth + level - 1]
+            } else {
+                0
+            };
+            let unlocked = w.active_legs.is_empty() || w.active_legs[i] as usize >= level;
+            let paid = rate != 0 && unlocked;
+            if paid {
+                let term = v as i128 * rate as i128;
+                if w.per_term {
+                    let c = cents_of(term, m.point_value);
                     out[i] += c;
                     total += c;
+                } else {
+                    acc[i] += term;
                 }
             }
-            if !compression || m.counts[i] {
+            let fills = if w.skip_unqualified {
+                paid
+            } else {
+                !w.compression || m.counts[i]
+            };
+            if fills {
                 level += 1;
             }
             a = m.sponsor[i];
+        }
+    }
+    if !w.per_term {
+        for i in 0..n {
+            if acc[i] != 0 {
+                out[i] = cents_of(acc[i], m.point_value);
+                total += out[i];
+            }
         }
     }
     total

@@ -30,7 +30,7 @@
 //! (K ≤ number of ranks), each sequential over arrays; the same-rank override adds two
 //! arrays and one pass per rank with a rate. Exact in 128 bits; one rounding per line.
 
-use super::cents_of;
+use super::{cents_of, Terms};
 use crate::downline::NO_SPONSOR;
 use crate::plan::NO_RANK;
 
@@ -237,9 +237,8 @@ pub fn pay_walking(
     out: &mut [i64],
 ) -> i64 {
     let n = m.sponsor.len();
-    out[..n].fill(0);
-    s.acc.clear();
-    s.acc.resize(if per_term { 0 } else { n }, 0);
+    let out = &mut out[..n];
+    let mut terms = Terms::new(per_term, m.point_value, &mut s.acc, out);
     let level_rate = |r: u8| -> i64 {
         if r == NO_RANK {
             return 0;
@@ -250,7 +249,6 @@ pub fn pay_walking(
         }
     };
     let top_rate = rules.levels.last().copied().unwrap_or(0);
-    let mut total = 0;
     for j in 0..n {
         let v = m.pv[j];
         if v == 0 {
@@ -289,14 +287,7 @@ pub fn pay_walking(
                     owed += rules.same_rank_rate;
                 }
                 if owed != 0 {
-                    let term = v as i128 * owed as i128;
-                    if per_term {
-                        let c = cents_of(term, m.point_value);
-                        out[i] += c;
-                        total += c;
-                    } else {
-                        s.acc[i] += term;
-                    }
+                    terms.add(out, i, v as i128 * owed as i128);
                 }
                 if top == NO_RANK || r > top {
                     top = r;
@@ -311,13 +302,5 @@ pub fn pay_walking(
             a = m.sponsor[i];
         }
     }
-    if !per_term {
-        for i in 0..n {
-            if s.acc[i] != 0 {
-                out[i] = cents_of(s.acc[i], m.point_value);
-                total += out[i];
-            }
-        }
-    }
-    total
+    terms.finish(out)
 }

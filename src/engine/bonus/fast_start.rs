@@ -3,7 +3,7 @@
 //! first). With `require_active` the payee must be active that month; otherwise it need
 //! only still participate. Level `k` is the `k`-th sponsor up from the recruit.
 
-use super::cents_of;
+use super::Terms;
 use crate::downline::NO_SPONSOR;
 
 /// Inputs of one month.
@@ -39,14 +39,12 @@ pub struct Rules<'a> {
 /// Write each payee's fast-start bonus this month (cents) into `out`; returns the sum.
 pub fn pay(m: &Month, rules: &Rules, acc: &mut Vec<i128>, out: &mut [i64]) -> i64 {
     let n = m.sponsor.len();
-    acc.clear();
-    acc.resize(n, 0);
-    out[..n].fill(0);
+    let out = &mut out[..n];
+    let mut terms = Terms::new(rules.per_term, m.point_value, acc, out);
     // Recruits in their first `months` months joined at or after this month.
     let first_join = (m.month as i64 - rules.months as i64 + 1).max(0) as u16;
     // join months are non-decreasing with the index: start at the first such recruit
     let start = m.join_month[..n].partition_point(|&j| j < first_join);
-    let mut total = 0;
     for i in start..n {
         if m.pv[i] == 0 {
             continue;
@@ -63,25 +61,10 @@ pub fn pay(m: &Month, rules: &Rules, acc: &mut Vec<i128>, out: &mut [i64]) -> i6
                 m.participating[a]
             };
             if eligible && rate != 0 {
-                let term = m.pv[i] as i128 * rate as i128;
-                if rules.per_term {
-                    let c = cents_of(term, m.point_value);
-                    out[a] += c;
-                    total += c;
-                } else {
-                    acc[a] += term;
-                }
+                terms.add(out, a, m.pv[i] as i128 * rate as i128);
             }
             p = m.sponsor[a];
         }
     }
-    if !rules.per_term {
-        for i in 0..n {
-            if acc[i] != 0 {
-                out[i] = cents_of(acc[i], m.point_value);
-                total += out[i];
-            }
-        }
-    }
-    total
+    terms.finish(out)
 }

@@ -49,6 +49,58 @@ use crate::downline::NO_SPONSOR;
 use crate::money::{round_div, RATE_ONE};
 use crate::plan::{Bonus, CompiledPlan, NO_RANK, ON_PARTY, ON_PREFERRED, ON_RETAIL};
 
+/// The terms of a walking evaluation (each payee's pay from one distributor's volume),
+/// paid either rounded one by one (`[rounding] per = "term"`) or summed exactly per payee
+/// and rounded once per line.
+pub struct Terms<'a> {
+    per_term: bool,
+    point_value: i64,
+    acc: &'a mut Vec<i128>,
+    total: i64,
+}
+
+impl<'a> Terms<'a> {
+    /// Start paying `n` distributors into `out` (cleared), with `acc` as scratch.
+    pub fn new(per_term: bool, point_value: i64, acc: &'a mut Vec<i128>, out: &mut [i64]) -> Self {
+        let n = out.len();
+        out.fill(0);
+        acc.clear();
+        acc.resize(if per_term { 0 } else { n }, 0);
+        Terms {
+            per_term,
+            point_value,
+            acc,
+            total: 0,
+        }
+    }
+
+    /// Pay `term` (volume × rate, hundredths × millionths) to `payee`.
+    #[inline]
+    pub fn add(&mut self, out: &mut [i64], payee: usize, term: i128) {
+        if self.per_term {
+            let c = cents_of(term, self.point_value);
+            out[payee] += c;
+            self.total += c;
+        } else {
+            self.acc[payee] += term;
+        }
+    }
+
+    /// Round the lines (when summed) and return the total paid.
+    pub fn finish(self, out: &mut [i64]) -> i64 {
+        let mut total = self.total;
+        if !self.per_term {
+            for (o, &a) in out.iter_mut().zip(self.acc.iter()) {
+                if a != 0 {
+                    *o = cents_of(a, self.point_value);
+                    total += *o;
+                }
+            }
+        }
+        total
+    }
+}
+
 /// Cents of `acc` = Σ volume (hundredths of a point) × rate (millionths), at `point_value`
 /// (millionths of currency per point): `round(acc × point_value / 10¹²)`, half away from
 /// zero. The common case (point value 1, amounts that fit 64 bits) avoids 128-bit division.

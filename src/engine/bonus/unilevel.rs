@@ -11,7 +11,7 @@
 //! The PV of an inactive distributor still counts, at the level it would have.
 //! Only active distributors are paid, at the rates of their paid-as rank.
 
-use super::cents_of;
+use super::{cents_of, Terms};
 use crate::downline::NO_SPONSOR;
 use crate::plan::NO_RANK;
 
@@ -263,10 +263,8 @@ pub fn pay_walking(
     out: &mut [i64],
 ) -> i64 {
     let n = m.sponsor.len();
-    out[..n].fill(0);
-    acc.clear();
-    acc.resize(if w.per_term { 0 } else { n }, 0);
-    let mut total = 0;
+    let out = &mut out[..n];
+    let mut terms = Terms::new(w.per_term, m.point_value, acc, out);
     for j in 0..n {
         let v = m.pv[j];
         if v == 0 {
@@ -284,14 +282,7 @@ pub fn pay_walking(
             let unlocked = w.active_legs.is_empty() || w.active_legs[i] as usize >= level;
             let paid = rate != 0 && unlocked;
             if paid {
-                let term = v as i128 * rate as i128;
-                if w.per_term {
-                    let c = cents_of(term, m.point_value);
-                    out[i] += c;
-                    total += c;
-                } else {
-                    acc[i] += term;
-                }
+                terms.add(out, i, v as i128 * rate as i128);
             }
             let fills = if w.skip_unqualified {
                 paid
@@ -304,13 +295,5 @@ pub fn pay_walking(
             a = m.sponsor[i];
         }
     }
-    if !w.per_term {
-        for i in 0..n {
-            if acc[i] != 0 {
-                out[i] = cents_of(acc[i], m.point_value);
-                total += out[i];
-            }
-        }
-    }
-    total
+    terms.finish(out)
 }

@@ -113,6 +113,25 @@ pub struct LedgerLine {
 
 const MAX_MONTH: i64 = 60_000;
 
+/// The most volume one row may hold (a distributor's month, a party), hundredths of a
+/// point: 1,000,000,000,000 points.
+pub const MAX_ROW_VOLUME: i64 = 100_000_000_000_000;
+/// The most a month's volume may be worth, cents: 100,000,000,000,000 (10¹⁴) in the
+/// plan's currency. With rate-bound bonuses paying at most 100% a level and at most 100
+/// levels, a month's pay then fits 64-bit cents.
+pub const MAX_MONTH_VALUE_CENTS: i128 = 10_000_000_000_000_000;
+
+/// Refuse a volume of row `row` of `table` above [`MAX_ROW_VOLUME`].
+fn check_row_volume(table: &str, row: usize, id: i64, column: &str, v: i64) -> Result<()> {
+    if v > MAX_ROW_VOLUME {
+        return Err(Error::Input(format!(
+            "{table} row {row}: id {id}: {column} {} is above 1,000,000,000,000 points, the most one row may hold",
+            crate::money::Volume(v).to_decimal()
+        )));
+    }
+    Ok(())
+}
+
 /// Pay `plan` over a given tree and volumes, month by month from the first join month to
 /// the last month with volume. Returns the non-zero lines ordered by month, id, bonus.
 pub fn compute_commissions(
@@ -282,6 +301,9 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
                 v.id
             )));
         }
+        check_row_volume("volumes", row, v.id, "retail", v.retail)?;
+        check_row_volume("volumes", row, v.id, "preferred", v.preferred)?;
+        check_row_volume("volumes", row, v.id, "pv", v.pv)?;
         if v.retail + v.preferred > v.pv {
             let dec = |x: i64| crate::money::Volume(x).to_decimal();
             let (parts, of) = if v.preferred == 0 {
@@ -322,6 +344,7 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
                 p.id
             )));
         }
+        check_row_volume("parties", row, p.id, "pv", p.pv)?;
         parties_by_month.entry(p.month).or_default().push(Party {
             distributor: index[k],
             pv: p.pv,
@@ -369,6 +392,25 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
             )));
         }
         *slot = rank_of(&t.title, format!("titles row {row}: id {}", t.id))?;
+    }
+    // Each month's volume, worth at most MAX_MONTH_VALUE_CENTS.
+    let mut month_volume: std::collections::BTreeMap<i64, i128> = Default::default();
+    for (&m, rows) in &by_month {
+        *month_volume.entry(m).or_default() += rows
+            .iter()
+            .map(|&(_, o, r, f)| (o + r + f) as i128)
+            .sum::<i128>();
+    }
+    for (&m, parties) in &parties_by_month {
+        *month_volume.entry(m).or_default() += parties.iter().map(|p| p.pv as i128).sum::<i128>();
+    }
+    for (&m, &v) in &month_volume {
+        if v * plan.point_value as i128 / crate::money::RATE_ONE as i128 > MAX_MONTH_VALUE_CENTS {
+            return Err(Error::Input(format!(
+                "month {m}: the month's volume, {} points, is worth more than 100,000,000,000,000, the most a month may be",
+                crate::money::Volume(v.min(i64::MAX as i128) as i64).to_decimal()
+            )));
+        }
     }
     let first = tree.iter().map(|r| r.join_month).min().unwrap_or(0);
     let last = by_month

@@ -1398,3 +1398,57 @@ fn levels_unlocked_by_active_legs_and_compression_by_level_qualification() {
     let (path, _) = plan_err(&text("skip_unqualified = true\ncompression = true"));
     assert_eq!(path, "bonus[0].skip_unqualified");
 }
+
+/// Bounds that keep money in 64-bit cents, each refused by name: a plan's amounts (at
+/// most 10,000,000), the activity minimum's worth, a point's worth, a scenario's money
+/// figures, and a ledger row's and month's volume.
+#[test]
+fn money_beyond_the_bounds_is_refused_by_name() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("[costs]\nannual_fee = \"10000000.01\"", "costs.annual_fee", "10,000,000"),
+        (
+            "[[ranks]]\nname = \"A\"\n[[bonus]]\nkind = \"rank_advancement\"\namounts = { A = \"2e7\" }",
+            "bonus[0].amounts.A",
+            "10,000,000",
+        ),
+        ("[active]\nmin_pv = \"20000000\"", "active.min_pv", "worth more"),
+        ("[volume]\npoint_value = \"2000000\"", "volume.point_value", "1,000,000"),
+    ];
+    for (text, path, message) in cases {
+        let (p, m) = plan_err(text);
+        assert_eq!(&p, path, "{text}");
+        assert!(m.contains(message), "{text}: {m}");
+    }
+    // 10,000,000 itself is allowed.
+    plan("[costs]\nannual_fee = \"10000000\"");
+    match downline::Scenario::parse("[expenses]\nmonthly = 1e300", downline::Format::Toml) {
+        Err(downline::Error::Scenario { path, message }) => {
+            assert_eq!(path, "expenses.monthly");
+            assert!(message.contains("10,000,000"), "{message}");
+        }
+        other => panic!("expected a scenario error, got {other:?}"),
+    }
+    let p = plan("[[bonus]]\nkind = \"unilevel\"\nlevels = [\"0.1\"]");
+    let t = tree(&[None, Some(0)]);
+    let big = |pv: i64| {
+        compute_ledger(
+            &p,
+            &LedgerInput {
+                tree: &t,
+                volumes: &volumes(&[&[0, pv]]),
+                ..Default::default()
+            },
+        )
+    };
+    // 50,000,000,000,000 points in one row.
+    let e = big(5_000_000_000_000_000).unwrap_err().to_string();
+    assert!(
+        e.contains("volumes row 0: id 1: pv") && e.contains("the most one row may hold"),
+        "{e}"
+    );
+    // 1,000,000,000,000 points pays exactly: 10% = 100,000,000,000.00.
+    assert_eq!(
+        big(100_000_000_000_000).unwrap(),
+        vec![l(1, 0, 0, 10_000_000_000_000)]
+    );
+}

@@ -419,6 +419,13 @@ fn rate(d: Dec, path: &str) -> Result<i64> {
     fixed(d, 6, path)
 }
 
+/// The most any fixed amount of a plan may be (a fee, a bonus amount, a cap), cents:
+/// 10,000,000.00. With at most 20,000,000 people, 64 ranks and 100 parties a person a
+/// month, a month's fixed amounts then stay far inside 64-bit cents.
+pub const MAX_AMOUNT_CENTS: i64 = 1_000_000_000;
+/// The most a point may be worth, millionths of the currency: 1,000,000.
+pub const MAX_POINT_VALUE: i64 = 1_000_000 * RATE_ONE;
+
 fn non_negative(d: Dec, places: u32, path: &str, what: &str) -> Result<i64> {
     if d.0 < Decimal::ZERO {
         return Err(err(
@@ -426,7 +433,14 @@ fn non_negative(d: Dec, places: u32, path: &str, what: &str) -> Result<i64> {
             format!("{d} is negative; {what} must be 0 or more"),
         ));
     }
-    fixed(d, places, path)
+    let v = fixed(d, places, path)?;
+    if what == "an amount" && v > MAX_AMOUNT_CENTS {
+        return Err(err(
+            path,
+            format!("{d} is above 10,000,000, the most an amount may be"),
+        ));
+    }
+    Ok(v)
 }
 
 fn rank_index(ranks: &[Rank], name: &str, path: &str) -> Result<usize> {
@@ -447,12 +461,30 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             if d.0 <= Decimal::ZERO {
                 return Err(err("volume.point_value", format!("{d} must be above 0")));
             }
-            fixed(d, 6, "volume.point_value")?
+            let v = fixed(d, 6, "volume.point_value")?;
+            if v > MAX_POINT_VALUE {
+                return Err(err(
+                    "volume.point_value",
+                    format!("{d} is above 1,000,000, the most a point may be worth"),
+                ));
+            }
+            v
         }
     };
     let min_pv = match spec.active.min_pv {
         None => 0,
-        Some(d) => non_negative(d, 2, "active.min_pv", "a volume")?,
+        Some(d) => {
+            let v = non_negative(d, 2, "active.min_pv", "a volume")?;
+            // Buying to qualify buys up to it: its value is bounded like an amount.
+            // hundredths of a point × millionths per point ÷ 10⁶ = cents
+            if v as i128 * point_value as i128 / RATE_ONE as i128 > MAX_AMOUNT_CENTS as i128 {
+                return Err(err(
+                    "active.min_pv",
+                    format!("{d} points are worth more than 10,000,000, the most an amount may be"),
+                ));
+            }
+            v
+        }
     };
 
     // Ranks.

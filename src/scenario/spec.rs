@@ -319,6 +319,21 @@ fn non_negative(v: f64, path: &str) -> Result<f64> {
     Ok(v)
 }
 
+/// The most a scenario's amount (an order's mean, a month's expenses) may be: 10,000,000.
+const MAX_SCENARIO_AMOUNT: f64 = 10_000_000.0;
+
+/// An amount of money: 0 or more, at most [`MAX_SCENARIO_AMOUNT`].
+fn money(v: f64, path: &str) -> Result<f64> {
+    non_negative(v, path)?;
+    if v > MAX_SCENARIO_AMOUNT {
+        return Err(e(
+            path,
+            format!("{v} is above 10,000,000, the most an amount of the scenario may be"),
+        ));
+    }
+    Ok(v)
+}
+
 fn table(t: &ByTenure, path: &str, check: fn(f64, &str) -> Result<f64>) -> Result<Vec<f64>> {
     let v = t.to_vec();
     if v.is_empty() {
@@ -562,7 +577,7 @@ impl ScenarioSpec {
         };
         let p = &self.purchases;
         let order_probability = probability(p.probability.unwrap_or(1.0), "purchases.probability")?;
-        let order_mean = non_negative(p.mean.unwrap_or(100.0), "purchases.mean")?;
+        let order_mean = money(p.mean.unwrap_or(100.0), "purchases.mean")?;
         let order_sigma = non_negative(p.sigma.unwrap_or(0.5), "purchases.sigma")?;
         if order_sigma > 5.0 {
             return Err(e("purchases.sigma", format!("{order_sigma} is above 5")));
@@ -583,8 +598,7 @@ impl ScenarioSpec {
             c.order_probability.unwrap_or(0.5),
             "customers.order_probability",
         )?;
-        let customer_order_mean =
-            non_negative(c.order_mean.unwrap_or(60.0), "customers.order_mean")?;
+        let customer_order_mean = money(c.order_mean.unwrap_or(60.0), "customers.order_mean")?;
         let customer_order_sigma =
             non_negative(c.order_sigma.unwrap_or(0.5), "customers.order_sigma")?;
         if customer_order_sigma > 5.0 {
@@ -601,7 +615,7 @@ impl ScenarioSpec {
             c.preferred_order_probability.unwrap_or(0.8),
             "customers.preferred_order_probability",
         )?;
-        let preferred_order_mean = non_negative(
+        let preferred_order_mean = money(
             c.preferred_order_mean.unwrap_or(60.0),
             "customers.preferred_order_mean",
         )?;
@@ -615,8 +629,7 @@ impl ScenarioSpec {
                 format!("{preferred_order_sigma} is above 5"),
             ));
         }
-        let monthly_expenses =
-            non_negative(self.expenses.monthly.unwrap_or(0.0), "expenses.monthly")?;
+        let monthly_expenses = money(self.expenses.monthly.unwrap_or(0.0), "expenses.monthly")?;
         let pt = &self.parties;
         let party_rate = match &pt.per_month {
             None => vec![0.0],
@@ -634,7 +647,7 @@ impl ScenarioSpec {
         }
         let party_hosting_share =
             probability(pt.hosting_share.unwrap_or(1.0), "parties.hosting_share")?;
-        let party_sales_mean = non_negative(pt.sales_mean.unwrap_or(400.0), "parties.sales_mean")?;
+        let party_sales_mean = money(pt.sales_mean.unwrap_or(400.0), "parties.sales_mean")?;
         let party_sales_sigma = non_negative(pt.sales_sigma.unwrap_or(0.6), "parties.sales_sigma")?;
         if party_sales_sigma > 5.0 {
             return Err(e(

@@ -50,6 +50,18 @@ fn volumes(pv: &[&[i64]]) -> Vec<VolumeRow> {
     out
 }
 
+/// Paid-as ranks given for month 1: `(id, rank)`.
+fn given(ranks: &[(i64, &str)]) -> Vec<RankRow> {
+    ranks
+        .iter()
+        .map(|&(id, rank)| RankRow {
+            id,
+            month: 1,
+            rank: rank.into(),
+        })
+        .collect()
+}
+
 fn l(month: i64, id: i64, bonus: usize, amount: i64) -> LedgerLine {
     LedgerLine {
         month,
@@ -372,11 +384,7 @@ fn given_ranks_and_titles_replace_the_evaluation() {
     let t = tree(&[None, Some(0)]);
     let vols = volumes(&[&[0, 100_00]]);
     let p = plan(&text(""));
-    let held = [RankRow {
-        id: 0,
-        month: 1,
-        rank: "Manager".into(),
-    }];
+    let held = given(&[(0, "Manager")]);
     let input = LedgerInput {
         tree: &t,
         volumes: &vols,
@@ -402,11 +410,7 @@ fn given_ranks_and_titles_replace_the_evaluation() {
     assert_eq!(compute_ledger(&p, &input).unwrap(), vec![l(1, 0, 0, 10_00)]);
 
     // A rank the plan does not have, and a rank for someone not participating, are named.
-    let bad = [RankRow {
-        id: 0,
-        month: 1,
-        rank: "Diamond".into(),
-    }];
+    let bad = given(&[(0, "Diamond")]);
     let e = compute_ledger(
         &plan(&text("")),
         &LedgerInput {
@@ -779,11 +783,7 @@ fn a_given_rank_keeps_its_place_in_compression() {
     );
     let t = tree(&[None, Some(0), Some(1), Some(1)]);
     let vols = volumes(&[&[100_00, 20_00, 60_00, 10_00]]);
-    let held = [RankRow {
-        id: 1,
-        month: 1,
-        rank: "Member".into(),
-    }];
+    let held = given(&[(1, "Member")]);
     let input = LedgerInput {
         tree: &t,
         volumes: &vols,
@@ -976,14 +976,7 @@ fn a_cumulative_differential_from_the_second_level() {
     };
     let t = tree(&[None, Some(0), Some(1), Some(2)]);
     let vols = volumes(&[&[0, 0, 0, 1000_00]]);
-    let held: Vec<RankRow> = [(0, "C"), (1, "B"), (2, "A")]
-        .iter()
-        .map(|&(id, r)| RankRow {
-            id,
-            month: 1,
-            rank: r.into(),
-        })
-        .collect();
+    let held = given(&[(0, "C"), (1, "B"), (2, "A")]);
     let run = |extra: &str| {
         compute_ledger(
             &plan(&text(extra)),
@@ -1045,14 +1038,7 @@ fn generations_end_at_the_next_leader() {
     };
     let t = tree(&[None, Some(0), Some(1), Some(2), Some(3), Some(4)]);
     let vols = volumes(&[&[1000_00, 100_00, 200_00, 300_00, 400_00, 50_00]]);
-    let held: Vec<RankRow> = [0, 2, 4]
-        .iter()
-        .map(|&id| RankRow {
-            id,
-            month: 1,
-            rank: "Director".into(),
-        })
-        .collect();
+    let held = given(&[(0, "Director"), (2, "Director"), (4, "Director")]);
     let run = |text: String| {
         compute_ledger(
             &plan(&text),
@@ -1089,14 +1075,7 @@ fn a_unit_commission_on_the_own_group() {
     );
     let t = tree(&[None, Some(0), Some(1), Some(2), Some(3), Some(4)]);
     let vols = volumes(&[&[1000_00, 100_00, 200_00, 300_00, 400_00, 50_00]]);
-    let held: Vec<RankRow> = [0, 2, 4]
-        .iter()
-        .map(|&id| RankRow {
-            id,
-            month: 1,
-            rank: "Director".into(),
-        })
-        .collect();
+    let held = given(&[(0, "Director"), (2, "Director"), (4, "Director")]);
     let lines = compute_ledger(
         &p,
         &LedgerInput {

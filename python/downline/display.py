@@ -220,6 +220,11 @@ _PARTY_SOURCES = {"party": "party sales", "retail": "retail customers' orders",
                   "preferred": "preferred customers' orders"}
 
 
+def _by_rank(listed: Any, ranks: Sequence[str]) -> list[str]:
+    """The rank names of a table by rank, in the plan's rank order (unknown ones last)."""
+    return [r for r in ranks if r in listed] + [r for r in listed if r not in ranks]
+
+
 def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) -> str:
     """One bonus in words, with its rates."""
     kind = b.get("kind")
@@ -230,7 +235,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
         comp = "with compression" if b.get("compression") else "without compression"
         parts = []
         rates = b.get("rates") or {}
-        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        ordered = _by_rank(rates, ranks)
         if b.get("levels"):
             others = "ranks not listed" if rates else "every rank"
             parts.append(f"{others}: {_rates(b['levels'])}")
@@ -257,7 +262,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                 f"first {months} month{'s' if months != 1 else ''}, to {who}")
     if kind == "rank_advancement":
         amounts = b.get("amounts") or {}
-        ordered = [r for r in ranks if r in amounts] + [r for r in amounts if r not in ranks]
+        ordered = _by_rank(amounts, ranks)
         return "rank advancement, once per rank first reached: " + ", ".join(
             f"{r} {fmt_money(amounts[r], currency)}" for r in ordered)
     if kind == "party_commission":
@@ -282,7 +287,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                 f"{who} by level (level 1 = the sponsor)")
     if kind == "allowance":
         amounts = b.get("amounts") or {}
-        ordered = [r for r in ranks if r in amounts] + [r for r in amounts if r not in ranks]
+        ordered = _by_rank(amounts, ranks)
         held = b.get("months_held") or 1
         return (f"allowance every month to active distributors paid as a rank for {held} "
                 f"month{'s' if held != 1 else ''} in a row{_basis(b)}, the amount of the "
@@ -290,7 +295,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                                         for r in ordered))
     if kind == "generation":
         rates = b.get("rates") or {}
-        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        ordered = _by_rank(rates, ranks)
         parts = []
         if b.get("generations"):
             others = "ranks not listed" if rates else "every rank"
@@ -315,7 +320,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                 + _tiers(b.get("tiers") or [], currency, "the party's sales"))
     if kind == "differential":
         rates = b.get("rates") or {}
-        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        ordered = _by_rank(rates, ranks)
         same = b.get("same_rank_rate")
         mode = b.get("mode") or "infinity"
         how = {
@@ -340,7 +345,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                 "every bonus in the payout listed before it")
         parts = []
         rates = b.get("rates") or {}
-        ordered = [r for r in ranks if r in rates] + [r for r in rates if r not in ranks]
+        ordered = _by_rank(rates, ranks)
         if b.get("generations"):
             others = "ranks not listed" if rates else "every rank"
             parts.append(f"{others}: {_rates(b['generations'])}")
@@ -352,7 +357,7 @@ def bonus_description(b: dict[str, Any], ranks: Sequence[str], currency: str) ->
                 "compression, to active distributors — " + "; ".join(parts))
     if kind == "pool":
         shares = b.get("shares") or {}
-        ordered = [r for r in ranks if r in shares] + [r for r in shares if r not in ranks]
+        ordered = _by_rank(shares, ranks)
         return (f"leadership pool of {fmt_rate(b.get('rate'))} of the month's volume value, "
                 "shared among the active distributors paid as a rank with shares, in "
                 "proportion to their shares (nothing paid if nobody qualifies): "

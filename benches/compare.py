@@ -19,22 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-
-
-def once(script: str, *args: str, pythonpath: str | None = None) -> dict:
-    env = dict(os.environ)
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    out = subprocess.run([sys.executable, str(HERE / script), *args], check=True,
-                         capture_output=True, text=True, env=env, cwd=HERE).stdout
-    return json.loads(out.strip().splitlines()[-1])
+from benchlib import once
 
 
 def old_vs_new(old: str, rounds: int, extra: list[str], runs: int = 1) -> None:

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from pathlib import Path
+from decimal import Decimal
 
 import downline as dl
-import polars as pl
-
-HERE = Path(__file__).resolve().parent
+from benchlib import REFERENCE_PLAN, REFERENCE_SCENARIO, scenario_with, timed_simulate
 
 
 def main() -> None:
@@ -32,32 +29,22 @@ def main() -> None:
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--founders", type=int, default=None, help="override 100,000 (smoke tests)")
-    ap.add_argument("--plan", default=HERE / "reference" / "plan.toml", help="another plan")
-    ap.add_argument("--scenario", default=HERE / "reference" / "scenario.toml",
-                    help="another scenario")
+    ap.add_argument("--plan", default=REFERENCE_PLAN, help="another plan")
+    ap.add_argument("--scenario", default=REFERENCE_SCENARIO, help="another scenario")
     a = ap.parse_args()
     plan = dl.Plan.load(a.plan)
-    scen = dl.Scenario.load(a.scenario)
-    if a.founders:
-        d = scen.to_dict()
-        d["market"]["founders"] = a.founders
-        scen = dl.Scenario.from_dict(d)
-    t0 = time.perf_counter()
-    res = dl.simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed, threads=a.threads)
-    seconds = time.perf_counter() - t0
-    adm = int(res.monthly["active"].sum())
-    payout = res.monthly["payout"].cast(pl.Float64).sum()
-    value = res.monthly["volume_value"].cast(pl.Float64).sum()
+    scen = scenario_with(dl.Scenario.load(a.scenario), a.founders)
+    t = timed_simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed, threads=a.threads)
     print(
         json.dumps(
             {
                 "impl": "downline",
                 "runs": a.runs,
                 "threads": a.threads,
-                "active_distributor_months": adm,
-                "seconds": seconds,
-                "per_second": adm / seconds,
-                "payout_ratio": payout / value,
+                "active_distributor_months": t["active_distributor_months"],
+                "seconds": t["seconds"],
+                "per_second": t["per_second"],
+                "payout_ratio": float(Decimal(t["payout"]) / Decimal(t["volume_value"])),
             }
         )
     )

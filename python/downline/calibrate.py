@@ -183,6 +183,40 @@ def _set(spec: dict[str, Any], keys: Sequence[str | int], value: Any) -> None:
     node[keys[-1]] = value
 
 
+def _base_spec(scenario: Scenario | Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario as a dict (every field, defaults filled in), checked."""
+    if isinstance(scenario, Scenario):
+        return scenario.to_dict()
+    if isinstance(scenario, Mapping):
+        return Scenario.from_dict(scenario).to_dict()
+    raise TypeError(
+        f"scenario must be a downline.Scenario or a dict, not {type(scenario).__name__}"
+    )
+
+
+def _scenario_at(
+    base_spec: Mapping[str, Any], plist: Sequence[_Param], xs: Sequence[float]
+) -> Scenario:
+    """The scenario with the parameters set to ``xs`` (ScenarioError if it is invalid)."""
+    spec = copy.deepcopy(dict(base_spec))
+    for p, x in zip(plist, xs):
+        _set(spec, p.keys, p.value(x))
+    return Scenario.from_dict(spec)
+
+
+def _check_start(base_spec: Mapping[str, Any], plist: Sequence[_Param]) -> list[float]:
+    """The starting values; ValueError if they give an invalid scenario."""
+    x0 = [p.start() for p in plist]
+    try:
+        _scenario_at(base_spec, plist, x0)
+    except ScenarioError as e:
+        start = {p.path: x for p, x in zip(plist, x0)}
+        raise ValueError(
+            f"params: the starting values {start} give an invalid scenario: {e}"
+        ) from None
+    return x0
+
+
 # --------------------------------------------------------------------------------------
 # observed data
 
@@ -516,6 +550,125 @@ def _nelder_mead(
 
 
 # --------------------------------------------------------------------------------------
+# the search, shared by calibrate and calibrate_disclosure
+
+
+@dataclass
+class _Found:
+    """What :func:`_search` found: the best values, their objective and its parts, what
+    ``score`` returned with them, one row per evaluation, and whether the search settled."""
+
+    xs: list[float]
+    f: float
+    parts: dict[str, float]
+    payload: Any
+    history: pl.DataFrame
+    converged: bool
+
+
+def _search(
+    plist: Sequence[_Param],
+    score: Callable[[list[float]], tuple[float, dict[str, float], str | None, Any]],
+    targets: Sequence[str],
+    max_evals: int,
+    tol: float,
+    name: str,
+) -> _Found:
+    """Minimise ``score`` over the parameters' values, within their bounds.
+
+    ``score(xs)`` returns (objective, its part from each target, a note — why the candidate
+    was refused, else None — and anything to keep for the best candidate). Candidates
+    already scored are not simulated again. A Nelder–Mead simplex on the logit of each
+    parameter's position within its bounds, first reaching a quarter of each bound width,
+    restarted from the best point with a tenth of the width when it stalls; stops as
+    described in ``docs/calibration.md``. ValueError (naming ``name``) if every candidate
+    was refused."""
+    history: list[dict[str, Any]] = []
+    cache: dict[tuple[float, ...], float] = {}
+    best: dict[str, Any] = {"f": math.inf}
+
+    def evaluate_x(xs: list[float]) -> float:
+        key = tuple(round(x, 12) for x in xs)
+        if key in cache:
+            return cache[key]
+        row: dict[str, Any] = {"evaluation": len(history) + 1}
+        row.update({p.path: x for p, x in zip(plist, xs)})
+        f, parts, note, payload = score(xs)
+        if note is None and f < best["f"]:
+            best.update(f=f, xs=list(xs), parts=parts, payload=payload)
+        row["error"] = f
+        for t in targets:
+            row[f"error_{t}"] = parts.get(t)
+        row["note"] = note
+        history.append(row)
+        cache[key] = f
+        return f
+
+    def evaluate_z(zs: list[float]) -> float:
+        return evaluate_x([_to_x(z, p.low, p.high) for z, p in zip(zs, plist)])
+
+    def steps_at(zs: list[float], du: float) -> list[float]:
+        # a first simplex reaching ``du`` of each parameter's bound width, toward the middle
+        out = []
+        for z, p in zip(zs, plist):
+            u = (_to_x(z, p.low, p.high) - p.low) / (p.high - p.low)
+            u1 = u + du if u < 0.5 else u - du
+            out.append(_to_z(p.low + u1 * (p.high - p.low), p.low, p.high) - z)
+        return out
+
+    z = [_to_z(p.start(), p.low, p.high) for p in plist]
+    fz, calls, converged, idle = math.inf, 0, False, 0
+    du = 0.25
+    while calls < max_evals:
+        z1, f1, used, why = _nelder_mead(
+            evaluate_z, z, steps_at(z, du), max_evals=max_evals - calls, ftol=tol, xtol=XTOL
+        )
+        calls += used
+        improved = f1 < fz - tol * (1.0 + abs(f1))
+        if f1 < fz:
+            z, fz = z1, f1
+        # Restart from the best point with a smaller simplex: a simplex can stall on a
+        # ridge, or on the small steps that common random numbers leave in the objective.
+        # Done when a simplex has shrunk onto a point that a restart does not improve, or
+        # after two restarts in a row without improvement.
+        idle = 0 if improved else idle + 1
+        if why == "converged" and not improved and du < 0.25:
+            converged = True
+            break
+        if why == "max_evals" or idle >= 2:
+            converged = why != "max_evals"
+            break
+        du = 0.1
+    if "xs" not in best:
+        raise ValueError(
+            f"{name}: every candidate gave an invalid scenario; narrow the bounds "
+            f"(last problem: {history[-1]['note']})"
+        )
+    schema: dict[str, Any] = {"evaluation": pl.Int64}
+    schema.update({p.path: _F for p in plist})
+    schema["error"] = _F
+    schema.update({f"error_{t}": _F for t in targets})
+    schema["note"] = pl.String
+    return _Found(
+        xs=best["xs"],
+        f=float(best["f"]),
+        parts=best["parts"],
+        payload=best["payload"],
+        history=pl.DataFrame(history, schema=schema),
+        converged=converged,
+    )
+
+
+def _fitted_values(plist: Sequence[_Param], xs: Sequence[float]) -> dict[str, float]:
+    """{path: fitted value}: the value written into the scenario (rounded for a whole
+    number), or the multiplier of a table."""
+    return {
+        p.path: (float(p.value(x)) if p.kind == "value" else float(x))
+        for p, x in zip(plist, xs)
+    }
+
+
+# --------------------------------------------------------------------------------------
 # the result
 
 
@@ -681,14 +834,7 @@ def calibrate(
         raise ValueError(f"tol = {tol!r}: use a number ≥ 0")
 
     # the scenario and the parameters
-    if isinstance(scenario, Scenario):
-        base_spec = scenario.to_dict()
-    elif isinstance(scenario, Mapping):
-        base_spec = Scenario.from_dict(scenario).to_dict()
-    else:
-        raise TypeError(
-            f"scenario must be a downline.Scenario or a dict, not {type(scenario).__name__}"
-        )
+    base_spec = _base_spec(scenario)
     plist = _parse_params(params, base_spec)
 
     # targets and weights
@@ -749,10 +895,7 @@ def calibrate(
     keep: bool | int = obs_r is not None
 
     def scenario_at(xs: Sequence[float]) -> Scenario:
-        spec = copy.deepcopy(base_spec)
-        for p, x in zip(plist, xs):
-            _set(spec, p.keys, p.value(x))
-        return Scenario.from_dict(spec)
+        return _scenario_at(base_spec, plist, xs)
 
     def run(sc: Scenario) -> SimulationResult:
         return simulate(
@@ -765,104 +908,32 @@ def calibrate(
             keep_distributors=keep,
         )
 
-    x0 = [p.start() for p in plist]
-    try:
-        scenario_at(x0)
-    except ScenarioError as e:
-        raise ValueError(
-            f"params: the starting values {dict(zip(params, x0))} give an invalid scenario: {e}"
-        ) from None
+    x0 = _check_start(base_spec, plist)
 
-    history: list[dict[str, Any]] = []
-    cache: dict[tuple[float, ...], float] = {}
-    best: dict[str, Any] = {"f": math.inf}
-
-    def evaluate_x(xs: list[float]) -> float:
-        key = tuple(round(x, 12) for x in xs)
-        if key in cache:
-            return cache[key]
-        row: dict[str, Any] = {"evaluation": len(history) + 1}
-        row.update({p.path: x for p, x in zip(plist, xs)})
+    def score(xs: list[float]) -> tuple[float, dict[str, float], str | None, Any]:
         try:
             sc = scenario_at(xs)
         except ScenarioError as e:
-            f, parts, note = math.inf, {}, str(e)
-        else:
-            res = run(sc)
-            rep = _report(res, obs_m, monthly_targets, obs_r)
-            f, parts = _objective(rep, weights)
-            note = None
-            if f < best["f"]:
-                best.update(f=f, xs=list(xs), res=res, report=rep, parts=parts, sc=sc)
-        row["error"] = f
-        for t in weights:
-            row[f"error_{t}"] = parts.get(t)
-        row["note"] = note
-        history.append(row)
-        cache[key] = f
-        return f
+            return math.inf, {}, str(e), None
+        res = run(sc)
+        rep = _report(res, obs_m, monthly_targets, obs_r)
+        f, parts = _objective(rep, weights)
+        return f, parts, None, (sc, res, rep)
 
-    def evaluate_z(zs: list[float]) -> float:
-        return evaluate_x([_to_x(z, p.low, p.high) for z, p in zip(zs, plist)])
-
-    def steps_at(zs: list[float], du: float) -> list[float]:
-        # a first simplex reaching ``du`` of each parameter's bound width, toward the middle
-        out = []
-        for z, p in zip(zs, plist):
-            u = (_to_x(z, p.low, p.high) - p.low) / (p.high - p.low)
-            u1 = u + du if u < 0.5 else u - du
-            out.append(_to_z(p.low + u1 * (p.high - p.low), p.low, p.high) - z)
-        return out
-
-    z = [_to_z(x, p.low, p.high) for x, p in zip(x0, plist)]
-    fz, calls, converged, idle = math.inf, 0, False, 0
-    du = 0.25
-    while calls < max_evals:
-        z1, f1, used, why = _nelder_mead(
-            evaluate_z, z, steps_at(z, du), max_evals=max_evals - calls, ftol=tol, xtol=XTOL
-        )
-        calls += used
-        improved = f1 < fz - tol * (1.0 + abs(f1))
-        if f1 < fz:
-            z, fz = z1, f1
-        # Restart from the best point with a smaller simplex: a simplex can stall on a
-        # ridge, or on the small steps that common random numbers leave in the objective.
-        # Done when a simplex has shrunk onto a point that a restart does not improve, or
-        # after two restarts in a row without improvement.
-        idle = 0 if improved else idle + 1
-        if why == "converged" and not improved and du < 0.25:
-            converged = True
-            break
-        if why == "max_evals" or idle >= 2:
-            converged = why != "max_evals"
-            break
-        du = 0.1
-    if "xs" not in best:
-        raise ValueError(
-            "calibrate: every candidate gave an invalid scenario; narrow the bounds "
-            f"(last problem: {history[-1]['note']})"
-        )
-
-    fitted = {
-        p.path: (float(p.value(x)) if p.kind == "value" else float(x))
-        for p, x in zip(plist, best["xs"])
-    }
-    hist_schema: dict[str, Any] = {"evaluation": pl.Int64}
-    hist_schema.update({p.path: _F for p in plist})
-    hist_schema["error"] = _F
-    hist_schema.update({f"error_{t}": _F for t in weights})
-    hist_schema["note"] = pl.String
+    found = _search(plist, score, list(weights), max_evals, tol, "calibrate")
+    sc_fit, res_fit, rep_fit = found.payload
+    fitted = _fitted_values(plist, found.xs)
     return CalibrationResult(
-        scenario=best["sc"],
+        scenario=sc_fit,
         params=fitted,
-        report=best["report"],
-        error=float(best["f"]),
-        evaluations=len(history),
-        history=pl.DataFrame(history, schema=hist_schema),
-        errors={t: float(best["parts"].get(t, float("nan"))) for t in weights},
+        report=rep_fit,
+        error=found.f,
+        evaluations=found.history.height,
+        history=found.history,
+        errors={t: float(found.parts.get(t, float("nan"))) for t in weights},
         start={p.path: float(x) for p, x in zip(plist, x0)},
         kinds={p.path: p.kind for p in plist},
-        converged=converged,
-        simulation=best["res"],
+        converged=found.converged,
+        simulation=res_fit,
         seconds=time.perf_counter() - t0,
     )

@@ -44,10 +44,12 @@ fuzz: build
 	HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q tests/python/test_fuzz.py \
 		--hypothesis-show-statistics
 
+# benches/big_company.py (1,000,000 founders, a few minutes) is run by hand.
 bench: build
 	cargo bench --bench month_step
 	$(VPY) benches/reference.py --runs 1 --threads 1
 	$(VPY) benches/numpy_reference.py
+	$(VPY) benches/realistic_plans.py --repeat 3
 
 lint: setup
 	cargo fmt --all -- --check

@@ -5,6 +5,7 @@
 
 use crate::engine::{MonthInput, Party, PlanEngine};
 use crate::error::{Error, Result};
+use crate::money::{MAX_MONTH_VALUE_CENTS, MAX_MONTH_VOLUME, MAX_RUN_VOLUME};
 use crate::plan::CompiledPlan;
 use std::collections::HashMap;
 
@@ -116,10 +117,8 @@ const MAX_MONTH: i64 = 60_000;
 /// The most volume one row may hold (a distributor's month, a party), hundredths of a
 /// point: 1,000,000,000,000 points.
 pub const MAX_ROW_VOLUME: i64 = 100_000_000_000_000;
-/// The most a month's volume may be worth, cents: 100,000,000,000,000 (10¹⁴) in the
-/// plan's currency. With rate-bound bonuses paying at most 100% a level and at most 100
-/// levels, a month's pay then fits 64-bit cents.
-pub const MAX_MONTH_VALUE_CENTS: i128 = 10_000_000_000_000_000;
+/// The most distributors a ledger may hold (as many as a simulation may grow).
+pub const MAX_DISTRIBUTORS: usize = 50_000_000;
 
 /// Refuse a volume of row `row` of `table` above [`MAX_ROW_VOLUME`].
 fn check_row_volume(table: &str, row: usize, id: i64, column: &str, v: i64) -> Result<()> {
@@ -189,6 +188,11 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
     let n = tree.len();
     if n == 0 {
         return Ok(vec![]);
+    }
+    if n > MAX_DISTRIBUTORS {
+        return Err(Error::Input(format!(
+            "tree: {n} distributors; at most {MAX_DISTRIBUTORS}"
+        )));
     }
     let mut pos: HashMap<i64, usize> = HashMap::with_capacity(n);
     for (k, r) in tree.iter().enumerate() {
@@ -393,7 +397,9 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
         }
         *slot = rank_of(&t.title, format!("titles row {row}: id {}", t.id))?;
     }
-    // Each month's volume, worth at most MAX_MONTH_VALUE_CENTS.
+    // Each month's volume: at most MAX_MONTH_VOLUME, worth at most MAX_MONTH_VALUE_CENTS;
+    // all months together at most MAX_RUN_VOLUME (and worth as much in cents). Then the
+    // engine's sums fit 64 bits and it checks what the bonuses pay (see `try_run_month`).
     let mut month_volume: std::collections::BTreeMap<i64, i128> = Default::default();
     for (&m, rows) in &by_month {
         *month_volume.entry(m).or_default() += rows
@@ -404,8 +410,24 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
     for (&m, parties) in &parties_by_month {
         *month_volume.entry(m).or_default() += parties.iter().map(|p| p.pv as i128).sum::<i128>();
     }
+    let value = |v: i128| v * plan.point_value as i128 / crate::money::RATE_ONE as i128;
+    let all: i128 = month_volume.values().sum();
+    if all > MAX_RUN_VOLUME as i128 || value(all) > MAX_RUN_VOLUME as i128 {
+        return Err(Error::Input(format!(
+            "the volume of all months together, {} points, is above {} points or worth more than {}, the most a ledger may hold",
+            crate::money::Volume(all.min(i64::MAX as i128) as i64).to_decimal(),
+            crate::money::Volume(MAX_RUN_VOLUME).to_decimal(),
+            crate::money::Money(MAX_RUN_VOLUME).to_decimal(),
+        )));
+    }
     for (&m, &v) in &month_volume {
-        if v * plan.point_value as i128 / crate::money::RATE_ONE as i128 > MAX_MONTH_VALUE_CENTS {
+        if v > MAX_MONTH_VOLUME as i128 {
+            return Err(Error::Input(format!(
+                "month {m}: the month's volume, {} points, is above 100,000,000,000,000 points, the most a month may hold",
+                crate::money::Volume(v.min(i64::MAX as i128) as i64).to_decimal()
+            )));
+        }
+        if value(v) > MAX_MONTH_VALUE_CENTS as i128 {
             return Err(Error::Input(format!(
                 "month {m}: the month's volume, {} points, is worth more than 100,000,000,000,000, the most a month may be",
                 crate::money::Volume(v.min(i64::MAX as i128) as i64).to_decimal()
@@ -511,7 +533,7 @@ pub fn compute_ledger(plan: &CompiledPlan, input: &LedgerInput) -> Result<Vec<Le
             preferred_pv: &preferred[..count],
             parties: parties_by_month.get(&month).map_or(&[], |p| p.as_slice()),
         };
-        engine.run_month(&input);
+        engine.try_run_month(&input)?;
         let mut month_lines = vec![];
         for (b, amounts) in engine.amounts.iter().enumerate() {
             for (i, &a) in amounts[..count].iter().enumerate() {

@@ -105,14 +105,47 @@ impl Rate {
     }
 }
 
-/// `num ÷ den` rounded half away from zero. `den` must be positive.
+/// The most a month's volume may be, in hundredths of a point (10¹⁴ points), and the most
+/// it may be worth, in cents (10¹⁴ in the currency — far above any company's month in any
+/// currency). The simulation and the ledger check both where volume enters; everything
+/// the engine derives from a month's volume (group, team, leg volumes; the sums of
+/// rate-bound bonuses, at most [`MAX_PAYOUT_MULTIPLE`] of the value) then fits 64 bits.
+pub const MAX_MONTH_VOLUME: i64 = 10_000_000_000_000_000;
+/// See [`MAX_MONTH_VOLUME`].
+pub const MAX_MONTH_VALUE_CENTS: i64 = 10_000_000_000_000_000;
+/// The most all bonuses together may pay in a month, cents (10¹⁴ in the currency). The
+/// engine checks it exactly (128-bit) every month; with at most 600 months a person's
+/// totals then fit 64 bits.
+pub const MAX_MONTH_PAY_CENTS: i64 = 10_000_000_000_000_000;
+/// The most volume a whole run or ledger may hold, hundredths of a point (and its most
+/// worth, cents): 600 months at [`MAX_MONTH_VOLUME`]. Carried binary volume and
+/// accumulated PV are parts of it.
+pub const MAX_RUN_VOLUME: i64 = 6_000_000_000_000_000_000;
+/// The most the bonuses bounded by rates may pay together, as a multiple of the month's
+/// volume value (millionths): 400 (40,000%). A plan above it is refused; at
+/// [`MAX_MONTH_VALUE_CENTS`] its month is at most 4 × 10¹⁸ cents, inside 64 bits.
+pub const MAX_PAYOUT_MULTIPLE: i128 = 400 * RATE_ONE as i128;
+/// A volume worked out from an amount is held at this ceiling (10¹⁵ points) instead of
+/// wrapping: it is far above [`MAX_MONTH_VOLUME`], so a month holding it is refused, and
+/// up to 92 of them still add up inside 64 bits.
+pub const VOLUME_CEILING: i64 = 100_000_000_000_000_000;
+
+/// `num ÷ den` rounded half away from zero. `den` must be positive. A quotient outside
+/// 64 bits is held at `i64::MIN`/`i64::MAX` (never wrapped): every caller's month total
+/// then exceeds [`MAX_MONTH_PAY_CENTS`] and the month is refused.
 #[inline]
 pub fn round_div(num: i128, den: i128) -> i64 {
     debug_assert!(den > 0);
     let q = num / den;
     let r = num % den;
     let adj = if 2 * r.abs() >= den { num.signum() } else { 0 };
-    (q + adj) as i64
+    (q + adj).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+/// An `i128` sum as an `i64`, held at the bounds instead of wrapping (see [`round_div`]).
+#[inline]
+pub fn saturate(x: i128) -> i64 {
+    x.clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
 /// The value in cents of `volume` (hundredths of a point) at `point_value` (millionths of a

@@ -158,6 +158,9 @@ pub struct PlanEngine<'p> {
     compressed: compression::Compressed,
     /// The month's volume as bought, by source, when the stages see a compressed month.
     bought: Option<[i64; 4]>,
+    /// Why the month's money cannot be exact (set by the bonus stage; see
+    /// [`PlanEngine::try_run_month`]).
+    money_error: Option<String>,
 }
 
 /// Who has recruits, kept up to date as the downline grows.
@@ -252,6 +255,7 @@ impl<'p> PlanEngine<'p> {
             given_rank: vec![],
             compressed: Default::default(),
             bought: None,
+            money_error: None,
         }
     }
 
@@ -328,11 +332,37 @@ impl<'p> PlanEngine<'p> {
         }
     }
 
+    /// [`PlanEngine::try_run_month`] on input known to be in bounds (tests, benchmarks).
+    ///
+    /// # Panics
+    /// If the month's money would not fit (see `try_run_month`).
+    pub fn run_month(&mut self, m: &MonthInput) -> MonthTotals {
+        self.try_run_month(m).expect("the month's money fits")
+    }
+
     /// Run the plan for one month: its stages in order — measures, status, bonuses,
     /// then the cap, the sources of the payout and the totals. Afterwards `amounts`,
     /// `rank`, `max_rank`, `pv`, `gv` and `qualified` describe the month; the return
     /// value sums it up.
-    pub fn run_month(&mut self, m: &MonthInput) -> MonthTotals {
+    ///
+    /// The month's volume must be at most [`crate::money::MAX_MONTH_VOLUME`], worth at most
+    /// [`crate::money::MAX_MONTH_VALUE_CENTS`], and a run's at most
+    /// [`crate::money::MAX_RUN_VOLUME`] (the simulation and the ledger check where
+    /// volume enters). Then every sum the engine makes fits 64 bits, except what the plan
+    /// pays: the bonuses' total is checked exactly each month, and a month that would pay
+    /// more than [`crate::money::MAX_MONTH_PAY_CENTS`] is an error — never a wrapped amount.
+    pub fn try_run_month(&mut self, m: &MonthInput) -> crate::error::Result<MonthTotals> {
+        let totals = self.run_month_unchecked(m);
+        match self.money_error.take() {
+            None => Ok(totals),
+            Some(e) => Err(crate::error::Error::Input(format!(
+                "month {}: {e}",
+                m.month
+            ))),
+        }
+    }
+
+    fn run_month_unchecked(&mut self, m: &MonthInput) -> MonthTotals {
         let n = m.sponsor.len();
         self.grow(n);
         self.tree.update(m.sponsor);

@@ -1667,10 +1667,40 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         placement,
         warnings: vec![],
     })
-    .map(|mut plan| {
+    .and_then(|mut plan| {
+        check_payout_multiple(&plan)?;
         plan.warnings = warnings(&plan);
-        plan
+        Ok(plan)
     })
+}
+
+/// Refuse a plan whose bonuses bounded by rates can pay more than
+/// [`crate::money::MAX_PAYOUT_MULTIPLE`] of the volume value together: no plan pays 400
+/// times what is sold, and the bound is what keeps a month's sums inside 64 bits.
+fn check_payout_multiple(plan: &CompiledPlan) -> Result<()> {
+    let mut total = 0i128;
+    let mut parts = vec![];
+    for (b, bonus) in plan.bonuses.iter().enumerate() {
+        let m = match bonus {
+            Bonus::Retail { markup, .. } => Some(*markup as i128),
+            _ => payout_multiple(bonus, &plan.bonuses, plan.ranks.len()),
+        };
+        if let Some(m) = m.filter(|&m| m > 0) {
+            total += m;
+            parts.push(format!("bonus[{b}] {} {}", bonus.name(), pct(m)));
+        }
+    }
+    if total > crate::money::MAX_PAYOUT_MULTIPLE {
+        return Err(err(
+            "bonus",
+            format!(
+                "the bonuses can pay up to {} of the volume value ({}); at most 40000% — lower the rates, levels or generations",
+                pct(total),
+                parts.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Millionths as a percentage for messages.
@@ -2029,7 +2059,9 @@ impl CompiledPlan {
         if self.point_value == RATE_ONE {
             cents
         } else {
-            (cents as i128 * RATE_ONE as i128 / self.point_value as i128) as i64
+            // Held at a ceiling far above any month's volume rather than wrapped.
+            (cents as i128 * RATE_ONE as i128 / self.point_value as i128)
+                .min(crate::money::VOLUME_CEILING as i128) as i64
         }
     }
     /// The wholesale part of a retail sale of `retail_cents` (customers pay

@@ -93,8 +93,8 @@ pub fn run_one(
         let joined = people.recruitment(m)?;
         people.customers(m);
         people.parties(m);
-        people.purchases(m);
-        let totals = people.plan(m, &mut engine);
+        people.purchases(m)?;
+        let totals = people.plan(m, &mut engine)?;
         monthly.push(people.month_row(m, joined, quit, totals));
         if let Some(p) = progress {
             p.months_done.fetch_add(1, Ordering::Relaxed);

@@ -14,7 +14,7 @@ use crate::downline::{Downline, NEVER, NO_SPONSOR};
 use crate::engine::{MonthInput, MonthTotals, Party, PlanEngine};
 use crate::error::{Error, Result};
 use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
-use crate::money::RATE_ONE;
+use crate::money::{MAX_MONTH_VALUE_CENTS, MAX_MONTH_VOLUME, RATE_ONE};
 use crate::plan::{CompiledPlan, NO_RANK};
 use crate::rng::{self, stream, Purpose};
 use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
@@ -563,7 +563,12 @@ impl<'a> People<'a> {
 
     /// Own purchases (topped up to the plan's minimum; bought up to the activity minimum
     /// by those who buy to qualify), fees and expenses of everyone participating.
-    pub(super) fn purchases(&mut self, m: u16) {
+    ///
+    /// The month's volume (own, customers', parties') and what participants paid for it
+    /// are added up exactly; a month above [`MAX_MONTH_VOLUME`] or worth more than
+    /// [`MAX_MONTH_VALUE_CENTS`] is an error naming the scenario's settings, so that every
+    /// sum made from it later fits 64 bits (600 months of it fit a person's totals).
+    pub(super) fn purchases(&mut self, m: u16) -> Result<()> {
         let (sc, plan) = (self.scenario, self.plan);
         let costs = &plan.costs;
         let p_order = (sc.order_probability * self.shocks.order_probability[m as usize]).min(1.0);
@@ -596,6 +601,7 @@ impl<'a> People<'a> {
         );
         let join_month = &self.d.join_month[..];
         let draws = &mut self.draws;
+        let (mut month_volume, mut month_cents) = (0i128, 0i128);
         for &i in &self.active {
             let i = i as usize;
             let mut cents = if p_order >= 1.0 || draws.buy.random::<f64>() < p_order {
@@ -635,6 +641,8 @@ impl<'a> People<'a> {
                 cost += extra;
                 v = plan.volume_of(cents);
             }
+            month_volume += (v + others()) as i128;
+            month_cents += cents as i128;
             purchases[i] += cents;
             own_pv[i] = v;
             own_volume[i] += v;
@@ -651,11 +659,23 @@ impl<'a> People<'a> {
                 month_cost[i] = cost + expenses_cents;
             }
         }
+        let value = month_volume * plan.point_value as i128 / RATE_ONE as i128;
+        if month_volume > MAX_MONTH_VOLUME as i128
+            || value.max(month_cents) > MAX_MONTH_VALUE_CENTS as i128
+        {
+            return Err(Error::Scenario {
+                path: "purchases".into(),
+                message: format!(
+                    "in month {m} the participants' and their customers' orders add up to more than a month may hold (100,000,000,000,000 points or as much in money): lower the order means (purchases.mean, customers.order_mean, parties.sales_mean), their spread or the number of people (market)"
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The plan for month `m`: run the engine over this month's volumes, then add each
     /// one's pay to its totals (and, when quitting reads it, whether pay covered costs).
-    pub(super) fn plan(&mut self, m: u16, engine: &mut PlanEngine) -> MonthTotals {
+    pub(super) fn plan(&mut self, m: u16, engine: &mut PlanEngine) -> Result<MonthTotals> {
         let n = self.d.len();
         let input = MonthInput {
             month: m,
@@ -672,9 +692,9 @@ impl<'a> People<'a> {
             },
             parties: &self.parties,
         };
-        let totals = engine.run_month(&input);
+        let totals = engine.try_run_month(&input)?;
         self.accumulate(engine, &totals);
-        totals
+        Ok(totals)
     }
 
     /// Add the month's pay to each one's totals: commissions to earnings, retail margin to

@@ -82,6 +82,47 @@ def test_retail_plus_preferred_above_pv_is_refused():
         dl.compute_commissions(dl.Plan.from_dict(UNILEVEL_10), TREE3, vol)
 
 
+def test_a_ledger_month_at_the_bound_is_exact_and_one_cent_more_is_refused():
+    # 100 rows of 10¹² points: 10¹⁴ points, the most a month may hold, paid exactly.
+    n = 101
+    tree = pl.DataFrame({"id": range(1, n + 1), "sponsor": [None] + [1] * (n - 1),
+                         "join_month": [1] * n})
+    vol = pl.DataFrame({"id": range(2, n + 1), "month": [1] * (n - 1),
+                        "pv": ["1000000000000"] * (n - 1)})
+    plan = dl.Plan.from_dict(UNILEVEL_10)
+    assert _amounts(dl.compute_commissions(plan, tree, vol)) == [Decimal("10000000000000.00")]
+    more = pl.concat([vol, pl.DataFrame({"id": [1], "month": [1], "pv": ["0.01"]})])
+    with pytest.raises(dl.InputError, match="month 1.*the most a month may hold"):
+        dl.compute_commissions(plan, tree, more)
+
+
+def test_customers_orders_past_a_months_bound_are_refused_by_name():
+    # A point worth a millionth: 100 customers' orders of 10,000,000 each are 10¹⁷
+    # hundredths of a point per person; 100 people pass the month's bound at once.
+    plan = {"volume": {"point_value": "0.000001"}, **UNILEVEL_10}
+    scen = {"market": {"founders": 100},
+            "customers": {"acquisition_rate": 100.0, "churn": 0.0, "order_probability": 1.0,
+                          "order_mean": 1e7, "order_sigma": 0.0}}
+    with pytest.raises(dl.ScenarioError, match="month 1.*orders add up to more than a month"):
+        _simulate(plan, scen, months=1)
+
+
+def test_own_orders_past_a_months_bound_are_refused_by_name():
+    plan = {"volume": {"point_value": "0.000001"}, **UNILEVEL_10}
+    scen = {"market": {"founders": 20},
+            "purchases": {"probability": 1.0, "mean": 1e7, "sigma": 0.0}}
+    with pytest.raises(dl.ScenarioError, match="purchases"):
+        _simulate(plan, scen, months=1)
+
+
+def test_a_plan_that_could_pay_400_times_the_volume_is_refused():
+    levels = ["1"] * 100
+    with pytest.raises(dl.PlanError, match="40000%"):
+        dl.Plan.from_dict({"bonus": [{"kind": "unilevel", "levels": levels},
+                                     {"kind": "matching", "on": ["unilevel"],
+                                      "generations": levels}]})
+
+
 def _assert_eq(got, want) -> None:
     assert got == want
 

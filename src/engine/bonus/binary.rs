@@ -133,7 +133,10 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
     let expires = r.carry_months.is_some();
     s.carry.resize(2 * n * ages, 0);
     let [a, b] = r.ratio;
-    let mut total = 0i64;
+    // Legs hold at most a run's volume (`MAX_RUN_VOLUME`), so they fit 64 bits; what is
+    // multiplied is worked out in 128 bits and a line held at the 64-bit bounds, so a
+    // month that would overflow adds up to more than the engine allows and is refused.
+    let mut total = 0i128;
     for i in 0..n {
         let (left, right) = s.carry[2 * i * ages..2 * (i + 1) * ages].split_at_mut(ages);
         let mut new = [m.leg_pv[2 * i], m.leg_pv[2 * i + 1]];
@@ -152,7 +155,7 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
             ];
             let weak = (held[1] < held[0]) as usize;
             let strong = 1 - weak;
-            let mut w = held[weak].min(held[strong] * a / b);
+            let mut w = held[weak].min((held[strong] as i128 * a as i128 / b as i128) as i64);
             // Whole cycles only: what is short of a cycle stays in the legs.
             let cycles = r.cycle_pv.map_or(0, |c| w / c);
             if let Some(c) = r.cycle_pv {
@@ -167,13 +170,13 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
                 r.rank_rates[rank as usize]
             };
             if w > 0 {
-                let used = (w * b + a - 1) / a;
+                let used = ((w as i128 * b as i128 + a as i128 - 1) / a as i128) as i64;
                 let mut pay = if r.cycle_values.is_empty() {
                     cents_of(w as i128 * paid_rate as i128, m.point_value)
                 } else if rank == crate::plan::NO_RANK {
                     0
                 } else {
-                    cycles * r.cycle_values[rank as usize]
+                    crate::money::saturate(cycles as i128 * r.cycle_values[rank as usize] as i128)
                 };
                 if let Some(c) = r.cap_per_month {
                     // The first cycles of the month may be outside the cap.
@@ -183,10 +186,10 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
                     } else {
                         0
                     };
-                    pay = exempt + (pay - exempt).min(c);
+                    pay = exempt.saturating_add((pay - exempt).min(c));
                 }
                 out[i] = pay;
-                total += pay;
+                total += pay as i128;
                 let (cw, cs) = if weak == 0 {
                     (&mut *left, &mut *right)
                 } else {
@@ -206,5 +209,5 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
         age(left, new[0], expires, r.max_carry);
         age(right, new[1], expires, r.max_carry);
     }
-    total
+    crate::money::saturate(total)
 }

@@ -46,7 +46,9 @@ pub struct Scratch {
 use super::measures::Measures;
 use super::{MonthInput, Party, PlanEngine};
 use crate::downline::NO_SPONSOR;
-use crate::money::{round_div, RATE_ONE};
+use crate::money::{
+    round_div, MAX_MONTH_PAY_CENTS, MAX_MONTH_VALUE_CENTS, MAX_MONTH_VOLUME, RATE_ONE,
+};
 use crate::plan::{Bonus, CompiledPlan, NO_RANK, ON_PARTY, ON_PREFERRED, ON_RETAIL};
 
 /// The terms of a walking evaluation (each payee's pay from one distributor's volume),
@@ -56,7 +58,7 @@ pub struct Terms<'a> {
     per_term: bool,
     point_value: i64,
     acc: &'a mut Vec<i128>,
-    total: i64,
+    total: i128,
 }
 
 impl<'a> Terms<'a> {
@@ -79,8 +81,8 @@ impl<'a> Terms<'a> {
     pub fn add(&mut self, out: &mut [i64], payee: usize, term: i128) {
         if self.per_term {
             let c = cents_of(term, self.point_value);
-            out[payee] += c;
-            self.total += c;
+            out[payee] = out[payee].saturating_add(c);
+            self.total += c as i128;
         } else {
             self.acc[payee] += term;
         }
@@ -93,11 +95,11 @@ impl<'a> Terms<'a> {
             for (o, &a) in out.iter_mut().zip(self.acc.iter()) {
                 if a != 0 {
                     *o = cents_of(a, self.point_value);
-                    total += *o;
+                    total += *o as i128;
                 }
             }
         }
-        total
+        crate::money::saturate(total)
     }
 }
 
@@ -170,6 +172,17 @@ impl PlanEngine<'_> {
         let (by_bonus, own_before_cap) =
             pay_bonuses(plan, &ctx, false, &mut self.bonus_scratch, &mut amounts);
         self.amounts = amounts;
+        if let Some(e) = month_pay_error(plan, v.volume, &by_bonus) {
+            // Nothing of this month is kept: the run stops with the error.
+            self.money_error = Some(e);
+            return Paid {
+                by_bonus: vec![0; by_bonus.len()],
+                own: 0,
+                from_source: [0; 3],
+                volume_bonuses: 0,
+                potential_volume_bonuses: 0,
+            };
+        }
 
         // What the bonuses in the payout pay on each customer source's volume alone (the
         // same people active, at the same ranks): bonuses are linear in volume, so the
@@ -237,6 +250,35 @@ impl PlanEngine<'_> {
             potential_volume_bonuses,
         }
     }
+}
+
+/// Why a month's pay cannot be exact, if it cannot: its volume is above the bounds the
+/// sums are proven for, or all its bonuses together pay more than
+/// [`MAX_MONTH_PAY_CENTS`] (added exactly; a bonus whose lines were held at the 64-bit
+/// bounds adds up to more).
+fn month_pay_error(plan: &CompiledPlan, volume: i64, by_bonus: &[i64]) -> Option<String> {
+    let value = volume as i128 * plan.point_value as i128 / RATE_ONE as i128;
+    if !(0..=MAX_MONTH_VOLUME).contains(&volume) || value > MAX_MONTH_VALUE_CENTS as i128 {
+        return Some(format!(
+            "the month's volume is above {} points or worth more than 100,000,000,000,000, the most a month may hold",
+            crate::money::Volume(MAX_MONTH_VOLUME).to_decimal()
+        ));
+    }
+    let total: i128 = by_bonus.iter().map(|&t| t as i128).sum();
+    if total <= MAX_MONTH_PAY_CENTS as i128 && by_bonus.iter().all(|&t| t >= 0) {
+        return None;
+    }
+    let (b, &largest) = by_bonus
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, t)| t.unsigned_abs())
+        .expect("a month that pays has a bonus");
+    Some(format!(
+        "the bonuses would pay more than 100,000,000,000,000 in one month, the most a month may pay (bonus[{b}] {} alone: {}{}); the volumes or the plan's amounts are too large for exact money",
+        plan.bonuses[b].name(),
+        if largest.unsigned_abs() >= i64::MAX as u64 { "at least " } else { "" },
+        crate::money::Money(largest.saturating_abs()).to_decimal(),
+    ))
 }
 
 /// What the bonuses of a month read.

@@ -33,6 +33,8 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from statistics import NormalDist
 from typing import Any, Union
 
@@ -40,13 +42,16 @@ import numpy as np
 import polars as pl
 
 __all__ = [
+    "BOOKS_OPTIONAL",
     "CUSTOMER_SOURCES",
     "NO_RANK",
     "SOURCES",
+    "CompanyBooks",
     "CompanyView",
     "Comparison",
     "MissingColumnError",
     "breakage",
+    "company_books",
     "compare",
     "compliance",
     "earnings_distribution",
@@ -584,6 +589,358 @@ def payout(res: Any) -> CompanyView:
         by_bonus=payout_by_bonus(res),
         ranks=rank_counts(res),
     )
+
+
+# --------------------------------------------------------------------------------------
+# 1b. the company's books
+
+#: Columns a core with inventory buy-backs may add to ``res.monthly``: what the company paid
+#: back for returned product (``refunds``) and the commissions it recovered on that product
+#: (``chargebacks``). Counted in the books when present, as zero otherwise.
+BOOKS_OPTIONAL = ("refunds", "chargebacks")
+
+#: Where the cost-of-goods figures come from (docs/analytics.md, docs/industry-figures.md).
+COST_OF_GOODS_HINT = (
+    "Pass cost_of_goods=, the cost of the product as a share of the company's revenue at "
+    "its own prices: about 0.17–0.26 for supplement and skin-care companies and 0.33 for "
+    "Tupperware (gross margins in their filings, compiled by Business for Home, 2019; "
+    "docs/analytics.md). 0 gives the books before the cost of goods."
+)
+
+#: The lines of the books also given as a share of revenue over the horizon (``…_share``).
+_SHARED_LINES = ["sales_at_retail", "fees", "cost_of_goods", "commissions", "host_rewards",
+                 "refunds", "chargebacks"]
+
+
+def _share_of_revenue(value: Any) -> Fraction:
+    """A share given as a number or a decimal string, exactly (0.2 is 1/5, not the
+    binary double nearest to it)."""
+    if isinstance(value, bool):
+        raise TypeError(f"cost_of_goods = {value!r}: give a share between 0 and 1")
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"cost_of_goods = {value!r}: give a share between 0 and 1, e.g. "
+                         "0.2 for 20% of revenue") from None
+    if not d.is_finite() or d < 0 or d > 1:
+        raise ValueError(f"cost_of_goods = {value!r}: give a share between 0 and 1, e.g. "
+                         "0.2 for 20% of revenue")
+    return Fraction(d)
+
+
+def _plan_cost_of_goods(res: Any) -> Any:
+    """The plan's cost of goods: ``plan.cost_of_goods``, else ``[company] cost_of_goods`` of
+    its spec, else None."""
+    plan = getattr(res, "plan", None)
+    value = getattr(plan, "cost_of_goods", None)
+    if value is None and plan is not None and hasattr(plan, "to_dict"):
+        company = plan.to_dict().get("company") or {}
+        value = company.get("cost_of_goods") if isinstance(company, Mapping) else None
+    return value
+
+
+def _money_cents(df: pl.DataFrame, col: str) -> pl.Expr:
+    """A money column as Int64 cents: a decimal or float column is currency, an integer
+    column cents."""
+    dt = df.schema[col]
+    if dt.is_integer():
+        return pl.col(col).cast(pl.Int64)
+    if isinstance(dt, pl.Decimal):
+        return (pl.col(col).cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64)
+    return (pl.col(col).cast(_F) * 100).round(0).cast(pl.Int64)
+
+
+def _to_money(col: str) -> pl.Expr:
+    """Int64 cents back to currency, Decimal(18, 2), exactly."""
+    return (pl.col(col).cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2))
+
+
+def _round_half_away(x: Fraction) -> int:
+    n = abs(x)
+    r = int(n)
+    if n - r >= Fraction(1, 2):
+        r += 1
+    return r if x >= 0 else -r
+
+
+def _plan_fees(res: Any) -> tuple[int, int]:
+    """The plan's enrollment and annual fees, in cents."""
+    plan = getattr(res, "plan", None)
+    costs = (plan.to_dict().get("costs") or {}) if plan is not None and hasattr(
+        plan, "to_dict") else {}
+
+    def cents(key: str) -> int:
+        v = costs.get(key)
+        return int(Decimal(str(v)) * 100) if v is not None else 0
+    return cents("enrollment_fee"), cents("annual_fee")
+
+
+def _renewals(res: Any, months: int) -> pl.DataFrame:
+    """``run, month, renewals``: people paying the annual fee each month (kept runs): in
+    at 12, 24, … months after their join month."""
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        stop = pl.min_horizontal(
+            pl.col("quit_month").cast(pl.Int64).fill_null(months + 1), pl.lit(months + 1))
+        return (lf.select("run", start=pl.col("join_month").cast(pl.Int64) + 12, stop=stop)
+                .filter(pl.col("start") < pl.col("stop"))
+                .select("run", month=pl.int_ranges("start", "stop", 12))
+                .explode("month")
+                .group_by("run", "month").agg(renewals=pl.len().cast(pl.Int64)))
+
+    def compute() -> pl.DataFrame:
+        return _per_run(res, ["join_month", "quit_month"], "company_books", query).with_columns(
+            pl.col("run").cast(pl.Int64), pl.col("month").cast(pl.Int64))
+    return _memo(res, ("renewals", months), compute)
+
+
+def _fees_per_run(res: Any) -> pl.DataFrame:
+    """``run, fees_cents``: Σ fees of each kept run's people."""
+    def compute() -> pl.DataFrame:
+        return _per_run(res, ["fees"], "company_books", lambda lf: lf.group_by("run").agg(
+            fees_cents=(pl.col("fees").cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64).sum()
+        )).with_columns(pl.col("run").cast(pl.Int64))
+    return _memo(res, ("fees_per_run",), compute)
+
+
+def _books_fees(res: Any, m: pl.DataFrame) -> tuple[pl.DataFrame, list[int], str]:
+    """Fees collected per (run, month) in cents — ``run, month, fees`` — the runs they are
+    known for, and how they were found. The monthly table has no fees: the enrollment fee
+    is paid in the join month (``joined`` × the plan's fee) and the annual fee at every 12
+    months of membership (counted from the per-person join and quit months). The total of
+    each run with per-person rows is checked against Σ ``fees`` of its people."""
+    enroll, annual = _plan_fees(res)
+    months = int(getattr(res, "months", 0) or m["month"].max() or 0)
+    all_runs = sorted(int(r) for r in m["run"].unique().to_list())
+    try:
+        kept = set(kept_runs(res))
+    except (MissingColumnError, ValueError):
+        kept = set()
+    base = m.select(pl.col("run").cast(pl.Int64), pl.col("month").cast(pl.Int64),
+                    fees=pl.col("joined").cast(pl.Int64) * enroll)
+    renewals_needed = annual > 0 and months > 12
+    if renewals_needed:
+        runs = [r for r in all_runs if r in kept]
+        if not runs:
+            raise ValueError(
+                "company_books: the plan charges an annual fee, and who paid it in which "
+                "month needs the per-person rows, which this result did not keep (simulate "
+                "with keep_distributors=True, or a number of runs to keep)")
+        ren = _renewals(res, months)
+        base = (base.join(ren, on=["run", "month"], how="left")
+                .with_columns(fees=pl.col("fees") + pl.col("renewals").fill_null(0) * annual)
+                .drop("renewals"))
+        how = ("fees: enrollment fees in the join month (joined × the plan's fee) and annual "
+               "fees at every 12 months of membership (from the per-person rows)")
+    else:
+        runs = all_runs
+        how = ("fees: enrollment fees in the join month (joined × the plan's fee)"
+               + ("; the plan's annual fee falls due after the horizon" if annual else ""))
+    base = base.filter(pl.col("run").is_in(runs))
+    check = [r for r in runs if r in kept]
+    if (enroll or annual) and check and "fees" in _people_schema(res):
+        got = base.filter(pl.col("run").is_in(check)).group_by("run").agg(
+            pl.col("fees").sum().alias("monthly"))
+        want = _fees_per_run(res).filter(pl.col("run").is_in(check))
+        bad = want.join(got, on="run", how="left").filter(
+            pl.col("monthly").fill_null(0) != pl.col("fees_cents"))
+        if bad.height:
+            r = bad.row(0, named=True)
+            raise ValueError(
+                f"company_books: run {r['run']}'s fees month by month come to "
+                f"{(r['monthly'] or 0) / 100:.2f} but its people paid {r['fees_cents'] / 100:.2f}:"
+                " the core charges fees by a rule other than the enrollment fee in the join "
+                "month and the annual fee every 12 months of membership")
+        how += "; each run's total checked against Σ fees of its people"
+    return base, runs, how
+
+
+def _books_per_month(res: Any, cost_of_goods: Fraction) -> tuple[pl.DataFrame, list[int], str]:
+    """The books per (run, month) in Int64 cents (money) — see :func:`company_books`."""
+    m = _require(res, "monthly", ["run", "month", "joined", "volume_value", "payout",
+                                  "retail_profit"], "company_books")
+    fees, runs, how = _books_fees(res, m)
+    zero = pl.lit(0, dtype=pl.Int64)
+    per = m.select(
+        pl.col("run").cast(pl.Int64), pl.col("month").cast(pl.Int64),
+        revenue=_money_cents(m, "volume_value"),
+        retail_profit=_money_cents(m, "retail_profit"),
+        commissions=_money_cents(m, "payout"),
+        host_rewards=_money_cents(m, "host_rewards") if "host_rewards" in m.columns else zero,
+        refunds=_money_cents(m, "refunds") if "refunds" in m.columns else zero,
+        chargebacks=_money_cents(m, "chargebacks") if "chargebacks" in m.columns else zero,
+    ).filter(pl.col("run").is_in(runs)).join(fees, on=["run", "month"], how="left")
+    per = per.with_columns(pl.col("fees").fill_null(0)).sort(["run", "month"])
+    cogs = [_round_half_away(cost_of_goods * r) for r in per["revenue"].to_list()]
+    per = per.with_columns(cost_of_goods=pl.Series(cogs, dtype=pl.Int64))
+    per = per.with_columns(
+        sales_at_retail=pl.col("revenue") + pl.col("retail_profit"),
+        margin=(pl.col("revenue") + pl.col("fees") - pl.col("cost_of_goods")
+                - pl.col("commissions") - pl.col("host_rewards") - pl.col("refunds")
+                + pl.col("chargebacks")),
+    ).with_columns(cumulative_margin=pl.col("margin").cum_sum().over("run"))
+    return per, runs, how
+
+
+@dataclass(frozen=True)
+class CompanyBooks:
+    """What :func:`company_books` returns."""
+
+    #: The horizon: a row per run (``per_run=True``) or each figure across runs.
+    summary: pl.DataFrame
+    #: Month by month: a row per (run, month), or each figure per month across runs.
+    monthly: pl.DataFrame
+    #: Where the company loses money: ``month, runs, runs_losing, share_of_runs,
+    #: median_margin`` for every month with a loss in at least one run.
+    losses: pl.DataFrame
+    #: The cost of goods used, as a share of revenue.
+    cost_of_goods: float
+    #: The runs the books use, and the result's number of runs.
+    runs: tuple[int, ...]
+    n_runs: int
+    #: How the fees of each month were found.
+    fees_basis: str
+    currency: str = ""
+
+    def _repr_html_(self) -> str:
+        from downline import display as d
+
+        s = self.summary
+        if "metric" not in s.columns:
+            return d._wrap(d.table(list(s.columns), [list(r) for r in s.head(20).rows()]))
+        rows = []
+        for metric, label, kind in BOOKS_LABELS:
+            x = s.filter(pl.col("metric") == metric)
+            if not x.height:
+                continue
+            r = x.row(0, named=True)
+            rows.append([label, d.format_value(r["p50"], kind),
+                         (f"{d.format_value(r['p05'], kind)} to "
+                          f"{d.format_value(r['p95'], kind)}")])
+        cog = f"{100 * self.cost_of_goods:g}%"
+        body = (f"<h3>The company's books: {len(self.runs)} runs, cost of goods {cog} of "
+                "revenue</h3>"
+                + d.table(["figure", "median of runs", "90% of runs"], rows, numeric=(1, 2))
+                + '<p class="muted">Tables: .summary, .monthly (by month), .losses (months '
+                "with a loss in some run).</p>")
+        return d._wrap(body)
+
+
+#: Labels and formats of the books' horizon figures, in the order the report shows them.
+BOOKS_LABELS = [
+    ("revenue", "revenue: product at the company's prices", "money"),
+    ("sales_at_retail", "the same product at what its end buyers paid", "money"),
+    ("fees", "fees collected (enrollment, annual)", "money"),
+    ("cost_of_goods", "cost of goods", "money"),
+    ("commissions", "commissions paid to distributors", "money"),
+    ("host_rewards", "host rewards given to party hosts", "money"),
+    ("refunds", "refunds for returned product", "money"),
+    ("chargebacks", "commissions charged back on returns", "money"),
+    ("margin", "margin the plan leaves the company", "money"),
+    ("margin_share", "margin ÷ revenue", "share"),
+    ("breakeven_cost_of_goods", "cost of goods at which the margin is zero", "share"),
+    ("loss_months", "months with a loss", "count"),
+    ("deepest_cumulative_loss", "deepest cumulative loss", "money"),
+]
+
+
+def company_books(res: Any, cost_of_goods: Any = None, per_run: bool = False) -> CompanyBooks:
+    """The company's books: what the plan leaves the company, month by month and over the
+    horizon, per run, with intervals across runs.
+
+    Per (run, month), exactly to the cent (``res.monthly``; the fees from the plan and the
+    per-person rows):
+
+    - ``revenue`` = volume_value: the product the company sold, at its own prices (what
+      distributors pay for their own and their retail customers' orders, preferred
+      customers' orders, the product value of party sales);
+    - ``sales_at_retail`` = revenue + retail_profit: the same product at what its end
+      buyers paid (retail customers pay the distributor's margin on top);
+    - ``fees`` = enrollment fees (``joined`` × the plan's fee) + annual fees (people in at
+      12, 24, … months after joining × the plan's fee);
+    - ``cost_of_goods`` = round(cost_of_goods × revenue), half away from zero;
+    - ``commissions`` = payout (after the cap); ``host_rewards``;
+    - ``refunds`` and ``chargebacks`` when ``res.monthly`` has them (a core with inventory
+      buy-backs; currency, or cents for an integer column), else 0;
+    - ``margin`` = revenue + fees − cost_of_goods − commissions − host_rewards − refunds +
+      chargebacks; ``margin_share`` = margin ÷ revenue; ``loss`` = margin < 0;
+      ``cumulative_margin`` = Σ margin up to the month.
+
+    Per run over the horizon: the sums; each line ÷ revenue (``fees_share``,
+    ``cost_of_goods_share``, ``commissions_share`` …, ``margin_share``);
+    ``breakeven_cost_of_goods`` =
+    (margin + cost_of_goods) ÷ revenue, the cost of goods at which the plan leaves nothing;
+    ``loss`` (the horizon's margin < 0); ``loss_months``; ``any_loss_month``;
+    ``first_loss_month``; ``worst_month_margin``; ``deepest_cumulative_loss`` = the most
+    the cumulative margin was below zero (0 if never). Across runs, the mean of a yes/no
+    figure (``loss``, ``any_loss_month``) is the share of runs.
+
+    ``cost_of_goods``: a share of revenue; None reads the plan's (``plan.cost_of_goods``)
+    and raises ``ValueError`` when the plan has none — there is no default. The margin is
+    before the company's own operating costs (staff, shipping, marketing, rent). Money is
+    ``Decimal(18, 2)`` in the per-run tables, Float64 in the summaries.
+
+    Runs: every run when the fees of a month follow from ``res.monthly`` (no annual fee, or
+    a horizon of 12 months or less); otherwise the runs whose per-person rows were kept,
+    with a warning when that is fewer than all.
+    """
+    if cost_of_goods is None:
+        cost_of_goods = _plan_cost_of_goods(res)
+        if cost_of_goods is None:
+            raise ValueError("company_books needs the cost of goods, and the plan has none. "
+                             + COST_OF_GOODS_HINT)
+    cog = _share_of_revenue(cost_of_goods)
+    per, runs, how = _books_per_month(res, cog)
+    n_runs = len(res.monthly["run"].unique())
+    if len(runs) < n_runs:
+        warnings.warn(f"company_books: the books use the {len(runs)} of {n_runs} runs whose "
+                      "per-person rows were kept (the annual fees of a month need them)",
+                      stacklevel=2)
+    money = ["revenue", "sales_at_retail", "fees", "cost_of_goods", "commissions",
+             "host_rewards", "refunds", "chargebacks", "margin"]
+    horizon = per.group_by("run").agg(
+        *[pl.col(c).sum() for c in money],
+        loss_months=(pl.col("margin") < 0).sum().cast(pl.Int64),
+        first_loss_month=pl.col("month").filter(pl.col("margin") < 0).min(),
+        worst_month_margin=pl.col("margin").min(),
+        deepest_cumulative_loss=pl.max_horizontal(-pl.col("cumulative_margin").min(),
+                                                  pl.lit(0)),
+    ).sort("run").with_columns(
+        *[_ratio(pl.col(c), pl.col("revenue")).alias(f"{c}_share") for c in _SHARED_LINES],
+        margin_share=_ratio(pl.col("margin"), pl.col("revenue")),
+        breakeven_cost_of_goods=_ratio(pl.col("margin") + pl.col("cost_of_goods"),
+                                       pl.col("revenue")),
+        loss=pl.col("margin") < 0,
+        any_loss_month=pl.col("loss_months") > 0,
+    )
+    h_money = [*money, "worst_month_margin", "deepest_cumulative_loss"]
+    horizon = horizon.with_columns(*[_to_money(c) for c in h_money])
+    h_metrics = [*money, *[f"{c}_share" for c in _SHARED_LINES], "margin_share",
+                 "breakeven_cost_of_goods", "loss", "loss_months",
+                 "any_loss_month", "first_loss_month", "worst_month_margin",
+                 "deepest_cumulative_loss"]
+    monthly = per.with_columns(
+        margin_share=_ratio(pl.col("margin"), pl.col("revenue")),
+        loss=pl.col("margin") < 0,
+    ).with_columns(*[_to_money(c) for c in [*money, "cumulative_margin"]])
+    m_metrics = [*money, "margin_share", "loss", "cumulative_margin"]
+    losses = (monthly.group_by("month").agg(
+        runs=pl.len().cast(pl.Int64),
+        runs_losing=pl.col("loss").sum().cast(pl.Int64),
+        median_margin=pl.col("margin").cast(_F).median(),
+    ).filter(pl.col("runs_losing") > 0)
+        .with_columns(share_of_runs=pl.col("runs_losing") / pl.col("runs"))
+        .sort("month").select("month", "runs", "runs_losing", "share_of_runs",
+                              "median_margin"))
+    if per_run:
+        summary = horizon.select("run", *h_metrics)
+        monthly_out = monthly.select("run", "month", *m_metrics)
+    else:
+        summary = _across_runs(horizon, [], h_metrics)
+        monthly_out = _across_runs(monthly, ["month"], m_metrics)
+    plan = getattr(res, "plan", None)
+    return CompanyBooks(summary=summary, monthly=monthly_out, losses=losses,
+                        cost_of_goods=float(cog), runs=tuple(runs), n_runs=n_runs,
+                        fees_basis=how, currency=getattr(plan, "currency", "") or "")
 
 
 # --------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
     downline validate PLAN [--scenario SCENARIO]
     downline simulate PLAN SCENARIO [--months 36] [--runs 200] [--seed 7] [--threads N]
-                                    [--keep-runs K] [--out DIR]
-    downline report DIR [--html FILE] [--consumed-share 0.5]
+                                    [--keep-runs K] [--out DIR] [--cost-of-goods S]
+    downline report DIR [--html FILE] [--consumed-share 0.5] [--cost-of-goods S]
     downline compare PLAN PLAN... --scenario SCENARIO [--months 36] [--runs 100] [--seed 7]
                                  [--csv FILE] [--html FILE] [--keep-runs K]
     downline sweep PLAN SCENARIO --grid PATH=V1,V2,... [--grid ...] [--months 36] [--runs 50]
@@ -48,6 +48,13 @@ _PAID_BY = {
 }
 
 
+#: Help of ``--cost-of-goods``.
+COST_OF_GOODS_HELP = (
+    "cost of the product as a share of the company's revenue, for the company's books, "
+    "e.g. 0.25 (supplement and skin-care companies report 0.17-0.26, Tupperware 0.33; "
+    "default: the plan's, else the books stop before the cost of goods)")
+
+
 #: The one definition of "lost money", as in the report and the result's display:
 #: analytics.participant_net (fees, expenses and purchases beyond own use above gross).
 LOST_MONEY = "lost money (costs incl. purchases > pay)"
@@ -67,8 +74,57 @@ def lost_money(res: dl.SimulationResult) -> dict[str, float] | None:
     return t.select("p05", "p50", "p95").row(0, named=True)
 
 
-def print_summary(res: dl.SimulationResult, seconds: float | None = None) -> None:
-    """Print a readable summary of a simulation."""
+def print_books(res: dl.SimulationResult, cost_of_goods: Any = None) -> None:
+    """Print the company's books (:func:`downline.analytics.company_books`): median and 90%
+    of runs of each line, and where the plan makes the company lose money. Without a cost
+    of goods (given, or the plan's) the books stop before it, and say so."""
+    from downline.report import books_breakeven_words, books_for, books_losses_words
+
+    cur = res.plan.currency
+    try:
+        books, known = books_for(res, cost_of_goods)
+    except ValueError as e:
+        print(f"The company's books: not available ({' '.join(str(e).split())})")
+        return
+    s = {r["metric"]: r for r in books.summary.iter_rows(named=True)}
+    which = (f"cost of goods {100 * books.cost_of_goods:g}% of revenue" if known
+             else "before the cost of goods: give it with --cost-of-goods S")
+    runs = ("" if len(books.runs) == res.n_runs
+            else f"; the {len(books.runs)} runs with per-person rows")
+    print(f"The company's books (median of the runs; {which}{runs})")
+
+    def line(label: str, key: str, fmt) -> None:
+        r = s[key]
+        print(f"  {label:<44} {fmt(r['p50']):>14}   (90% of runs: {fmt(r['p05'])} to "
+              f"{fmt(r['p95'])})")
+
+    pct = lambda v: f"{100 * v:.1f}%"
+    line(f"revenue at the company's prices, {cur}", "revenue", _money)
+    line(f"fees collected, {cur}", "fees", _money)
+    if known:
+        line(f"cost of goods, {cur}", "cost_of_goods", _money)
+    line(f"commissions, {cur}", "commissions", _money)
+    if has_host_rewards(res.plan):
+        line(f"host rewards, {cur}", "host_rewards", _money)
+    for col, label in (("refunds", "refunds for returned product"),
+                       ("chargebacks", "commissions charged back")):
+        if col in res.monthly.columns:
+            line(f"{label}, {cur}", col, _money)
+    what = "margin left to the company" if known else "margin before the cost of goods"
+    line(f"{what}, {cur}", "margin", _money)
+    line(f"{what} ÷ revenue", "margin_share", pct)
+    if known:
+        line("cost of goods at which the margin is zero", "breakeven_cost_of_goods", pct)
+    line("months in which the company lost money", "loss_months", lambda v: f"{v:,.0f}")
+    print("  " + books_losses_words(books))
+    if not known:
+        print("  " + books_breakeven_words(books))
+
+
+def print_summary(res: dl.SimulationResult, seconds: float | None = None,
+                  cost_of_goods: Any = None) -> None:
+    """Print a readable summary of a simulation (``cost_of_goods``: for the company's
+    books, a share of revenue)."""
     plan, scen = res.plan, res.scenario
     s = {r["metric"]: r for r in res.summary().iter_rows(named=True)}
     cur = plan.currency
@@ -90,6 +146,7 @@ def print_summary(res: dl.SimulationResult, seconds: float | None = None) -> Non
     line(f"withheld by the cap, {cur}", "capped", _money)
     if has_host_rewards(plan) and "host_rewards" in s:
         line(f"host rewards to party hosts, {cur}", "host_rewards", _money)
+    print_books(res, cost_of_goods)
     print("The people (median of the runs)")
     line("everyone who ever joined", "ever_joined", num)
     line("still in at the end", "active_end", num)
@@ -131,13 +188,17 @@ def _cmd_simulate(a: argparse.Namespace) -> int:
         from downline.report import check_save_target
 
         check_save_target(a.out)
+    if a.cost_of_goods is not None:  # refused before the simulation, not after it
+        from downline.analytics import _share_of_revenue
+
+        _share_of_revenue(a.cost_of_goods)
     keep = True if a.keep_runs is None else a.keep_runs
     t0 = time.perf_counter()
     res = dl.simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed,
                       threads=a.threads, keep_distributors=keep,
                       progress=sys.stderr.isatty())
     seconds = time.perf_counter() - t0
-    print_summary(res, seconds)
+    print_summary(res, seconds, a.cost_of_goods)
     if a.out is not None:
         from downline.report import save_result
 
@@ -160,7 +221,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
         raise ValueError(f"--html {out}: the directory {out.parent} does not exist")
     _use_agg()
     t0 = time.perf_counter()
-    write_report(res, out, consumed_share=a.consumed_share)
+    write_report(res, out, consumed_share=a.consumed_share, cost_of_goods=a.cost_of_goods)
     print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f} s")
     return 0
 
@@ -363,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="DIR",
                    help="directory for the Parquet files (with the seed, version and hashes "
                    "in their metadata) and copies of the plan and scenario")
+    s.add_argument("--cost-of-goods", type=float, default=None, metavar="S",
+                   help=COST_OF_GOODS_HELP)
     s.set_defaults(func=_cmd_simulate)
     r = sub.add_parser(
         "report", help="write a self-contained HTML report of a `simulate --out` directory",
@@ -376,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of the orders people chose that counts as their own "
                    "consumption in net results (default: the scenario's "
                    "purchases.consumed_share, else 0.5)")
+    r.add_argument("--cost-of-goods", type=float, default=None, metavar="S",
+                   help=COST_OF_GOODS_HELP)
     r.set_defaults(func=_cmd_report)
     c = sub.add_parser(
         "compare", help="simulate several plans on the same people and compare them",

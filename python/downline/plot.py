@@ -13,6 +13,7 @@ that nothing is shown twice in a notebook and nothing accumulates in pyplot's st
 - :func:`rank_counts` — distributors paid as each rank, month by month.
 - :func:`payout_by_bonus`, :func:`sources_of_money`, :func:`net_results` — the company's
   cost by bonus, where the commissions come from, who loses money.
+- :func:`company_books` — the margin the plan leaves the company, month by month.
 - :func:`compare` — two results side by side.
 """
 
@@ -30,6 +31,7 @@ from matplotlib.ticker import Formatter, FuncFormatter
 from downline import analytics
 
 __all__ = [
+    "company_books",
     "compare",
     "earnings_distribution",
     "fan_chart",
@@ -479,6 +481,62 @@ def payout_by_bonus(res: Any, ax: Axes | None = None, title: str | None = None) 
     ax.set_ylabel(f"commissions per month{', ' + cur if cur else ''} (mean of runs)")
     ax.set_title(title or "Commissions paid by the company, by bonus")
     ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+#: What :func:`company_books` can draw: a column of the books month by month.
+_BOOK_COLUMNS = {
+    "margin": "margin the plan leaves the company",
+    "cumulative_margin": "margin so far (cumulative)",
+    "margin_share": "margin ÷ revenue",
+    "revenue": "revenue at the company's prices",
+    "commissions": "commissions paid",
+    "cost_of_goods": "cost of goods",
+    "fees": "fees collected",
+}
+
+
+def company_books(res: Any, cost_of_goods: Any = None, column: str = "margin",
+                  ax: Axes | None = None, title: str | None = None) -> Figure:
+    """The company's books month by month across runs
+    (:func:`downline.analytics.company_books`): the median, the bands holding 50% and 90%
+    of runs, the zero line, and the months in which the plan left the company less than
+    nothing in at least one run shaded. ``column``: ``margin`` (default),
+    ``cumulative_margin``, ``margin_share``, ``revenue``, ``commissions``,
+    ``cost_of_goods`` or ``fees``. ``cost_of_goods`` as for the analytics (0: before it)."""
+    if column not in _BOOK_COLUMNS:
+        raise ValueError(f"column = {column!r}: use one of {sorted(_BOOK_COLUMNS)}")
+    books = analytics.company_books(res, cost_of_goods, per_run=True)
+    fig, ax = _figure(ax)
+    per = books.monthly
+    v = pl.col(column).cast(_F).drop_nulls().drop_nans()
+    t = (per.group_by("month").agg(
+        p05=v.quantile(0.05, "linear"), p25=v.quantile(0.25, "linear"),
+        p50=v.quantile(0.5, "linear"), p75=v.quantile(0.75, "linear"),
+        p95=v.quantile(0.95, "linear"),
+        losing=(pl.col("cumulative_margin" if column == "cumulative_margin" else "margin")
+                < 0).any(),
+    ).sort("month"))
+    losing = [m for m, x in zip(t["month"].to_list(), t["losing"].to_list()) if x]
+    for i, m in enumerate(losing):
+        ax.axvspan(m - 0.5, m + 0.5, color="#d62728", alpha=0.12, linewidth=0,
+                   label=("below zero in at least one run" if i == 0 else None))
+    _draw_fan(ax, t, "C0", None)
+    ax.axhline(0, color="0.25", linewidth=0.9)
+    cur = _currency(res)
+    if column == "margin_share":
+        _share_axis(ax.yaxis)
+        ax.set_ylabel(_BOOK_COLUMNS[column])
+    else:
+        _money_axis(ax.yaxis)
+        ax.set_ylabel(f"{_BOOK_COLUMNS[column]}{', ' + cur if cur else ''}")
+    ax.set_xlabel("month")
+    ax.set_xlim(1, max(res.months, 2))
+    cog = (f"cost of goods {100 * books.cost_of_goods:g}% of revenue" if books.cost_of_goods
+           else "before the cost of goods")
+    ax.set_title(title or f"{_cap(_BOOK_COLUMNS[column])} by month ({cog})")
+    ax.legend(loc="best", fontsize="small", frameon=False)
     _style(ax)
     return fig
 

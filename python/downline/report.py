@@ -344,8 +344,11 @@ MissingPeople = (analytics.MissingColumnError, ValueError)
 
 
 class _Report:
-    def __init__(self, res: Any, consumed_share: float | None) -> None:
+    def __init__(self, res: Any, consumed_share: float | None,
+                 cost_of_goods: Any = None) -> None:
         self.res = res
+        #: the cost of goods given for the books (None: the plan's, else before it)
+        self.cost_of_goods = cost_of_goods
         self.cur = res.plan.currency
         # the caller's share, else the scenario's purchases.consumed_share, else 0.5
         self.cs = analytics._consumed_share(res, consumed_share)
@@ -430,6 +433,31 @@ def _host_finding(res: Any) -> list[str]:
              "are not part of the payout.")]
 
 
+def _books_finding(r: _Report) -> list[str]:
+    """A key finding on the company's books: the margin the plan leaves, and losses."""
+    try:
+        books, known = books_for(r.res, r.cost_of_goods)
+    except ValueError:
+        return []
+    s = {x["metric"]: x for x in books.summary.iter_rows(named=True)}
+    share, be = s["margin_share"], s["breakeven_cost_of_goods"]
+    if known:
+        text = (f"With the product costing {100 * books.cost_of_goods:g}% of revenue, the "
+                f"plan leaves the company {fmt_share(share['p50'])} of its revenue after the "
+                f"product and the commissions (median of runs; 90% of runs: "
+                f"{fmt_share(share['p05'])} to {fmt_share(share['p95'])}), for everything "
+                "else a company pays for.")
+    else:
+        text = (f"Before the cost of goods (not given), the plan leaves the company "
+                f"{fmt_share(share['p50'])} of its revenue (median of runs): it loses money "
+                f"only if the product costs more than {fmt_share(be['p50'])} of revenue.")
+    if books.losses.height:
+        text += (" It leaves less than nothing in month"
+                 f"{'s' if books.losses.height > 1 else ''} "
+                 f"{run_ranges(books.losses['month'].to_list())} in at least one run.")
+    return [text]
+
+
 def _key_findings(r: _Report) -> None:
     res, s = r.res, _summaries(r.res)
     items = [
@@ -437,6 +465,7 @@ def _key_findings(r: _Report) -> None:
         f"commissions (median of all {res.n_runs} runs; 90% of runs: "
         f"{fmt_share(s['payout_ratio']['p05'])} to {fmt_share(s['payout_ratio']['p95'])})."),
         *_host_finding(res),
+        *_books_finding(r),
     ]
     try:
         ed = {x["metric"]: x["mean"] for x in
@@ -549,6 +578,165 @@ def _company(r: _Report) -> None:
     r.figure(lambda: plot.rank_counts(res), "Distributors paid as each rank by month (median "
              "of runs). Bands (90% of runs) only where the rank is held in at least 95% of "
              "runs.")
+
+
+# ------------------------------------------------------------------------ the books
+
+
+def books_for(res: Any, cost_of_goods: Any = None) -> tuple[analytics.CompanyBooks, bool]:
+    """The company's books with the cost of goods given, else the plan's; without either,
+    the books before the cost of goods (``cost_of_goods=0``, said so wherever they are
+    shown). Returns the books and whether a cost of goods was known."""
+    known = cost_of_goods if cost_of_goods is not None else analytics._plan_cost_of_goods(res)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        books = analytics.company_books(res, known if known is not None else 0)
+    return books, known is not None
+
+
+def books_losses_words(books: analytics.CompanyBooks) -> str:
+    """Where the plan makes the company lose money, in one sentence."""
+    s = {r["metric"]: r for r in books.summary.iter_rows(named=True)}
+    n = len(books.runs)
+    if not books.losses.height:
+        return (f"In none of the {n} runs did the plan leave the company less than nothing "
+                "in any month.")
+    months = books.losses["month"].to_list()
+    worst = books.losses.sort(["share_of_runs", "month"], descending=[True, False]).row(
+        0, named=True)
+    if len(months) == 1:
+        text = (f"The plan left the company less than nothing in month {months[0]} in "
+                f"{fmt_share(worst['share_of_runs'])} of runs")
+    else:
+        text = (f"The plan left the company less than nothing in months "
+                f"{run_ranges(months)} in at least one run (most often in month "
+                f"{worst['month']}: {fmt_share(worst['share_of_runs'])} of runs); "
+                f"{fmt_share(s['any_loss_month']['mean'])} of runs had such a month")
+    lost = s["loss"]["mean"]
+    text += (f", and over all {books_months(books)} months {fmt_share(lost)} of runs lost "
+             "money." if lost else ", but no run lost money over the whole horizon.")
+    deep = s["deepest_cumulative_loss"]
+    cur = f" {books.currency}" if books.currency else ""
+    if deep["p50"]:
+        text += (f" At its lowest, the margin so far stood {fmt_money(deep['p50'])}{cur} "
+                 f"below zero (median of runs; 95th percentile {fmt_money(deep['p95'])}).")
+    elif deep["p95"]:
+        text += (f" In the worst runs the margin so far went {fmt_money(deep['p95'])}{cur} "
+                 "below zero (95th percentile of runs).")
+    return text
+
+
+def books_months(books: analytics.CompanyBooks) -> int:
+    m = books.monthly
+    return int(m["month"].max()) if m.height else 0
+
+
+def books_cost_words(books: analytics.CompanyBooks, known: bool) -> str:
+    """What the books assume about the cost of goods."""
+    s = {r["metric"]: r for r in books.summary.iter_rows(named=True)}
+    be = s["breakeven_cost_of_goods"]
+    if known:
+        return (f"Cost of goods: {100 * books.cost_of_goods:g}% of revenue. The plan would "
+                f"leave nothing at a cost of goods of {fmt_share(be['p50'])} of revenue "
+                f"(median of runs; 90% of runs: {fmt_share(be['p05'])} to "
+                f"{fmt_share(be['p95'])}).")
+    return ("The cost of goods was not given, so these books stop before it: the margin is "
+            "what is left for the product and everything else. " + books_breakeven_words(books)
+            + " Give it with downline report DIR --cost-of-goods 0.25, or cost_of_goods= in "
+            "Python.")
+
+
+def books_breakeven_words(books: analytics.CompanyBooks) -> str:
+    """The cost of goods at which the plan leaves the company nothing, in words, with the
+    public figures to hold it against."""
+    be = {r["metric"]: r for r in books.summary.iter_rows(named=True)}[
+        "breakeven_cost_of_goods"]
+    return (f"The plan leaves the company money as long as its cost of goods stays below "
+            f"{fmt_share(be['p50'])} of revenue (median of runs; 90% of runs: "
+            f"{fmt_share(be['p05'])} to {fmt_share(be['p95'])}); supplement and skin-care "
+            "companies report 17–26%, Tupperware 33% (gross margins in their filings; "
+            "docs/analytics.md).")
+
+
+def _books_rows(res: Any, books: analytics.CompanyBooks, known: bool) -> list[
+        tuple[str, str, str]]:
+    """(metric, label, kind) of the books' horizon table, for this result."""
+    c = f", {books.currency}" if books.currency else ""
+    m = res.monthly.columns
+    rows = [
+        ("revenue", "revenue: product sold at the company's prices" + c, "money"),
+        ("sales_at_retail", "the same product at what its end buyers paid" + c, "money"),
+        ("fees", "fees collected (enrollment, annual)" + c, "money"),
+    ]
+    if known:
+        rows.append(("cost_of_goods",
+                     f"cost of goods ({100 * books.cost_of_goods:g}% of revenue){c}", "money"))
+    rows.append(("commissions", "commissions paid to distributors" + c, "money"))
+    if display.has_host_rewards(res.plan):
+        rows.append(("host_rewards", "host rewards given to party hosts" + c, "money"))
+    if "refunds" in m:
+        rows.append(("refunds", "refunds for returned product" + c, "money"))
+    if "chargebacks" in m:
+        rows.append(("chargebacks", "commissions charged back on returns" + c, "money"))
+    what = "margin the plan leaves the company" if known else "margin before the cost of goods"
+    rows += [
+        ("margin", what + c, "money"),
+        ("margin_share", what + " ÷ revenue", "share"),
+        *([("breakeven_cost_of_goods", "cost of goods at which the margin is zero", "share")]
+          if known else []),
+        ("loss_months", "months in which the company lost money", "count"),
+        ("deepest_cumulative_loss", "deepest the margin so far went below zero" + c, "money"),
+    ]
+    return rows
+
+
+def _books(r: _Report) -> None:
+    from downline import plot
+
+    res = r.res
+    r.h2("books", "The company's books")
+    try:
+        books, known = books_for(res, r.cost_of_goods)
+    except ValueError as e:
+        r.note(f"The company's books are not available for this result: {e}")
+        return
+    r.uses(f"All {res.n_runs} runs." if len(books.runs) == res.n_runs else
+           f"The {len(books.runs)} of {res.n_runs} runs whose per-person rows were kept (runs "
+           f"{run_ranges(list(books.runs))}): the annual fees of a month need them.")
+    r.p("What the plan leaves the company: the revenue from the product it sells, at its "
+        "own prices, and the fees it collects, minus what the product cost, the commissions"
+        + (", the host rewards" if display.has_host_rewards(res.plan) else "")
+        + (" and the refunds for returned product (net of commissions charged back)"
+           if "refunds" in res.monthly.columns else "")
+        + ". This is what remains for everything else a company pays for — staff, "
+        "shipping, marketing, rent, taxes — so it is not the company's profit. Fees are "
+        "counted in the month they fall due: the enrollment fee in the join month, the "
+        "annual fee every 12 months of membership.")
+    r.p(books_cost_words(books, known))
+    rows = []
+    s = {x["metric"]: x for x in books.summary.iter_rows(named=True)}
+    for metric, label, kind in _books_rows(res, books, known):
+        x = s.get(metric)
+        if x is None:
+            continue
+        share = s.get("margin_share" if metric == "margin" else f"{metric}_share")
+        rows.append([label, _fmt(x["p50"], kind),
+                     f"{_fmt(x['p05'], kind)} to {_fmt(x['p95'], kind)}",
+                     fmt_share(share["p50"]) if share is not None and kind == "money"
+                     else ("100%" if metric == "revenue" else "")])
+    r.raw(table(["figure", "median of runs", "90% of runs", "÷ revenue (median of runs)"],
+                rows, numeric=(1, 2, 3)))
+    r.p(books_losses_words(books))
+    cog = books.cost_of_goods
+    r.figure_row(
+        (lambda: plot.company_books(res, cog, "margin_share"),
+         ("The margin the plan leaves the company each month as a share of that month's "
+          "revenue: median and the bands holding 50% and 90% of runs; months shaded red "
+          "are below zero in at least one run. Early months include the enrollment fees "
+          "of the first joiners.")),
+        (lambda: plot.company_books(res, cog, "cumulative_margin"),
+         ("The margin so far, month by month: how much the plan has left the company since "
+          "launch.")))
 
 
 def _participants(r: _Report) -> None:
@@ -836,11 +1024,13 @@ def _made_by(res: Any) -> str:
 
 
 def render_report(res: Any, consumed_share: float | None = None,
-                  title: str | None = None) -> str:
-    """The report of ``res`` as one HTML document (a string)."""
+                  title: str | None = None, cost_of_goods: Any = None) -> str:
+    """The report of ``res`` as one HTML document (a string). ``cost_of_goods`` (a share
+    of revenue) is used by the company's books; without it the plan's, else the books stop
+    before the cost of goods and say so."""
     import matplotlib
 
-    r = _Report(res, consumed_share)
+    r = _Report(res, consumed_share, cost_of_goods)
     scen = res.scenario.to_dict().get("name") or "scenario"
     title = title or f"{res.plan.name} under {scen}"
     with matplotlib.rc_context({"figure.dpi": 100}):
@@ -848,6 +1038,7 @@ def render_report(res: Any, consumed_share: float | None = None,
         _plan_section(r)
         _scenario_words(r)
         _company(r)
+        _books(r)
         _participants(r)
         _disclosure(r)
         _sources(r)
@@ -881,10 +1072,11 @@ def render_report(res: Any, consumed_share: float | None = None,
 
 
 def write_report(res_or_dir: Any, path: PathLike, consumed_share: float | None = None,
-                 title: str | None = None) -> Path:
+                 title: str | None = None, cost_of_goods: Any = None) -> Path:
     """Write one self-contained HTML report of a result (or of a directory written by
     ``downline simulate --out``) to ``path``: the plan and scenario in words, the company's
-    view, the participants' view, the income disclosure table, the sources of money, the
+    view and its books (``cost_of_goods``: a share of revenue; without it the plan's, else
+    the books stop before the cost of goods), the participants' view, the income disclosure table, the sources of money, the
     compliance checks and the assumptions, with inline SVG figures. The file is written to
     a temporary name beside ``path`` and renamed when complete. Returns the path."""
     res = res_or_dir
@@ -895,10 +1087,12 @@ def write_report(res_or_dir: Any, path: PathLike, consumed_share: float | None =
                         "directory")
     if consumed_share is not None:
         analytics._check_share("consumed_share", consumed_share)
+    if cost_of_goods is not None:
+        analytics._share_of_revenue(cost_of_goods)
     out = Path(path)
     if not out.parent.is_dir():
         raise FileNotFoundError(f"{out.parent}: no such directory")
-    html_ = render_report(res, consumed_share, title)
+    html_ = render_report(res, consumed_share, title, cost_of_goods)
     return _atomic_write(out, lambda p: p.write_text(html_, encoding="utf-8"))
 
 

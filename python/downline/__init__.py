@@ -28,6 +28,7 @@ from downline.api import (
     simulate,
 )
 from downline.calibrate import CalibrationResult, calibrate
+from downline.disclosure import DisclosureFit, calibrate_disclosure, disclosure_table
 from downline.sensitivity import SensitivityResult, sensitivity
 from downline.sweep import SweepResult, load_sweep, sweep
 
@@ -43,6 +44,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CalibrationResult",
+    "DisclosureFit",
     "InputError",
     "Plan",
     "PlanError",
@@ -54,8 +56,10 @@ __all__ = [
     "__version__",
     "analytics",
     "calibrate",
+    "calibrate_disclosure",
     "compare",
     "compute_commissions",
+    "disclosure_table",
     "load_sweep",
     "sensitivity",
     "simulate",

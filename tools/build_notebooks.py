@@ -958,20 +958,20 @@ publish such statements every year). What the page says about its own figures:
 - **what is counted**: commissions and bonuses paid by the company; profits from the
   members' own retail sales are left out;
 - **eligibility**: a Beauty Consultant can earn commissions when she is active herself
-  (a \\$225 wholesale order in the month or the two months before) and has at least one
-  active recruit; the eligible earned between \\$0 and \\$5,569 in 2019, \\$206 on average.
+  (a $225 wholesale order in the month or the two months before) and has at least one
+  active recruit; the eligible earned between $0 and $5,569 in 2019, $206 on average.
 
 The table's figures (the stored copy of the company page lost the numbers of its chart;
 they are read from a copy of the chart at
 https://zaro.info/cosmetics-commissions/how-much-commission-do-you-make-on-mary-kay, whose
-\\$206 agrees with the company's own text):
+$206 agrees with the company's own text):
 
 | row | average annual commissions | share of the sales force |
 |---|---:|---:|
 | Independent National Sales Director | not in our copy | 0.050% (100% less the other rows) |
-| Independent Sales Director | \\$20,137 | 1.675% |
-| Commission-eligible Independent Beauty Consultant | \\$206 | 15.138% |
-| Independent Beauty Consultant, not eligible | \\$0 | 83.137% |
+| Independent Sales Director | $20,137 | 1.675% |
+| Commission-eligible Independent Beauty Consultant | $206 | 15.138% |
+| Independent Beauty Consultant, not eligible | $0 | 83.137% |
 
 The figures, their sources and our confidence in each are also in
 `docs/industry-figures.md` (§10).
@@ -1040,7 +1040,7 @@ res = dl.simulate(plan, scenario, months=48, runs=4, seed=7)
 """),
     md("""
 At the baseline's values the plan's statement looks nothing like Mary Kay's: nobody
-becomes a Sales Director, and the eligible earn about a tenth of \\$206.
+becomes a Sales Director, and the eligible earn about a tenth of $206.
 """),
     code("""
 def side_by_side(table):
@@ -1107,18 +1107,18 @@ assert fit.table.filter(pl.col("row") == "Independent Sales Director")["share_ze
 within about an eighth of Mary Kay's (logarithmic errors of 0.02–0.13): directors 1.6%
 against 1.675%, eligible consultants 13.2% against 15.1%, the not eligible 85.2% against
 83.1%. The commissions it cannot match at once: simulated directors earn about a quarter
-less than Mary Kay's (about \$15,000 against \$20,137), while simulated eligible
-consultants earn about a third more (about \$280 against \$206). The search used its
+less than Mary Kay's (about $15,000 against $20,137), while simulated eligible
+consultants earn about a third more (about $280 against $206). The search used its
 whole budget, but its best point did not move between 60 and 80 simulations, and a second
 seed gives the same fitted values within 1%: this is not noise.
 
 What the gap means:
 
 - **The plan pays directors too little relative to consultants.** To bring directors'
-  commissions near Mary Kay's, the search raises the mean order to about \\$550 — five
-  times the baseline's \\$100 — and with it every consultant's commission overshoots.
+  commissions near Mary Kay's, the search raises the mean order to about $550 — five
+  times the baseline's $100 — and with it every consultant's commission overshoots.
   The plan file gives a director a flat 13% on her unit; Mary Kay's directors are paid
-  9% to 13% and, above \\$5,500 of monthly unit production, 23% with bonuses, and a
+  9% to 13% and, above $5,500 of monthly unit production, 23% with bonuses, and a
   director's unit counts only her own unit members (the plan file reads her whole
   downline). A director's pay that grows faster than her unit's volume is what the
   residuals ask for. The fitted order size is therefore the level this simplified plan

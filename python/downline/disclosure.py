@@ -483,7 +483,7 @@ def _figures(people: pl.DataFrame, rows: _Rows, runs: Sequence[int]) -> pl.DataF
         .join(spread, on="row", how="left")
         .with_columns(
             people=pl.col("people").fill_null(0).cast(_F) / max(n_runs, 1),
-            share=pl.col("share").fill_null(0.0 if total else None),
+            share=pl.col("share").fill_null(0.0) if total else pl.col("share"),
             runs_with_people=pl.col("runs_with_people").fill_null(0),
             runs=pl.lit(n_runs, pl.Int64),
         )
@@ -1011,7 +1011,8 @@ def calibrate_disclosure(
     f) ÷ (published + f)): f = ``share_floor`` (0.001) for shares, ``money_floor`` (1
     currency unit) for amounts, 1 for the participant count; ``weights`` = {figure: w}
     (default 1 each). A row nobody reaches in the simulation counts its mean and median as
-    0.
+    0. A candidate the scenario or the simulator refuses (a probability above 1, a memory
+    estimate above ``max_memory``) scores infinity, with the reason in ``history["note"]``.
 
     Returns a :class:`DisclosureFit`: the fitted scenario and values, ``report`` (each
     figure published vs simulated, with its error), ``residuals()``, ``unreachable`` (rows
@@ -1072,7 +1073,10 @@ def calibrate_disclosure(
             sc = _scenario_at(base_spec, plist, xs)
         except ScenarioError as e:
             return math.inf, {}, str(e), None
-        res, tab = table_of(sc)
+        try:
+            res, tab = table_of(sc)
+        except ValueError as e:  # the simulator refuses it (its memory estimate, say)
+            return math.inf, {}, str(e), None
         for r in tab.filter(pl.col("runs_with_people") > 0)["row"].to_list():
             if r in reached:
                 reached[r] = True

@@ -217,6 +217,16 @@ def test_rank_groups_and_a_row_without_ranks(small):
     assert t["ranks"][0].to_list() == ["Senior", "Executive"]
 
 
+def test_an_empty_population_gives_empty_rows_not_an_error():
+    sc = dl.Scenario.from_dict({"name": "nobody buys", "market": {"founders": 20},
+                                "purchases": {"probability": 0.0},
+                                "customers": {"acquisition_rate": 0.0}})
+    res = dl.simulate(PLAN, sc, months=6, runs=2, seed=1)
+    t = dl.disclosure_table(res, population="active")
+    assert t["people"].to_list() == [0.0] * t.height
+    assert t["share"].null_count() == t.height and t["mean"].null_count() == t.height
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

@@ -365,14 +365,11 @@ def _people(
     cols = ["id", "join_month", "quit_month", "max_rank", *money, *vols]
     what = "disclosure_table"
 
-    def amount(prefix: str = "") -> pl.Expr:
-        e = pl.col(prefix + money[0]).cast(_F)
-        for c in money[1:]:
-            e = e + pl.col(prefix + c).cast(_F)
-        return e
+    def amount() -> pl.Expr:
+        return pl.sum_horizontal([pl.col(c).cast(_F) for c in money])
 
-    def volume(prefix: str = "") -> pl.Expr:
-        return pl.sum_horizontal([pl.col(prefix + c).cast(_F) for c in vols])
+    def volume() -> pl.Expr:
+        return pl.sum_horizontal([pl.col(c).cast(_F) for c in vols])
 
     parts = []
     for lf in people_chunks(res, cols, what):
@@ -408,7 +405,7 @@ def _people(
                 .lazy()
             )
         if population == "active":
-            d = d.filter(pl.col("v") > 0)
+            d = d.filter(pl.col("v").round(2) > 0)
         elif population == "whole_period":
             d = d.filter(pl.col("months_in") >= period)
         # amounts are cents: differences and sums of them are rounded back to the cent

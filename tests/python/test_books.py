@@ -416,3 +416,18 @@ def test_report_of_a_real_simulation_has_the_books(result, tmp_path):
     assert report.fmt_share(row(b.summary, metric="margin_share")["p50"]) in section
     with pytest.raises(ValueError, match="between 0 and 1"):
         report.write_report(result, tmp_path / "r2.html", cost_of_goods=2)
+
+
+def test_cli_report_takes_the_cost_of_goods(tmp_path, capsys):
+    from conftest import BASELINE_TOML, UNILEVEL_TOML
+
+    out = tmp_path / "sim"
+    assert cli.main(["simulate", str(UNILEVEL_TOML), str(BASELINE_TOML), "--runs", "2",
+                     "--months", "6", "--out", str(out), "--cost-of-goods", "0.3"]) == 0
+    assert "cost of goods 30% of revenue" in capsys.readouterr().out
+    html = tmp_path / "r.html"
+    assert cli.main(["report", str(out), "--html", str(html), "--cost-of-goods", "0.3"]) == 0
+    section = html.read_text(encoding="utf-8").split('<h2 id="books">')[1].split("<h2")[0]
+    assert "Cost of goods: 30% of revenue" in section
+    assert cli.main(["report", str(out), "--html", str(html), "--cost-of-goods", "-1"]) == 2
+    assert "between 0 and 1" in capsys.readouterr().err

@@ -719,7 +719,8 @@ def _books(r: _Report) -> None:
         x = s.get(metric)
         if x is None:
             continue
-        share = s.get(f"{metric}_share")  # the margin's is the next row, with its interval
+        # the margin's share of revenue is the next row, with its interval
+        share = None if metric == "margin" else s.get(f"{metric}_share")
         rows.append([label, _fmt(x["p50"], kind),
                      f"{_fmt(x['p05'], kind)} to {_fmt(x['p95'], kind)}",
                      fmt_share(share["p50"]) if share is not None and kind == "money"

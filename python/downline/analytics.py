@@ -639,6 +639,16 @@ def _plan_cost_of_goods(res: Any) -> Any:
     return value
 
 
+def _packages_commissionable(res: Any) -> bool:
+    """Whether the plan's starter packages carry volume (``[company]
+    packages_commissionable``, default true): then what they cost is in the volume value."""
+    plan = getattr(res, "plan", None)
+    company = (plan.to_dict().get("company") or {}) if plan is not None and hasattr(
+        plan, "to_dict") else {}
+    value = company.get("packages_commissionable") if isinstance(company, Mapping) else None
+    return True if value is None else bool(value)
+
+
 def _money_cents(df: pl.DataFrame, col: str) -> pl.Expr:
     """A money column as Int64 cents: a decimal or float column is currency, an integer
     column cents."""
@@ -760,9 +770,12 @@ def _books_per_month(res: Any, cost_of_goods: Fraction) -> tuple[pl.DataFrame, l
                                   "retail_profit"], "company_books")
     fees, runs, how = _books_fees(res, m)
     zero = pl.lit(0, dtype=pl.Int64)
+    # Starter packages sold without volume are revenue the volume value does not hold.
+    packages = (_money_cents(m, "packages")
+                if "packages" in m.columns and not _packages_commissionable(res) else zero)
     per = m.select(
         pl.col("run").cast(pl.Int64), pl.col("month").cast(pl.Int64),
-        revenue=_money_cents(m, "volume_value"),
+        revenue=_money_cents(m, "volume_value") + packages,
         retail_profit=_money_cents(m, "retail_profit"),
         commissions=_money_cents(m, "payout"),
         host_rewards=_money_cents(m, "host_rewards") if "host_rewards" in m.columns else zero,
@@ -852,7 +865,9 @@ def company_books(res: Any, cost_of_goods: Any = None, per_run: bool = False) ->
 
     - ``revenue`` = volume_value: the product the company sold, at its own prices (what
       distributors pay for their own and their retail customers' orders, preferred
-      customers' orders, the product value of party sales);
+      customers' orders, the product value of party sales), plus the ``packages`` column
+      (starter packages bought) when the plan's packages carry no volume
+      (``[company] packages_commissionable = false``) — with volume they are in it;
     - ``sales_at_retail`` = revenue + retail_profit: the same product at what its end
       buyers paid (retail customers pay the distributor's margin on top);
     - ``fees`` = enrollment fees (``joined`` × the plan's fee) + annual fees (people in at

@@ -210,6 +210,38 @@ def test_refunds_and_chargebacks_in_currency_or_cents():
     assert row(a.summary, run=1)["refunds_share"] == pytest.approx(5.01 / 400.10)
 
 
+class _PlanCompany:
+    """A plan whose ``[company]`` section (a newer core's) says whether starter packages
+    carry volume."""
+
+    def __init__(self, plan: dl.Plan, commissionable: bool | None) -> None:
+        self._plan, self._c = plan, commissionable
+
+    def to_dict(self) -> dict:
+        d = self._plan.to_dict()
+        d["company"] = {"cost_of_goods": None, "packages_commissionable": self._c}
+        return d
+
+    def __getattr__(self, name: str):
+        return getattr(self._plan, name)
+
+
+def test_starter_packages_without_volume_are_revenue():
+    # run 0 month 1 sells 200.00 of starter packages
+    m = monthly(packages=([D("200.00"), D(0), D(0), D(0), D(0), D(0)], M))
+    res = make(m)
+    without = dataclasses.replace(res, plan=_PlanCompany(res.plan, False))
+    r = row(an.company_books(without, 0.25, per_run=True).monthly, run=0, month=1)
+    # revenue 1000 + 200; cost of goods 25% of it, 300.00; margin 680 + 200 − 50 = 830.00
+    assert (r["revenue"], r["cost_of_goods"], r["margin"]) == (
+        D("1200.00"), D("300.00"), D("830.00"))
+    # packages with volume (the default) are in the volume value already
+    for plan in (res.plan, _PlanCompany(res.plan, True), _PlanCompany(res.plan, None)):
+        r = row(an.company_books(dataclasses.replace(res, plan=plan), 0.25,
+                                 per_run=True).monthly, run=0, month=1)
+        assert r["revenue"] == D("1000.00") and r["margin"] == D("680.00")
+
+
 def test_only_one_of_them_present():
     m = monthly(chargebacks=([D(0), D(0), D("1.00"), D(0), D(0), D(0)], M))
     b = an.company_books(make(m), 0.25, per_run=True)

@@ -84,13 +84,17 @@ def print_books(res: dl.SimulationResult, cost_of_goods: Any = None) -> None:
     try:
         books, known = books_for(res, cost_of_goods)
     except ValueError as e:
-        print(f"The company's books: not available ({' '.join(str(e).split())})")
+        why = ("the plan's annual fees need the per-person rows, which were not kept "
+               "(leave out --keep-runs 0)" if "per-person rows" in str(e)
+               else " ".join(str(e).split()))
+        print(f"The company's books: not available ({why})")
         return
     s = {r["metric"]: r for r in books.summary.iter_rows(named=True)}
     which = (f"cost of goods {100 * books.cost_of_goods:g}% of revenue" if known
              else "before the cost of goods: give it with --cost-of-goods S")
-    runs = ("" if len(books.runs) == res.n_runs
-            else f"; the {len(books.runs)} runs with per-person rows")
+    k = len(books.runs)
+    runs = ("" if k == res.n_runs
+            else f"; the {k} run{'s' if k > 1 else ''} with per-person rows")
     print(f"The company's books (median of the runs; {which}{runs})")
 
     def line(label: str, key: str, fmt) -> None:

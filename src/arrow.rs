@@ -55,7 +55,7 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
             .flat_map(|r| r.monthly.iter().map(move |m| (r.run, m)))
     };
     let ratio = |p: i64, v: i64| if v > 0 { p as f64 / v as f64 } else { 0.0 };
-    batch(vec![
+    let mut cols: Vec<(&str, ArrayRef)> = vec![
         (
             "run",
             Arc::new(UInt32Array::from_iter_values(rows().map(|(r, _)| r))),
@@ -131,7 +131,30 @@ pub fn monthly_batch(runs: &[RunOutput]) -> RecordBatch {
             "breakage",
             money(rows().map(|(_, m)| m.potential - m.payout)),
         ),
-    ])
+    ];
+    // Stock movements, with the scenario's `[inventory]`.
+    if runs
+        .iter()
+        .any(|r| r.monthly.iter().any(|m| m.stock.is_some()))
+    {
+        type Field = fn(&crate::simulation::inventory::StockMonth) -> i64;
+        let fields: [(&str, Field); 7] = [
+            ("packages", |s| s.packages),
+            ("stock_added", |s| s.added),
+            ("sold_from_stock", |s| s.sold),
+            ("returns", |s| s.returned),
+            ("refunds", |s| s.refunds),
+            ("chargebacks", |s| s.chargebacks),
+            ("stock_held", |s| s.held),
+        ];
+        for (name, f) in fields {
+            cols.push((
+                name,
+                money(rows().map(move |(_, m)| m.stock.as_ref().map_or(0, f))),
+            ));
+        }
+    }
+    batch(cols)
 }
 
 /// One row per (run, month, bonus).
@@ -268,7 +291,7 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
     let all = |g: fn(&crate::metrics::DistributorTable) -> &Vec<i64>| {
         money(kept.iter().flat_map(move |(_, d)| g(d).iter().copied()))
     };
-    batch(vec![
+    let mut cols: Vec<(&str, ArrayRef)> = vec![
         ("run", Arc::new(UInt32Array::from(run))),
         ("id", Arc::new(UInt32Array::from(id))),
         (
@@ -328,7 +351,30 @@ pub fn distributor_batch(plan: &CompiledPlan, runs: &[RunOutput]) -> RecordBatch
         ("party_volume", all(|d| &d.party_volume)),
         ("required_purchases", all(|d| &d.required_purchases)),
         ("qualifying_purchases", all(|d| &d.qualifying_purchases)),
-    ])
+    ];
+    if kept.iter().any(|(_, d)| d.stock.is_some()) {
+        type Field = fn(&crate::simulation::inventory::StockTable) -> &Vec<i64>;
+        let fields: [(&str, Field); 8] = [
+            ("stock", |t| &t.stock),
+            ("package", |t| &t.package),
+            ("stock_bought", |t| &t.stock_bought),
+            ("consumed", |t| &t.consumed),
+            ("sold_from_stock", |t| &t.sold_from_stock),
+            ("bought_back", |t| &t.bought_back),
+            ("refunds", |t| &t.refunds),
+            ("chargebacks", |t| &t.chargebacks),
+        ];
+        for (name, f) in fields {
+            cols.push((
+                name,
+                money(kept.iter().flat_map(move |(_, d)| {
+                    let n = d.sponsor.len();
+                    (0..n).map(move |i| d.stock.as_ref().map_or(0, |t| f(t)[i]))
+                })),
+            ));
+        }
+    }
+    batch(cols)
 }
 
 /// The ledger of `compute_commissions`: month, id, bonus, paid_by_company, paid_to, amount.

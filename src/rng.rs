@@ -32,6 +32,10 @@ pub enum Purpose {
     PartyHosting = 9,
     /// Who leaves in a one-off shock of the calendar (hashed per person and month).
     Shocks = 10,
+    /// Which starter package each one buys at joining (hashed per person).
+    Packages = 11,
+    /// Whether a quitter holding stock asks for a buy-back (hashed per person and month).
+    Buyback = 12,
 }
 
 /// One step of SplitMix64: a good 64-bit mixer.

@@ -210,6 +210,12 @@ class Plan:
         first), bonuses that can never pay. The plan is still valid."""
         return self._core.warnings
 
+    @property
+    def cost_of_goods(self) -> float | None:
+        """Cost of goods as a share of the volume's value (``[company] cost_of_goods``),
+        for the company's books; None when the plan does not say."""
+        return self._core.cost_of_goods
+
     def __reduce__(self) -> tuple[Any, tuple[str, str | None]]:
         # Pickled through the plan's JSON form (decimals as text), validated again when
         # loaded: Dask, multiprocessing and Ray can ship a plan, and it comes back equal.

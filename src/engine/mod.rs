@@ -103,6 +103,9 @@ pub struct MonthTotals {
     pub qualified: u32,
     /// Distributors paid as each rank.
     pub rank_counts: Vec<u32>,
+    /// Commissions charged back on stock returned this month (see
+    /// [`PlanEngine::set_returns`]), cents; also per person in `chargebacks`.
+    pub chargebacks: i64,
 }
 
 /// Per-distributor state and scratch of the plan engine for one downline.
@@ -158,6 +161,11 @@ pub struct PlanEngine<'p> {
     compressed: compression::Compressed,
     /// The month's volume as bought, by source, when the stages see a compressed month.
     bought: Option<[i64; 4]>,
+    /// Volume returned this month under the plan's buy-back (hundredths of a point, per
+    /// distributor; empty for none), read by the month's charge-back evaluation.
+    returns: Vec<i64>,
+    /// What each distributor was charged back this month, cents (empty for none).
+    pub chargebacks: Vec<i64>,
     /// Why the month's money cannot be exact (set by the bonus stage; see
     /// [`PlanEngine::try_run_month`]).
     money_error: Option<String>,
@@ -256,7 +264,19 @@ impl<'p> PlanEngine<'p> {
             compressed: Default::default(),
             bought: None,
             money_error: None,
+            returns: vec![],
+            chargebacks: vec![],
         }
+    }
+
+    /// Volume returned in the coming month under the plan's `[buyback]`, per distributor
+    /// (hundredths of a point): with `charge_back`, what it pays under the month's ranks
+    /// and qualification (each volume-based bonus in the payout, before the cap) is
+    /// charged back to those it pays, into `chargebacks`. Read by the next `run_month`
+    /// only.
+    pub fn set_returns(&mut self, returned_pv: &[i64]) {
+        self.returns.clear();
+        self.returns.extend_from_slice(returned_pv);
     }
 
     /// Give the titles (highest rank reached, [`NO_RANK`] for none) that distributors hold
@@ -353,6 +373,7 @@ impl<'p> PlanEngine<'p> {
     /// more than [`crate::money::MAX_MONTH_PAY_CENTS`] is an error — never a wrapped amount.
     pub fn try_run_month(&mut self, m: &MonthInput) -> crate::error::Result<MonthTotals> {
         let totals = self.run_month_unchecked(m);
+        self.returns.clear();
         match self.money_error.take() {
             None => Ok(totals),
             Some(e) => Err(crate::error::Error::Input(format!(

@@ -114,6 +114,7 @@ impl PlanEngine<'_> {
             payout_before_cap,
             qualified,
             rank_counts,
+            chargebacks: paid.chargebacks,
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct MonthRow {
     /// What the company-paid bonuses would have paid had every participant been active,
     /// before the cap, cents. Breakage is this minus `payout`.
     pub potential: i64,
+    /// Stock movements (only with the scenario's `[inventory]`).
+    pub stock: Option<crate::simulation::inventory::StockMonth>,
 }
 
 /// Everyone who ever joined in one run (structure of arrays, join order).
@@ -81,6 +83,8 @@ pub struct DistributorTable {
     /// The part of `purchases` bought only to reach the activity minimum (buying to
     /// qualify), cents.
     pub qualifying_purchases: Vec<i64>,
+    /// Stock held, bought, sold, returned (only with the scenario's `[inventory]`).
+    pub stock: Option<crate::simulation::inventory::StockTable>,
 }
 
 /// Headline figures of one run.

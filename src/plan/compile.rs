@@ -348,6 +348,17 @@ pub struct Costs {
     pub min_monthly_purchase: i64,
 }
 
+/// `[buyback]`, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Buyback {
+    /// Share of the stock's cost refunded, millionths.
+    pub refund_share: i64,
+    /// Only stock bought within this many months before quitting.
+    pub within_months: Option<u16>,
+    /// Commissions paid on the returned volume are charged back.
+    pub charge_back: bool,
+}
+
 /// A validated plan in integer fixed point, ready for the engine.
 #[derive(Clone, Debug)]
 pub struct CompiledPlan {
@@ -384,6 +395,12 @@ pub struct CompiledPlan {
     pub pv_compression: Option<i64>,
     /// Round each term (one distributor's month of volume), not each line.
     pub round_per_term: bool,
+    /// The buy-back policy, if the plan has one.
+    pub buyback: Option<Buyback>,
+    /// Starter packages carry volume.
+    pub packages_commissionable: bool,
+    /// Cost of goods as a share of volume value, millionths (`[company]`), if given.
+    pub cost_of_goods: Option<i64>,
     /// Bonuses in payment order.
     pub bonuses: Vec<Bonus>,
     /// Cap on the month's company payout as a share of volume value (millionths).
@@ -847,6 +864,26 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
             ))
         }
     };
+
+    let buyback = match &spec.buyback {
+        None => None,
+        Some(b) => Some(Buyback {
+            refund_share: match b.refund_share {
+                None => 900_000,
+                Some(d) => rate(d, "buyback.refund_share")?,
+            },
+            within_months: match b.within_months {
+                None => None,
+                Some(m) => Some(months_setting(Some(m), "buyback.within_months", 1, 36)?),
+            },
+            charge_back: b.charge_back.unwrap_or(true),
+        }),
+    };
+    let cost_of_goods = match spec.company.as_ref().and_then(|c| c.cost_of_goods) {
+        None => None,
+        Some(d) => Some(rate(d, "company.cost_of_goods")?),
+    };
+    let packages_commissionable = spec.volume.packages_commissionable.unwrap_or(true);
 
     // Bonuses.
     let mut bonuses: Vec<Bonus> = Vec::new();
@@ -1660,6 +1697,9 @@ pub fn compile(spec: PlanSpec) -> Result<CompiledPlan> {
         grace_months,
         pv_compression,
         round_per_term,
+        buyback,
+        packages_commissionable,
+        cost_of_goods,
         bonuses,
         cap,
         costs,

@@ -127,6 +127,41 @@ pub struct PlanSpec {
     /// How a paid-as rank is held: grace after falling short.
     #[serde(default, skip_serializing_if = "PaidAsSpec::is_default")]
     pub paid_as: PaidAsSpec,
+    /// `[buyback]`: the company's promise to buy back a quitter's unsold stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyback: Option<BuybackSpec>,
+    /// `[company]`: what the company's books need beyond the plan's payout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<CompanySpec>,
+}
+
+/// `[buyback]`: a quitter who asks gets back `refund_share` of what they paid for the
+/// stock they still hold that was bought within `within_months` before quitting; with
+/// `charge_back`, the commissions the returned volume pays are taken back from those who
+/// earned them. (The DSA code of ethics and many states ask for 90% within 12 months.)
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BuybackSpec {
+    /// Share of the stock's cost refunded (default 0.9).
+    #[serde(default)]
+    pub refund_share: Option<Dec>,
+    /// Only stock bought within this many months before quitting is bought back (1 to
+    /// 36; default: any).
+    #[serde(default)]
+    pub within_months: Option<u32>,
+    /// Whether commissions paid on the returned volume are charged back (default true).
+    #[serde(default)]
+    pub charge_back: Option<bool>,
+}
+
+/// `[company]`
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CompanySpec {
+    /// Cost of goods as a share of the volume's value (wholesale revenue), for the
+    /// company's books.
+    #[serde(default)]
+    pub cost_of_goods: Option<Dec>,
 }
 
 /// `[pv_compression]`: before anything is measured, each distributor whose PV is below
@@ -183,6 +218,10 @@ pub struct VolumeSpec {
     /// since joining, never reset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accumulation_months: Option<u32>,
+    /// Whether starter packages (the scenario's `[inventory] packages`) carry volume
+    /// (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packages_commissionable: Option<bool>,
 }
 
 /// `[active]`

@@ -62,6 +62,12 @@ impl PyPlan {
     fn warnings(&self) -> Vec<String> {
         self.inner.warnings.clone()
     }
+    /// Cost of goods as a share of the volume's value (`[company] cost_of_goods`), or
+    /// None when the plan does not say.
+    #[getter]
+    fn cost_of_goods(&self) -> Option<f64> {
+        self.inner.cost_of_goods.map(|c| c as f64 / 1e6)
+    }
     /// Rank names, lowest first.
     #[getter]
     fn ranks(&self) -> Vec<String> {

@@ -205,6 +205,8 @@ impl Calendar {
 pub struct Scenario {
     /// Shocks in calendar time.
     pub calendar: Calendar,
+    /// Stock held by participants (`[inventory]`), if tracked.
+    pub inventory: Option<Inventory>,
     /// The scenario as written, defaults applied.
     pub spec: ScenarioSpec,
     /// Number of founders (joined in month 1, no sponsor).
@@ -366,4 +368,17 @@ impl Scenario {
             .min(self.recruit_rate.len() - 1);
         self.recruit_rate[k]
     }
+}
+
+/// `[inventory]`, validated (see [`spec::InventorySpec`]).
+#[derive(Clone, Debug)]
+pub struct Inventory {
+    /// Starter packages: (cost in cents, share of those joining).
+    pub packages: Vec<(i64, f64)>,
+    /// Share of quitters holding stock who ask for a buy-back.
+    pub buyback_share: f64,
+    /// Retail customers' orders are served from stock first.
+    pub sell_from_stock: bool,
+    /// Share of chosen own orders used by the participant (the rest is stocked).
+    pub consumed_share: f64,
 }

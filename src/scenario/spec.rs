@@ -55,6 +55,42 @@ pub struct ScenarioSpec {
     /// one-off loss of participants, a change of market size).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<EventSpec>,
+    /// `[inventory]`: stock that participants hold (absent: none is tracked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<InventorySpec>,
+}
+
+/// `[inventory]`: what participants buy and neither use nor sell becomes their stock.
+///
+/// Of each chosen own order, `purchases.consumed_share` (default 0.5) is used by the
+/// participant and the rest is stocked; top-ups to the plan's minimum purchase, buying to
+/// qualify and starter packages are stocked whole. Retail customers' orders are served
+/// from stock first (at wholesale cost, oldest first), and only the rest is ordered from
+/// the company. At quitting, `buyback_share` of those holding stock ask the company to buy
+/// it back under the plan's `[buyback]` policy.
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct InventorySpec {
+    /// Starter packages chosen at joining, with the share of recruits (and founders)
+    /// choosing each; shares add up to 1. A cost of 0 is "no package".
+    #[serde(default)]
+    pub packages: Vec<PackageSpec>,
+    /// Share of quitters holding stock who ask for a buy-back (default 0).
+    #[serde(default)]
+    pub buyback_share: Option<f64>,
+    /// Whether retail customers' orders are served from stock first (default true).
+    #[serde(default)]
+    pub sell_from_stock: Option<bool>,
+}
+
+/// One starter package of `[inventory] packages`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageSpec {
+    /// Its cost at wholesale (currency).
+    pub cost: f64,
+    /// Share of people who join choosing it.
+    pub share: f64,
 }
 
 /// `[[events]]`: from calendar month `from` (1 = the first simulated month) to `until`
@@ -656,7 +692,40 @@ impl ScenarioSpec {
             ));
         }
         let calendar = super::Calendar::new(&self.events, market_size.is_some())?;
+        let inventory = match &self.inventory {
+            None => None,
+            Some(inv) => {
+                let mut packages = vec![];
+                let mut total = 0.0;
+                for (k, pk) in inv.packages.iter().enumerate() {
+                    let cost = money(pk.cost, &format!("inventory.packages[{k}].cost"))?;
+                    let share = probability(pk.share, &format!("inventory.packages[{k}].share"))?;
+                    total += share;
+                    packages.push(((cost * 100.0).round() as i64, share));
+                }
+                if !packages.is_empty() && (total - 1.0).abs() > 1e-9 {
+                    return Err(e(
+                        "inventory.packages",
+                        format!("the shares add up to {total}; they must add up to 1"),
+                    ));
+                }
+                let consumed_share = match self.purchases.consumed_share {
+                    Some(c) => probability(c, "purchases.consumed_share")?,
+                    None => 0.5,
+                };
+                Some(super::Inventory {
+                    packages,
+                    buyback_share: probability(
+                        inv.buyback_share.unwrap_or(0.0),
+                        "inventory.buyback_share",
+                    )?,
+                    sell_from_stock: inv.sell_from_stock.unwrap_or(true),
+                    consumed_share,
+                })
+            }
+        };
         Ok(Scenario {
+            inventory,
             calendar,
             founders,
             market_size,

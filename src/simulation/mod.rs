@@ -9,6 +9,7 @@
 //! the same orders (common random numbers). The plan only turns those orders into volume
 //! (a required monthly purchase tops a smaller order up, without a draw).
 
+pub mod inventory;
 mod people;
 
 use crate::engine::PlanEngine;

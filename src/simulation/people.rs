@@ -9,6 +9,7 @@
 //! the same orders (common random numbers). The plan only turns those orders into volume
 //! (a required monthly purchase tops a smaller order up, without a draw).
 
+use super::inventory::Stock;
 use super::{expected_ever_joined, RunOptions, MAX_PEOPLE};
 use crate::downline::{Downline, NEVER, NO_SPONSOR};
 use crate::engine::{MonthInput, MonthTotals, Party, PlanEngine};
@@ -181,6 +182,11 @@ pub(super) struct People<'a> {
     month_cost: Vec<i64>,
     /// The calendar's multipliers by month (index = month; all 1 without events).
     shocks: Shocks,
+    /// Stock held (only with the scenario's `[inventory]`).
+    stock: Option<Stock<'a>>,
+    /// The month's volume from customers and parties so far, added exactly (the own
+    /// orders' volume is added by `purchases`, which checks the month's bounds).
+    month_volume: i128,
     // Scratch of the month.
     parties: Vec<Party>,
     weights: Vec<f64>,
@@ -241,6 +247,11 @@ impl<'a> People<'a> {
             streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
             month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
             shocks: Shocks::new(scenario, opts.months),
+            month_volume: 0,
+            stock: scenario
+                .inventory
+                .as_ref()
+                .map(|inv| Stock::new(inv, plan.buyback, opts.seed, run)),
             parties: Vec::new(),
             weights: Vec::new(),
             new_sponsors: Vec::new(),
@@ -293,6 +304,9 @@ impl<'a> People<'a> {
             self.streak.resize(n, 0);
             self.month_cost.resize(n, 0);
         }
+        if let Some(s) = &mut self.stock {
+            s.grow(n);
+        }
     }
 
     /// Attrition at the start of month `m`: lifetimes were drawn at joining, or are
@@ -341,6 +355,14 @@ impl<'a> People<'a> {
             }
         }
         let mut quit = 0u32;
+        if let Some(s) = &mut self.stock {
+            s.start_month();
+            for &i in &self.active {
+                if self.d.quit_month[i as usize] <= m {
+                    s.quit(i as usize, m);
+                }
+            }
+        }
         let (d, participating) = (&self.d, &mut self.participating);
         let (own_pv, retail_pv, preferred_pv) = (
             &mut self.own_pv,
@@ -483,9 +505,12 @@ impl<'a> People<'a> {
     /// customers, and this month's orders (as PV, at wholesale for retail).
     pub(super) fn customers(&mut self, m: u16) {
         let (sc, plan) = (self.scenario, self.plan);
+        self.month_volume = 0;
         if sc.customer_rate <= 0.0 {
             return;
         }
+
+        let mut month_volume = 0i64;
         let acquisition = sc.customer_rate * self.shocks.customers[m as usize];
         let draws = &mut self.draws;
         let rng = &mut draws.customers;
@@ -496,6 +521,7 @@ impl<'a> People<'a> {
             &mut self.retail_pv[..],
             &mut self.customer_volume[..],
         );
+        let (stock, retail_profit) = (&mut self.stock, &mut self.retail_profit[..]);
         for &i in &self.active {
             let i = i as usize;
             let mut c = customers[i] as u64;
@@ -517,6 +543,7 @@ impl<'a> People<'a> {
                 let v = plan.volume_of(cents);
                 preferred_pv[i] = v;
                 preferred_volume[i] += v;
+                month_volume = month_volume.saturating_add(v);
             } else {
                 c = (c + new).min(u16::MAX as u64);
             }
@@ -526,10 +553,26 @@ impl<'a> People<'a> {
             for _ in 0..k {
                 sales += draws.customer_orders.sample(rng);
             }
-            let v = plan.volume_of(plan.wholesale_of(sales));
+            let wholesale = plan.wholesale_of(sales);
+            let from_stock = match stock {
+                Some(s) => s.sell(i, wholesale),
+                None => 0,
+            };
+            if from_stock > 0 {
+                // The retail margin on what was sold from stock is the participant's.
+                let margin =
+                    ((sales - wholesale) as i128 * from_stock as i128 / wholesale as i128) as i64;
+                retail_profit[i] += margin;
+                if let Some(s) = stock {
+                    s.month.stock_margin += margin;
+                }
+            }
+            let v = plan.volume_of(wholesale - from_stock);
             retail_pv[i] = v;
             customer_volume[i] += v;
+            month_volume = month_volume.saturating_add(v);
         }
+        self.month_volume = month_volume as i128;
     }
 
     /// Home parties in month `m`, held by those who host, their sales credited to them.
@@ -557,6 +600,7 @@ impl<'a> People<'a> {
                 });
                 self.party_volume[i] += v;
                 self.party_now[i] += v;
+                self.month_volume += v as i128;
             }
         }
     }
@@ -569,6 +613,29 @@ impl<'a> People<'a> {
     /// [`MAX_MONTH_VALUE_CENTS`] is an error naming the scenario's settings, so that every
     /// sum made from it later fits 64 bits (600 months of it fit a person's totals).
     pub(super) fn purchases(&mut self, m: u16) -> Result<()> {
+        // Two builds of the loop: without stock, it carries none of its bookkeeping.
+        let month_volume = if self.stock.is_some() {
+            self.buy::<true>(m)
+        } else {
+            self.buy::<false>(m)
+        };
+        let month_volume = month_volume as i128 + self.month_volume;
+        let value = month_volume * self.plan.point_value as i128 / RATE_ONE as i128;
+        if month_volume > MAX_MONTH_VOLUME as i128 || value > MAX_MONTH_VALUE_CENTS as i128 {
+            return Err(Error::Scenario {
+                path: "purchases".into(),
+                message: format!(
+                    "in month {m} the participants' and their customers' orders add up to more than a month may hold (100,000,000,000,000 points or as much in money): lower the order means (purchases.mean, customers.order_mean, parties.sales_mean), their spread or the number of people (market)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The purchases loop; returns the own orders' volume, exactly. (What they cost is
+    /// their volume's value, to the rounding of a point.)
+    #[inline(always)]
+    fn buy<const STOCK: bool>(&mut self, m: u16) -> i64 {
         let (sc, plan) = (self.scenario, self.plan);
         let costs = &plan.costs;
         let p_order = (sc.order_probability * self.shocks.order_probability[m as usize]).min(1.0);
@@ -601,7 +668,9 @@ impl<'a> People<'a> {
         );
         let join_month = &self.d.join_month[..];
         let draws = &mut self.draws;
-        let (mut month_volume, mut month_cents) = (0i128, 0i128);
+        let stock = &mut self.stock;
+        // Saturating: a month held at the 64-bit bound is refused all the same.
+        let mut month_volume = 0i64;
         for &i in &self.active {
             let i = i as usize;
             let mut cents = if p_order >= 1.0 || draws.buy.random::<f64>() < p_order {
@@ -614,6 +683,17 @@ impl<'a> People<'a> {
             } else {
                 0
             };
+            let chosen = cents;
+            let tenure = m - join_month[i];
+            // A starter package at joining: with volume, it counts toward the minimum
+            // purchase and the activity minimum; without, it is bought beside them.
+            let package = match stock {
+                Some(s) if STOCK && tenure == 0 => s.package_of(i),
+                _ => 0,
+            };
+            if STOCK && plan.packages_commissionable {
+                cents += package;
+            }
             let mut cost = 0i64;
             if cents < costs.min_monthly_purchase {
                 required[i] += costs.min_monthly_purchase - cents;
@@ -641,12 +721,25 @@ impl<'a> People<'a> {
                 cost += extra;
                 v = plan.volume_of(cents);
             }
-            month_volume += (v + others()) as i128;
-            month_cents += cents as i128;
+            if let Some(s) = stock.as_mut().filter(|_| STOCK) {
+                // What is not used is stocked: the unused part of the chosen order, and
+                // whole every top-up, qualifying purchase and package.
+                let used = s.consumed_of(chosen);
+                let (added, added_pv) = if plan.packages_commissionable {
+                    (cents - used, v - plan.volume_of(used).min(v))
+                } else {
+                    (cents - used + package, v - plan.volume_of(used).min(v))
+                };
+                s.add(i, m, added, added_pv, used, package);
+                cost += package;
+                if !plan.packages_commissionable {
+                    cents += package;
+                }
+            }
+            month_volume = month_volume.saturating_add(v);
             purchases[i] += cents;
             own_pv[i] = v;
             own_volume[i] += v;
-            let tenure = m - join_month[i];
             if tenure == 0 {
                 fees[i] += costs.enrollment_fee;
                 cost += costs.enrollment_fee;
@@ -659,18 +752,7 @@ impl<'a> People<'a> {
                 month_cost[i] = cost + expenses_cents;
             }
         }
-        let value = month_volume * plan.point_value as i128 / RATE_ONE as i128;
-        if month_volume > MAX_MONTH_VOLUME as i128
-            || value.max(month_cents) > MAX_MONTH_VALUE_CENTS as i128
-        {
-            return Err(Error::Scenario {
-                path: "purchases".into(),
-                message: format!(
-                    "in month {m} the participants' and their customers' orders add up to more than a month may hold (100,000,000,000,000 points or as much in money): lower the order means (purchases.mean, customers.order_mean, parties.sales_mean), their spread or the number of people (market)"
-                ),
-            });
-        }
-        Ok(())
+        month_volume
     }
 
     /// The plan for month `m`: run the engine over this month's volumes, then add each
@@ -692,8 +774,17 @@ impl<'a> People<'a> {
             },
             parties: &self.parties,
         };
+        if let Some(s) = self.stock.as_ref().filter(|s| s.any_returns) {
+            engine.set_returns(&s.returns_pv);
+        }
         let totals = engine.try_run_month(&input)?;
         self.accumulate(engine, &totals);
+        if let Some(s) = &mut self.stock {
+            if totals.chargebacks != 0 {
+                s.charge(&engine.chargebacks);
+            }
+            s.close_month(&self.active);
+        }
         Ok(totals)
     }
 
@@ -753,11 +844,12 @@ impl<'a> People<'a> {
             volume_value: t.volume_value,
             payout: t.payout,
             payout_before_cap: t.payout_before_cap,
-            retail_profit: retail_total,
+            retail_profit: retail_total + self.stock.as_ref().map_or(0, |s| s.month.stock_margin),
             by_bonus: t.by_bonus,
             rank_counts: t.rank_counts,
             sources: t.sources,
             potential: t.potential,
+            stock: self.stock.as_ref().map(|s| s.month),
         }
     }
 
@@ -798,6 +890,7 @@ impl<'a> People<'a> {
             party_volume: self.party_volume,
             required_purchases: self.required,
             qualifying_purchases: self.qualifying,
+            stock: self.stock.map(|s| s.t),
         });
         RunOutput {
             run: self.run,

@@ -132,6 +132,8 @@ pub(super) struct Paid {
     pub volume_bonuses: i64,
     /// What the volume-based bonuses would pay had every participant been active.
     pub potential_volume_bonuses: i64,
+    /// Charged back on this month's returns, cents.
+    pub chargebacks: i64,
 }
 
 impl PlanEngine<'_> {
@@ -181,6 +183,7 @@ impl PlanEngine<'_> {
                 from_source: [0; 3],
                 volume_bonuses: 0,
                 potential_volume_bonuses: 0,
+                chargebacks: 0,
             };
         }
 
@@ -221,6 +224,45 @@ impl PlanEngine<'_> {
             self.shadow = shadow;
             from_source_before_cap[k] = t.iter().sum();
         }
+        // Charge-backs: what the volume returned this month under the buy-back pays.
+        let mut chargebacks = 0i64;
+        self.chargebacks.clear();
+        if !self.returns.is_empty() && plan.buyback.is_some_and(|b| b.charge_back) {
+            self.rpv.resize(n, 0);
+            self.child_rpv.resize(n, 0);
+            self.child_rpv.fill(0);
+            let mut total = 0i64;
+            for i in 0..n {
+                let r = self.returns.get(i).copied().unwrap_or(0);
+                self.rpv[i] = r;
+                total += r;
+                let s = m.sponsor[i];
+                if s != NO_SPONSOR && r != 0 {
+                    self.child_rpv[s as usize] += r;
+                }
+            }
+            if total > 0 {
+                let mut shadow = std::mem::take(&mut self.shadow);
+                let ctx = BonusCtx {
+                    pv: &self.rpv[..n],
+                    child_pv: &self.child_rpv[..n],
+                    total_pv: total,
+                    pass: 0,
+                    ..ctx
+                };
+                pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
+                self.chargebacks.resize(n, 0);
+                for (b, bonus) in plan.bonuses.iter().enumerate() {
+                    if bonus.is_volume_based() && bonus.in_payout() {
+                        for (c, &a) in self.chargebacks.iter_mut().zip(&shadow[b][..n]) {
+                            *c += a;
+                        }
+                    }
+                }
+                chargebacks = self.chargebacks.iter().sum();
+                self.shadow = shadow;
+            }
+        }
         // What they would pay had every participant been active (breakage is the gap).
         let volume_bonuses_before_cap: i64 = plan
             .bonuses
@@ -248,6 +290,7 @@ impl PlanEngine<'_> {
             from_source: from_source_before_cap,
             volume_bonuses: volume_bonuses_before_cap,
             potential_volume_bonuses,
+            chargebacks,
         }
     }
 }

@@ -13,7 +13,6 @@
 
 use super::{cents_of, Terms};
 use crate::downline::NO_SPONSOR;
-use crate::money::saturate;
 use crate::plan::NO_RANK;
 
 /// Scratch arrays reused from month to month.
@@ -221,9 +220,9 @@ fn run<A: Acc>(
         std::mem::swap(&mut cur, &mut nxt);
     }
     // The deepest level, and the amounts.
-    // 128-bit: lines held at the 64-bit bounds add up without wrapping (the engine then
-    // refuses the month).
-    let mut total = 0i128;
+    // Saturating: lines held at the 64-bit bounds add up without wrapping (the engine
+    // then refuses the month).
+    let mut total = 0i64;
     for j in 0..ni {
         let v = std::mem::take(&mut cur[j]);
         acc[j].add(v, table[row[j] as usize * depth + depth - 1]);
@@ -231,12 +230,12 @@ fn run<A: Acc>(
         if a != 0 {
             let c = cents_of(a, m.point_value);
             out[internal[j] as usize] = c;
-            total += c as i128;
+            total = total.saturating_add(c);
         }
     }
     s.a = cur;
     s.b = nxt;
-    saturate(total)
+    total
 }
 
 /// How a walking evaluation of the unilevel decides who is paid and who fills a level.

@@ -346,7 +346,7 @@ impl<'p> PlanEngine<'p> {
             self.rank.resize(n, NO_RANK);
             self.max_rank.resize(n, NO_RANK);
             self.child_pv.resize(n, 0);
-            for a in self.amounts.iter_mut().chain(self.shadow.iter_mut()) {
+            for a in self.amounts.iter_mut() {
                 a.resize(n, 0);
             }
         }

@@ -120,14 +120,13 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Compute from the monthly rows and the per-person accumulators (cents).
+    /// Compute from the monthly rows and the per-person accumulators (cents);
+    /// `costs(i)` is person `i`'s fees and business expenses over the run.
     pub fn compute(
         monthly: &[MonthRow],
         earnings: &[i64],
         retail_profit: &[i64],
-        fees: &[i64],
-        _purchases: &[i64],
-        expenses: &[i64],
+        costs: &dyn Fn(usize) -> i64,
         active_end: &[u32],
     ) -> RunSummary {
         let n = earnings.len();
@@ -147,7 +146,7 @@ impl RunSummary {
         };
         let zero = earnings.iter().filter(|&&e| e == 0).count();
         let loss = (0..n)
-            .filter(|&i| earnings[i] + retail_profit[i] - fees[i] - expenses[i] < 0)
+            .filter(|&i| earnings[i] + retail_profit[i] - costs(i) < 0)
             .count();
         let total: i64 = sorted.iter().sum();
         let top = n.div_ceil(100);

@@ -167,9 +167,7 @@ pub(super) struct People<'a> {
     // The whole run, per person (cents, or hundredths of a point for volumes).
     earnings: Vec<i64>,
     retail_profit: Vec<i64>,
-    fees: Vec<i64>,
     purchases: Vec<i64>,
-    expenses: Vec<i64>,
     own_volume: Vec<i64>,
     customer_volume: Vec<i64>,
     preferred_volume: Vec<i64>,
@@ -211,6 +209,8 @@ impl<'a> People<'a> {
         // copy them and fault their pages in again.
         let cap = expected_ever_joined(scenario, opts.months).min(50_000_000.0) as usize;
         let with = || Vec::with_capacity(cap);
+        // Totals only the per-person table reads exist only when it is kept.
+        let kept = || Vec::with_capacity(if opts.keep_distributors { cap } else { 0 });
         let mut p = People {
             plan,
             scenario,
@@ -235,15 +235,13 @@ impl<'a> People<'a> {
             },
             earnings: with(),
             retail_profit: with(),
-            fees: with(),
-            purchases: with(),
-            expenses: with(),
-            own_volume: with(),
-            customer_volume: with(),
-            preferred_volume: with(),
-            party_volume: with(),
-            required: with(),
-            qualifying: with(),
+            purchases: kept(),
+            own_volume: kept(),
+            customer_volume: kept(),
+            preferred_volume: kept(),
+            party_volume: kept(),
+            required: kept(),
+            qualifying: kept(),
             streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
             month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
             shocks: Shocks::new(scenario, opts.months),
@@ -284,18 +282,22 @@ impl<'a> People<'a> {
             &mut self.retail_pv,
             &mut self.earnings,
             &mut self.retail_profit,
-            &mut self.fees,
-            &mut self.purchases,
-            &mut self.expenses,
-            &mut self.own_volume,
-            &mut self.customer_volume,
-            &mut self.party_volume,
             &mut self.preferred_pv,
-            &mut self.preferred_volume,
-            &mut self.required,
-            &mut self.qualifying,
         ] {
             v.resize(n, 0);
+        }
+        if self.keep_distributors {
+            for v in [
+                &mut self.purchases,
+                &mut self.own_volume,
+                &mut self.customer_volume,
+                &mut self.party_volume,
+                &mut self.preferred_volume,
+                &mut self.required,
+                &mut self.qualifying,
+            ] {
+                v.resize(n, 0);
+            }
         }
         if self.scenario.has_parties() {
             self.party_now.resize(n, 0);
@@ -522,6 +524,7 @@ impl<'a> People<'a> {
             &mut self.customer_volume[..],
         );
         let (stock, retail_profit) = (&mut self.stock, &mut self.retail_profit[..]);
+        let keep = self.keep_distributors;
         for &i in &self.active {
             let i = i as usize;
             let mut c = customers[i] as u64;
@@ -542,7 +545,9 @@ impl<'a> People<'a> {
                 }
                 let v = plan.volume_of(cents);
                 preferred_pv[i] = v;
-                preferred_volume[i] += v;
+                if keep {
+                    preferred_volume[i] += v;
+                }
                 month_volume = month_volume.saturating_add(v);
             } else {
                 c = (c + new).min(u16::MAX as u64);
@@ -569,7 +574,9 @@ impl<'a> People<'a> {
             }
             let v = plan.volume_of(wholesale - from_stock);
             retail_pv[i] = v;
-            customer_volume[i] += v;
+            if keep {
+                customer_volume[i] += v;
+            }
             month_volume = month_volume.saturating_add(v);
         }
         self.month_volume = month_volume as i128;
@@ -598,7 +605,9 @@ impl<'a> People<'a> {
                     distributor: i as u32,
                     pv: v,
                 });
-                self.party_volume[i] += v;
+                if self.keep_distributors {
+                    self.party_volume[i] += v;
+                }
                 self.party_now[i] += v;
                 self.month_volume += v as i128;
             }
@@ -656,11 +665,7 @@ impl<'a> People<'a> {
             &mut self.own_pv[..],
             &mut self.own_volume[..],
         );
-        let (fees, expenses, month_cost) = (
-            &mut self.fees[..],
-            &mut self.expenses[..],
-            &mut self.month_cost[..],
-        );
+        let month_cost = &mut self.month_cost[..];
         let (retail_pv, preferred_pv, party_now) = (
             &self.retail_pv[..],
             &self.preferred_pv[..],
@@ -669,6 +674,7 @@ impl<'a> People<'a> {
         let join_month = &self.d.join_month[..];
         let draws = &mut self.draws;
         let stock = &mut self.stock;
+        let keep = self.keep_distributors;
         // Saturating: a month held at the 64-bit bound is refused all the same.
         let mut month_volume = 0i64;
         for &i in &self.active {
@@ -696,7 +702,9 @@ impl<'a> People<'a> {
             }
             let mut cost = 0i64;
             if cents < costs.min_monthly_purchase {
-                required[i] += costs.min_monthly_purchase - cents;
+                if keep {
+                    required[i] += costs.min_monthly_purchase - cents;
+                }
                 cost += costs.min_monthly_purchase - cents;
                 cents = costs.min_monthly_purchase;
             }
@@ -717,7 +725,9 @@ impl<'a> People<'a> {
                     extra += 1;
                 }
                 cents += extra;
-                qualifying[i] += extra;
+                if keep {
+                    qualifying[i] += extra;
+                }
                 cost += extra;
                 v = plan.volume_of(cents);
             }
@@ -737,17 +747,18 @@ impl<'a> People<'a> {
                 }
             }
             month_volume = month_volume.saturating_add(v);
-            purchases[i] += cents;
+            if keep {
+                purchases[i] += cents;
+                own_volume[i] += v;
+            }
             own_pv[i] = v;
-            own_volume[i] += v;
+            // Fees and expenses follow from months of membership (`fees_and_expenses`);
+            // only quitting that reads this month's costs needs them now.
             if tenure == 0 {
-                fees[i] += costs.enrollment_fee;
                 cost += costs.enrollment_fee;
             } else if tenure % 12 == 0 {
-                fees[i] += costs.annual_fee;
                 cost += costs.annual_fee;
             }
-            expenses[i] += expenses_cents;
             if state_quit {
                 month_cost[i] = cost + expenses_cents;
             }
@@ -856,15 +867,29 @@ impl<'a> People<'a> {
     /// The run's output: its months, its summary and (if kept) one row per person.
     pub(super) fn into_output(self, monthly: Vec<MonthRow>, max_rank: &[u8]) -> RunOutput {
         let months = self.months;
+        let d = &self.d;
+        // Months of membership within the horizon: everyone is in for its join month.
+        let months_active =
+            |i: usize| (d.quit_month[i] as u32).min(months as u32 + 1) - d.join_month[i] as u32;
+        // Fees and expenses follow from them: the enrollment fee in the join month, the
+        // annual fee at every 12 months of membership, expenses every month.
+        let costs = &self.plan.costs;
+        let fees = |i: usize| {
+            costs.enrollment_fee + costs.annual_fee * ((months_active(i) as i64 - 1) / 12)
+        };
+        let expenses = |i: usize| self.expenses_cents * months_active(i) as i64;
         let summary = RunSummary::compute(
             &monthly,
             &self.earnings,
             &self.retail_profit,
-            &self.fees,
-            &self.purchases,
-            &self.expenses,
+            &|i| fees(i) + expenses(i),
             &self.active,
         );
+        let (fees, expenses): (Vec<i64>, Vec<i64>) = if self.keep_distributors {
+            (0..d.len()).map(|i| (fees(i), expenses(i))).unzip()
+        } else {
+            (vec![], vec![])
+        };
         let d = self.d;
         let distributors = self.keep_distributors.then(|| DistributorTable {
             months_active: (0..d.len())
@@ -881,9 +906,9 @@ impl<'a> People<'a> {
             max_rank: max_rank.to_vec(),
             earnings: self.earnings,
             retail_profit: self.retail_profit,
-            fees: self.fees,
+            fees,
             purchases: self.purchases,
-            expenses: self.expenses,
+            expenses,
             own_volume: self.own_volume,
             customer_volume: self.customer_volume,
             preferred_volume: self.preferred_volume,

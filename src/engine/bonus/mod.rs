@@ -212,7 +212,7 @@ impl PlanEngine<'_> {
                     self.child_rpv[s as usize] += r;
                 }
             }
-            let mut shadow = std::mem::take(&mut self.shadow);
+            let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
                 child_pv: &self.child_rpv[..n],
@@ -242,7 +242,7 @@ impl PlanEngine<'_> {
                 }
             }
             if total > 0 {
-                let mut shadow = std::mem::take(&mut self.shadow);
+                let mut shadow = take_shadow(&mut self.shadow, plan, n);
                 let ctx = BonusCtx {
                     pv: &self.rpv[..n],
                     child_pv: &self.child_rpv[..n],
@@ -272,7 +272,7 @@ impl PlanEngine<'_> {
             .map(|(_, &t)| t)
             .sum();
         let potential_volume_bonuses = if qualified < v.participating {
-            let mut shadow = std::mem::take(&mut self.shadow);
+            let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 qualified: &m.participating[..n],
                 ..ctx
@@ -293,6 +293,19 @@ impl PlanEngine<'_> {
             chargebacks,
         }
     }
+}
+
+/// The what-if evaluations' amounts (taken out of `shadow`, to be put back), sized for `n`
+/// people for the bonuses they pay: volume-based ones only, and only once a what-if is
+/// needed, so a plan or month without one keeps no such array per person.
+fn take_shadow(shadow: &mut Vec<Vec<i64>>, plan: &CompiledPlan, n: usize) -> Vec<Vec<i64>> {
+    let mut s = std::mem::take(shadow);
+    for (a, b) in s.iter_mut().zip(&plan.bonuses) {
+        if b.is_volume_based() && a.len() < n {
+            a.resize(n, 0);
+        }
+    }
+    s
 }
 
 /// Why a month's pay cannot be exact, if it cannot: its volume is above the bounds the

@@ -44,19 +44,28 @@ import polars as pl
 __all__ = [
     "BOOKS_OPTIONAL",
     "CUSTOMER_SOURCES",
+    "INVENTORY_COLUMNS",
+    "INVENTORY_COMPANY_METRICS",
+    "INVENTORY_MONTHLY",
     "NO_RANK",
     "SOURCES",
+    "STOCK_VALUES",
+    "BuybackPolicy",
     "CompanyBooks",
     "CompanyView",
     "Comparison",
     "MissingColumnError",
     "breakage",
+    "buyback_policy",
     "company_books",
     "compare",
     "compliance",
     "earnings_distribution",
+    "has_inventory",
     "income_disclosure",
     "independent_difference",
+    "inventory_people",
+    "inventory_summary",
     "lorenz",
     "net_results",
     "paired_difference",
@@ -1207,27 +1216,186 @@ def _check_share(name: str, v: float) -> float:
 _NET_COLS = ["earnings", "retail_profit", "fees", "purchases", "expenses", "required_purchases",
              "join_month", "quit_month"]
 
+#: Per-person columns of a result simulated with the scenario's ``[inventory]``, in
+#: currency at cost (what the stock cost at wholesale): ``stock`` held at the end or at
+#: quitting (after any buy-back), the starter ``package``, ``stock_bought`` (everything
+#: stocked, the package included), ``consumed`` (own orders used by the person),
+#: ``sold_from_stock`` (served to retail customers), ``bought_back``, ``refunds`` and
+#: ``chargebacks`` (commissions charged back from the person as an upline of a return).
+INVENTORY_COLUMNS = ("stock", "package", "stock_bought", "consumed", "sold_from_stock",
+                     "bought_back", "refunds", "chargebacks")
+#: Monthly columns of such a result (currency): starter ``packages`` bought,
+#: ``stock_added``, ``sold_from_stock``, ``returns`` (bought back, at cost), ``refunds``,
+#: ``chargebacks``, ``stock_held`` (by participants at the month's end).
+INVENTORY_MONTHLY = ("packages", "stock_added", "sold_from_stock", "returns", "refunds",
+                     "chargebacks", "stock_held")
+#: How :func:`participant_net` values stock still held: ``"buyback"`` (what the plan's
+#: buy-back would refund), ``"cost"`` (what it cost) or ``"none"`` (nothing).
+STOCK_VALUES = ("buyback", "cost", "none")
 
-def _with_net(lf: pl.LazyFrame, cs: float, months: int) -> pl.LazyFrame:
-    """The columns of :func:`participant_net` added to per-person rows."""
-    vol = (pl.col("purchases") - pl.col("required_purchases")).cast(_F)
-    return lf.with_columns(
-        gross=(pl.col("earnings") + pl.col("retail_profit")).cast(_F),
-        voluntary_purchases=vol,
-        excess_purchases=pl.col("required_purchases").cast(_F) + (1.0 - cs) * vol,
-        months_in=_months_in(months),
-    ).with_columns(
-        costs=pl.col("fees").cast(_F) + pl.col("expenses").cast(_F) + pl.col("excess_purchases")
-    ).with_columns(net=pl.col("gross") - pl.col("costs")).with_columns(
-        outcome=pl.when(pl.col("net") <= -BREAK_EVEN)
-        .then(pl.lit("loss"))
-        .when(pl.col("net") >= BREAK_EVEN)
-        .then(pl.lit("profit"))
-        .otherwise(pl.lit("break_even"))
+
+def has_inventory(res: Any) -> bool:
+    """Whether ``res`` was simulated with the scenario's ``[inventory]``: its monthly table
+    has the stock columns (:data:`INVENTORY_MONTHLY`). The per-person columns
+    (:data:`INVENTORY_COLUMNS`) come with them for the runs whose people were kept."""
+    return all(c in res.monthly.columns for c in INVENTORY_MONTHLY)
+
+
+def _people_have_inventory(res: Any) -> bool:
+    schema = _people_schema(res)
+    return all(c in schema for c in INVENTORY_COLUMNS)
+
+
+def _no_inventory(what: str) -> MissingColumnError:
+    return MissingColumnError(
+        f"{what} needs the stock columns {list(INVENTORY_COLUMNS)} of res.distributors "
+        "(and the monthly ones), which a result has only when its scenario has an "
+        "[inventory] table: add one (docs/reference.md, '[inventory]') and simulate again.")
+
+
+@dataclass(frozen=True)
+class BuybackPolicy:
+    """The plan's ``[buyback]``: ``refund_share`` of the cost of returned stock is refunded
+    (exact), for stock bought within ``within_months`` before quitting (None: any), and
+    with ``charge_back`` the commissions paid on the returned volume are taken back."""
+
+    refund_share: Fraction
+    within_months: int | None
+    charge_back: bool
+
+
+def buyback_policy(res_or_plan: Any) -> BuybackPolicy | None:
+    """The plan's buy-back policy (of a result or a plan), defaults filled in (refund 0.9,
+    any month, charge-back on), or None when the plan has no ``[buyback]``."""
+    plan = getattr(res_or_plan, "plan", res_or_plan)
+    spec = plan.to_dict().get("buyback") if hasattr(plan, "to_dict") else None
+    if not isinstance(spec, dict):
+        return None
+    share = spec.get("refund_share")
+    charge = spec.get("charge_back")
+    return BuybackPolicy(
+        refund_share=Fraction(str(share)) if share is not None else Fraction(9, 10),
+        within_months=spec.get("within_months"),
+        charge_back=True if charge is None else bool(charge),
     )
 
 
-def participant_net(res: Any, consumed_share: float | None = None) -> pl.DataFrame:
+@dataclass(frozen=True)
+class _NetMode:
+    """How a net result is computed: the assumed consumption of chosen orders (``cs``,
+    results without stock), or the stock the simulation modelled (``inventory``), with
+    stock still held valued as ``stock_value`` says (``refund``: the buy-back's share)."""
+
+    cs: float
+    inventory: bool = False
+    stock_value: str = "buyback"
+    refund: Fraction = Fraction(0)
+
+
+def _net_mode(res: Any, consumed_share: float | None, inventory: bool | None = None,
+              stock_value: str = "buyback") -> _NetMode:
+    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    if stock_value not in STOCK_VALUES:
+        raise ValueError(f"stock_value = {stock_value!r}: use one of {list(STOCK_VALUES)}")
+    have = _people_have_inventory(res)
+    if inventory is None:
+        inventory = have
+    elif inventory and not have:
+        raise _no_inventory("the net result with modelled stock (inventory=True)")
+    if not inventory:
+        return _NetMode(cs)
+    modelled = _consumed_share(res, None)
+    if consumed_share is not None and abs(consumed_share - modelled) > 1e-12:
+        warnings.warn(
+            f"consumed_share = {consumed_share:g} is not used: this result models stock, and "
+            f"the simulation already used its scenario's consumed_share = {modelled:g} to "
+            "split each chosen order into used and stocked. Pass inventory=False to count "
+            "purchases by the assumed share instead.", UserWarning, stacklevel=3)
+    policy = buyback_policy(res)
+    refund = policy.refund_share if policy is not None else Fraction(0)
+    return _NetMode(modelled, True, stock_value, refund)
+
+
+def _cents(col: str) -> pl.Expr:
+    """A currency column as exact integer cents."""
+    return (pl.col(col) * 100).cast(pl.Int64)
+
+
+def _money_of_cents(cents: pl.Expr | str) -> pl.Expr:
+    """Integer cents as currency (Float64), the nearest double to the decimal amount
+    (through a decimal: polars divides a float by a constant as a multiplication by its
+    reciprocal, 143835 × 0.01 = 1438.3500000000001)."""
+    e = pl.col(cents) if isinstance(cents, str) else cents
+    return (e.cast(pl.Decimal(38, 0)) * pl.lit(Decimal("0.01"), pl.Decimal(38, 2))).cast(_F)
+
+
+def _stock_value_cents(mode: _NetMode) -> pl.Expr:
+    """What the stock a person still holds is worth, in cents (see participant_net)."""
+    if mode.stock_value == "none":
+        return pl.lit(0, pl.Int64)
+    if mode.stock_value == "cost":
+        return _cents("stock")
+    p, q = mode.refund.numerator, mode.refund.denominator
+    if p == 0:
+        return pl.lit(0, pl.Int64)
+    # round(stock × refund_share) half away from zero (stock ≥ 0), as the core refunds
+    refund = ((_cents("stock").cast(pl.Int128) * (2 * p) + q) // (2 * q)).cast(pl.Int64)
+    return pl.when(pl.col("quit_month").is_null()).then(refund).otherwise(pl.lit(0, pl.Int64))
+
+
+def _net_cols(mode: _NetMode) -> list[str]:
+    return _NET_COLS + (list(INVENTORY_COLUMNS) if mode.inventory else [])
+
+
+def _outcome() -> pl.Expr:
+    return (pl.when(pl.col("net") <= -BREAK_EVEN).then(pl.lit("loss"))
+            .when(pl.col("net") >= BREAK_EVEN).then(pl.lit("profit"))
+            .otherwise(pl.lit("break_even")))
+
+
+def _with_net(lf: pl.LazyFrame, mode: _NetMode | float, months: int) -> pl.LazyFrame:
+    """The columns of :func:`participant_net` added to per-person rows."""
+    if not isinstance(mode, _NetMode):
+        mode = _NetMode(float(mode))
+    vol = (pl.col("purchases") - pl.col("required_purchases")).cast(_F)
+    if not mode.inventory:
+        cs = mode.cs
+        return lf.with_columns(
+            gross=(pl.col("earnings") + pl.col("retail_profit")).cast(_F),
+            voluntary_purchases=vol,
+            excess_purchases=pl.col("required_purchases").cast(_F) + (1.0 - cs) * vol,
+            months_in=_months_in(months),
+        ).with_columns(
+            costs=pl.col("fees").cast(_F) + pl.col("expenses").cast(_F)
+            + pl.col("excess_purchases")
+        ).with_columns(net=pl.col("gross") - pl.col("costs")).with_columns(outcome=_outcome())
+    # Exact in cents, then currency: a net of exactly −1.00 is a loss, as written.
+    loading = _cents("stock_bought") - _cents("sold_from_stock")
+    value = _stock_value_cents(mode)
+    return lf.with_columns(
+        _gross_c=_cents("earnings") + _cents("retail_profit"),
+        _loading_c=loading,
+        _value_c=value,
+        _unrecovered_c=loading - _cents("refunds") - value,
+    ).with_columns(
+        _costs_c=_cents("fees") + _cents("expenses") + _cents("chargebacks")
+        + pl.col("_unrecovered_c"),
+    ).with_columns(
+        gross=_money_of_cents("_gross_c"),
+        voluntary_purchases=vol,
+        inventory_loading=_money_of_cents("_loading_c"),
+        stock_value=_money_of_cents("_value_c"),
+        unrecovered_stock=_money_of_cents("_unrecovered_c"),
+        excess_purchases=_money_of_cents("_unrecovered_c"),
+        months_in=_months_in(months),
+        costs=_money_of_cents("_costs_c"),
+        net=_money_of_cents(pl.col("_gross_c") - pl.col("_costs_c")),
+    ).drop("_gross_c", "_loading_c", "_value_c", "_unrecovered_c", "_costs_c").with_columns(
+        outcome=_outcome())
+
+
+def participant_net(res: Any, consumed_share: float | None = None,
+                    inventory: bool | None = None, stock_value: str = "buyback") -> pl.DataFrame:
     """One row per person who ever joined (``res.distributors``) with their net result over
     the horizon, in currency units (Float64):
 
@@ -1250,14 +1418,56 @@ def participant_net(res: Any, consumed_share: float | None = None) -> pl.DataFra
     ``consumed_share = 1`` counts only the top-ups as a cost; ``0`` counts every purchase.
     This is the one definition of "lost money" used everywhere (:func:`net_results`, the
     report, the command line, the result's display).
+
+    **With modelled stock** (a scenario with ``[inventory]``; ``inventory=None`` uses it
+    whenever the columns are there, ``False`` keeps the formula above): the simulation
+    recorded what each person used (``consumed``: the scenario's ``consumed_share`` of each
+    chosen order) and what became stock, so nothing is assumed. Every purchase is used or
+    stocked (purchases = consumed + stock_bought), and stock is sold to retail customers,
+    bought back, or still held (stock_bought = sold_from_stock + bought_back + stock). Then,
+    exactly to the cent:
+
+    - ``inventory_loading`` = stock_bought − sold_from_stock (= bought_back + stock): what
+      was bought and neither used nor sold;
+    - ``stock_value`` = what the stock still held is worth (``stock_value=``):
+      ``"buyback"`` (default) — for a person still in at the end, round(refund_share ×
+      stock), half away from zero, what the plan's ``[buyback]`` would refund were they to
+      quit and ask (0 if the plan has none); for a quitter, 0: the buy-back is made at
+      quitting, and what was not returned then (not asked for, or bought outside the
+      window) is worth nothing to the company. The window is not applied to people still
+      in: the stock they hold is their newest, all of it within ``within_months`` for
+      anyone who joined within that many months of the end, but possibly older for others,
+      so for them this is an upper bound of the buy-back and the losses are, if anything,
+      understated. ``"cost"`` — all stock held at what it cost (the most favourable
+      reading: as if all of it will still be used or sold); ``"none"`` — 0;
+    - ``unrecovered_stock`` = inventory_loading − refunds − stock_value, and
+      ``excess_purchases`` = unrecovered_stock (the purchases that are a cost);
+    - ``costs`` = fees + expenses + chargebacks + unrecovered_stock;
+    - ``net`` = earnings − chargebacks + retail_profit − fees − expenses −
+      (stock_bought − sold_from_stock − refunds − stock_value)
+      = earnings − chargebacks + retail_profit + sold_from_stock + refunds + consumed +
+      stock_value − purchases − fees − expenses: cash in (commissions kept, the retail
+      price of what was sold — its cost and margin —, refunds) plus what the person keeps
+      (what they used, at cost, as product they would have bought anyway; the stock's
+      value), less cash out.
+
+    What was ordered from the company for retail customers is not in ``purchases`` and
+    counts only through its margin, as without stock. ``consumed_share`` given with
+    modelled stock is not used (a warning says so when it differs from the scenario's).
     """
-    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    mode = _net_mode(res, consumed_share, inventory, stock_value)
     schema = _people_schema(res)
     d = _people(res, list(schema.names()), "the net result (participant_net)")
-    return _with_net(d.lazy(), cs, res.months).collect()
+    return _with_net(d.lazy(), mode, res.months).collect()
 
 
-def _net_per_run(res: Any, cs: float) -> pl.DataFrame:
+_INVENTORY_NET_METRICS = ["mean_chargebacks", "mean_inventory_loading", "mean_refunds",
+                          "mean_stock_value"]
+
+
+def _net_per_run(res: Any, mode: _NetMode | float) -> pl.DataFrame:
+    if not isinstance(mode, _NetMode):
+        mode = _NetMode(float(mode))
     n = pl.len()
     aggs = [
         n.cast(pl.Int64).alias("people"),
@@ -1275,23 +1485,33 @@ def _net_per_run(res: Any, cs: float) -> pl.DataFrame:
         pl.col("expenses").cast(_F).mean().alias("mean_expenses"),
         pl.col("excess_purchases").mean().alias("mean_excess_purchases"),
     ]
+    if mode.inventory:
+        aggs += [
+            pl.col("chargebacks").cast(_F).mean().alias("mean_chargebacks"),
+            pl.col("inventory_loading").mean().alias("mean_inventory_loading"),
+            pl.col("refunds").cast(_F).mean().alias("mean_refunds"),
+            pl.col("stock_value").mean().alias("mean_stock_value"),
+        ]
 
     def query(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return _with_net(lf, cs, res.months).group_by("run").agg(aggs)
+        return _with_net(lf, mode, res.months).group_by("run").agg(aggs)
 
-    return _memo(res, ("net", cs), lambda: _per_run(
-        res, _NET_COLS, "the net result (net_results)", query).sort("run"))
+    return _memo(res, ("net", mode), lambda: _per_run(
+        res, _net_cols(mode), "the net result (net_results)", query).sort("run"))
 
 
-def net_results(res: Any, consumed_share: float | None = None, per_run: bool = False) -> pl.DataFrame:
+def net_results(res: Any, consumed_share: float | None = None, per_run: bool = False,
+                inventory: bool | None = None, stock_value: str = "buyback") -> pl.DataFrame:
     """Who loses money, per run, over everyone who ever joined, with ``net`` as in
     :func:`participant_net`: ``people``; ``share_loss`` = #{net ≤ −1} ÷ n,
     ``share_break_even`` = #{|net| < 1} ÷ n, ``share_profit`` = #{net ≥ 1} ÷ n (they add
     up to 1); ``median_net``, ``mean_net``, ``p01_net``, ``p10_net``, ``p90_net``,
     ``p99_net``; and the mean of each part: ``mean_gross``, ``mean_fees``,
-    ``mean_expenses``, ``mean_excess_purchases``. Computed run by run over the kept runs."""
-    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
-    per = _net_per_run(res, cs)
+    ``mean_expenses``, ``mean_excess_purchases``. With modelled stock (``inventory``, as in
+    :func:`participant_net`) also ``mean_chargebacks``, ``mean_inventory_loading``,
+    ``mean_refunds`` and ``mean_stock_value``. Computed run by run over the kept runs."""
+    mode = _net_mode(res, consumed_share, inventory, stock_value)
+    per = _net_per_run(res, mode)
     metrics = [c for c in per.columns if c != "run"]
     if per_run:
         return per
@@ -1299,14 +1519,15 @@ def net_results(res: Any, consumed_share: float | None = None, per_run: bool = F
 
 
 def net_histogram(res: Any, consumed_share: float | None = None,
-                  bins: int = 60) -> pl.DataFrame:
+                  bins: int = 60, inventory: bool | None = None,
+                  stock_value: str = "buyback") -> pl.DataFrame:
     """Binned counts of each person's net result (:func:`participant_net`), the kept runs
     together, between the 1st and the 99th percentile (the means across runs of each run's
     percentiles): ``lower, upper, people, share`` (share of everyone who ever joined in the
     kept runs). Zero is always a bin edge, so losses and gains never share a bin; about
     ``bins`` bins in all."""
-    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
-    per = _net_per_run(res, cs)
+    mode = _net_mode(res, consumed_share, inventory, stock_value)
+    per = _net_per_run(res, mode)
     lo = float(per["p01_net"].mean())
     hi = float(per["p99_net"].mean())
     if not hi > lo:
@@ -1320,13 +1541,13 @@ def net_histogram(res: Any, consumed_share: float | None = None,
 
     def compute() -> pl.DataFrame:
         counts = np.zeros(edges.size - 1, dtype=np.int64)
-        for lf in people_chunks(res, _NET_COLS, "net_histogram"):
-            net = _with_net(lf, cs, res.months).select("net").collect()["net"].to_numpy()
+        for lf in people_chunks(res, _net_cols(mode), "net_histogram"):
+            net = _with_net(lf, mode, res.months).select("net").collect()["net"].to_numpy()
             counts += np.histogram(net, bins=edges)[0]
         total = int(_run_sizes(res)["rows"].sum())
         return pl.DataFrame({"lower": edges[:-1], "upper": edges[1:], "people": counts,
                              "share": counts / total})
-    return _memo(res, ("net_histogram", cs, bins), compute)
+    return _memo(res, ("net_histogram", mode, bins), compute)
 
 
 # --------------------------------------------------------------------------------------
@@ -1502,6 +1723,8 @@ def income_disclosure(
     annualise: bool = False,
     per_run: bool = False,
     layout: str = "wide",
+    inventory: bool | None = None,
+    stock_value: str = "buyback",
 ) -> pl.DataFrame:
     """An income disclosure statement in the form the FTC staff's 2024 review of 70 MLM
     income disclosure statements asked for: **everyone** who ever joined is counted
@@ -1512,7 +1735,8 @@ def income_disclosure(
     ``mean_gross`` and ``median_gross`` of earnings (commissions paid by the company);
     ``total_gross`` (per-run table only, exact decimals) = Σ earnings, so mean × people =
     total; with ``net=True`` also ``mean_net``, ``median_net`` and ``share_losing_money``
-    (net ≤ −1) with net as in :func:`participant_net` (``consumed_share`` passed on).
+    (net ≤ −1) with net as in :func:`participant_net` (``consumed_share``, ``inventory``
+    and ``stock_value`` passed on: with modelled stock, the net counts it).
 
     Figures are **totals over the simulated horizon** (``res.months`` months), not annual,
     unless ``annualise=True``: then each person's gross and net are scaled by 12 ÷ the
@@ -1528,8 +1752,11 @@ def income_disclosure(
     """
     if layout not in ("wide", "long"):
         raise ValueError(f"layout = {layout!r}: use 'wide' or 'long'")
-    consumed_share = _check_share("consumed_share", _consumed_share(res, consumed_share))
-    cols = ["earnings", "max_rank", "join_month", "quit_month"] + (_NET_COLS if net else [])
+    mode = (_net_mode(res, consumed_share, inventory, stock_value) if net else
+            _NetMode(_check_share("consumed_share", _consumed_share(res, consumed_share))))
+    consumed_share = mode.cs
+    cols = ["earnings", "max_rank", "join_month", "quit_month"] + (
+        _net_cols(mode) if net else [])
     aggs = [
         pl.len().cast(pl.Int64).alias("people"),
         pl.col("g").mean().alias("mean_gross"),
@@ -1547,7 +1774,7 @@ def income_disclosure(
 
     def query(lf: pl.LazyFrame) -> pl.LazyFrame:
         if net:
-            lf = _with_net(lf, consumed_share, res.months)
+            lf = _with_net(lf, mode, res.months)
         else:
             lf = lf.with_columns(months_in=_months_in(res.months))
         lf = lf.with_columns(rank=pl.col("max_rank").fill_null(NO_RANK),
@@ -1559,7 +1786,7 @@ def income_disclosure(
                 lf = lf.with_columns(pl.col("net") * factor)
         return lf.group_by(["run", "rank"]).agg(aggs)
 
-    per = _memo(res, ("disclosure", net, consumed_share, annualise),
+    per = _memo(res, ("disclosure", net, mode, annualise),
                 lambda: _per_run(res, cols, "income_disclosure", query))
     runs = kept_runs(res)
     order = _rank_order(res, per["rank"].unique().to_list())
@@ -1580,7 +1807,10 @@ def income_disclosure(
            else "totals over the horizon, not annualised; ")
         + "everyone who ever joined (quitters and people paid nothing included); "
         + "gross = commissions paid by the company"
-        + (f"; net = gross + retail margin − fees − expenses − purchases beyond consumption "
+        + ((f"; net = gross − charge-backs + retail margin − fees − expenses − stock bought "
+            f"and neither used nor sold, less refunds and the stock's value "
+            f"({mode.stock_value}; modelled stock)") if net and mode.inventory else
+           f"; net = gross + retail margin − fees − expenses − purchases beyond consumption "
            f"(consumed_share = {consumed_share:g})" if net else "")
     )
     keys = ["rank_index", "rank"]
@@ -1778,6 +2008,8 @@ def compliance(
     loss_share_max: float = 0.5,
     consumed_share: float | None = None,
     per_run: bool = False,
+    inventory: bool | None = None,
+    stock_value: str = "buyback",
 ) -> pl.DataFrame:
     """Regulatory tests as computed figures with a pass/fail against thresholds you can
     change. Per run, with R = value of customers' volume (Σ (retail_volume +
@@ -1821,65 +2053,113 @@ def compliance(
     Summary: ``check, figure`` (mean across runs), ``p05, p95, comparison, threshold,
     pass`` (the mean against the threshold), ``runs_passing`` (share of runs that pass),
     ``source, note``. ``per_run=True``: ``run, check, figure, pass``.
+
+    **With modelled stock** (a scenario with ``[inventory]``; ``inventory=None`` uses it
+    whenever the columns are there): what a person sold to retail customers from stock,
+    ``sold_from_stock`` (at cost, i.e. wholesale), is a sale to a non-participant, though
+    the company sold it as the person's own purchase. So R and Cᵢ add it (R: Σ of the
+    monthly ``sold_from_stock``); the personal consumption of the Herbalife tests is
+    capped from purchasesᵢ − sold_from_stockᵢ; the per-person Vemma test compares, in
+    cents, customers' revenue Cᵢ + sold_from_stockᵢ with the participant's own,
+    purchasesᵢ − sold_from_stockᵢ. The 70% rule uses the modelled figures instead of
+    ``consumed_share``: ``amway_70_sold_or_consumed`` = (C + consumed + sold_from_stock) ÷
+    (C + P), and each person's ratio alike (:func:`inventory_people`, exact to the cent).
+    ``share_losing_money`` uses the net with stock (``stock_value`` as in
+    :func:`participant_net`).
     """
-    cs = _check_share("consumed_share", _consumed_share(res, consumed_share))
+    mode = _net_mode(res, consumed_share, inventory, stock_value)
+    cs, stock = mode.cs, mode.inventory
     schema = _people_schema(res)
     customer_cols = [c for c in _CUSTOMER_VOLUME_PEOPLE if c in schema]
     cols = ["id", "sponsor", "earnings", "purchases", "required_purchases", "own_volume",
-            "customer_volume", "join_month", "quit_month", *customer_cols]
+            "customer_volume", "join_month", "quit_month", *customer_cols,
+            *(["consumed", "sold_from_stock"] if stock else [])]
     pv = _point_value(res)
+    seventy = Fraction(str(sold_or_consumed_min))
 
     def people_part(lf: pl.LazyFrame) -> pl.DataFrame:
+        sold = pl.col("sold_from_stock").cast(_F) if stock else pl.lit(0.0)
+        # exact: hundredths of a point, so that ties compare as ties
+        c_hundredths = pl.sum_horizontal((pl.col(c) * 100).cast(pl.Int64) for c in customer_cols)
         d = lf.select(
             "run", "id", "sponsor",
             P=pl.col("purchases").cast(_F),
             V=(pl.col("purchases") - pl.col("required_purchases")).cast(_F),
-            C=pl.sum_horizontal(pl.col(c).cast(_F) for c in customer_cols) * pv,
+            C=pl.sum_horizontal(pl.col(c).cast(_F) for c in customer_cols) * pv + sold,
+            U=pl.col("consumed").cast(_F) if stock else pl.lit(0.0),
+            Sd=sold,
             O=pl.col("own_volume").cast(_F) * pv,
             E=pl.col("earnings").cast(_F),
             PC=pl.min_horizontal(
-                pl.col("purchases").cast(_F),
+                pl.col("purchases").cast(_F) - sold,
                 personal_cap_per_month * _months_in(res.months).cast(_F),
             ),
-            # exact: hundredths of a point, so that ties compare as ties
-            c_hundredths=pl.sum_horizontal(
-                (pl.col(c) * 100).cast(pl.Int64) for c in customer_cols),
-            o_hundredths=(pl.col("own_volume") * 100).cast(pl.Int64),
+            **({
+                # cents of value: customers' volume × point value (+ sold from stock)
+                "cust_c": (c_hundredths.cast(_F) * pv).round().cast(pl.Int64),
+                "sold_c": _cents("sold_from_stock"),
+                "used_c": _cents("consumed"),
+                "bought_c": _cents("purchases"),
+            } if stock else {
+                "c_exact": c_hundredths,
+                "o_exact": (pl.col("own_volume") * 100).cast(pl.Int64),
+            }),
         ).collect()
+        if stock:
+            d = d.with_columns(c_exact=pl.col("cust_c") + pl.col("sold_c"),
+                               o_exact=pl.col("bought_c") - pl.col("sold_c"))
         sub_c, sub_o = _subtree_arrays(
             d["run"].to_numpy(), d["id"].to_numpy(),
             d["sponsor"].fill_null(-1).cast(pl.Int64).to_numpy(),
-            [d["c_hundredths"].to_numpy(), d["o_hundredths"].to_numpy()])
+            [d["c_exact"].to_numpy(), d["o_exact"].to_numpy()])
+        if stock:
+            # (C + consumed + sold) ÷ (C + P) ≥ the threshold, in cents, exactly
+            used = (pl.col("c_exact") + pl.col("used_c")).cast(pl.Int128)
+            bought = (pl.col("cust_c") + pl.col("bought_c")).cast(pl.Int128)
+            amway_ok = (pl.when(bought > 0)
+                        .then(used * seventy.denominator >= bought * seventy.numerator)
+                        .otherwise(True))
+        else:
+            amway_ok = (pl.when((pl.col("C") + pl.col("P")) > 0)
+                        .then((pl.col("C") + cs * pl.col("V"))
+                              >= sold_or_consumed_min * (pl.col("C") + pl.col("P")))
+                        .otherwise(True))
         d = d.with_columns(sub_C=pl.Series(sub_c), sub_O=pl.Series(sub_o)).with_columns(
             vemma_ok=pl.col("sub_C") > pl.col("sub_O"),
-            amway_ok=pl.when((pl.col("C") + pl.col("P")) > 0)
-            .then((pl.col("C") + cs * pl.col("V"))
-                  >= sold_or_consumed_min * (pl.col("C") + pl.col("P")))
-            .otherwise(True),
+            amway_ok=amway_ok,
         )
         return d.group_by("run").agg(
             PC=pl.col("PC").sum(),
             P=pl.col("P").sum(),
             V=pl.col("V").sum(),
             C=pl.col("C").sum(),
+            U=pl.col("U").sum(),
+            Sd=pl.col("Sd").sum(),
             E=pl.col("E").sum(),
             E_vemma=pl.col("E").filter(pl.col("vemma_ok")).sum(),
             E_amway=pl.col("E").filter(pl.col("amway_ok")).sum(),
         )
 
     people = _memo(
-        res, ("compliance", cs, personal_cap_per_month, sold_or_consumed_min),
+        res, ("compliance", mode, personal_cap_per_month, sold_or_consumed_min),
         lambda: pl.concat([people_part(lf) for lf in people_chunks(res, cols, "compliance")]))
     runs = people["run"].to_list()
     m = res.monthly.filter(pl.col("run").is_in(runs))
     customers_m = pl.sum_horizontal(
         _col_or_zero(m, c, "retail_volume").cast(_F) for c in _CUSTOMER_VOLUME_MONTHLY
     )
+    sold_m = (pl.col("sold_from_stock").cast(_F).sum() if stock and "sold_from_stock" in m.columns
+              else pl.lit(0.0))
     company = m.group_by("run").agg(
-        R=customers_m.sum() * pv,
+        R=customers_m.sum() * pv + sold_m,
         S=pl.col("volume_value").cast(_F).sum(),
     )
-    net = _net_per_run(res, cs).select("run", loss="share_loss")
+    net = _net_per_run(res, mode).select("run", loss="share_loss")
+    # the 70% rule: sold (customers' volume, and from stock) or consumed (modelled with
+    # stock, else the assumed share of the chosen orders)
+    # (C holds what was sold from stock, which P holds too: counted once in what was bought)
+    used_or_sold = pl.col("C") + (pl.col("U") if stock else cs * pl.col("V"))
+    bought = pl.col("C") - pl.col("Sd") + pl.col("P")
     per = (
         company.join(people, on="run").join(net, on="run").sort("run")
         .with_columns(
@@ -1887,9 +2167,7 @@ def compliance(
             herbalife_rewardable_share=_ratio(pl.col("R") + pl.col("PC"), pl.col("S")),
             vemma_nonparticipant_share=_ratio(pl.col("R"), pl.col("S")),
             vemma_commissions_to_majority_downlines=_ratio(pl.col("E_vemma"), pl.col("E")),
-            amway_70_sold_or_consumed=_ratio(
-                pl.col("C") + cs * pl.col("V"), pl.col("C") + pl.col("P")
-            ),
+            amway_70_sold_or_consumed=_ratio(used_or_sold, bought),
             amway_70_commissions_to_compliant=_ratio(pl.col("E_amway"), pl.col("E")),
             share_losing_money=pl.col("loss"),
         )
@@ -1899,26 +2177,35 @@ def compliance(
     amway = "In re Amway Corp., 93 F.T.C. 618 (1979): the 70% rule of Amway's safeguards"
     checks = [
         _Check("herbalife_retail_share", ">=", retail_share_min, herb,
-               f"customer sales (retail, preferred, party guests) ÷ (customer sales + personal "
-               f"consumption capped at {personal_cap_per_month:g} a month, cap applied to "
-               "horizon totals)"),
+               "customer sales (retail, preferred, party guests"
+               + (", sold from stock" if stock else "")
+               + f") ÷ (customer sales + personal consumption capped at "
+               f"{personal_cap_per_month:g} a month, cap applied to horizon totals)"),
         _Check("herbalife_rewardable_share", ">=", rewardable_share_min, herb,
                "(customer sales + capped personal consumption) ÷ all sales"),
         _Check("vemma_nonparticipant_share", ">", nonparticipant_share_min, vemma,
-               "customers' volume (retail, preferred, party guests) ÷ all volume, "
-               "company-wide"),
+               "customers' volume (retail, preferred, party guests"
+               + (", sold from stock" if stock else "") + ") ÷ all volume, company-wide"),
         _Check("vemma_commissions_to_majority_downlines", ">=",
                majority_downline_commission_min, vemma,
                "share of commissions paid to people whose own + downline revenue is mostly "
-               "from non-participants (retail, preferred, party guests; horizon totals, "
-               "not each pay period)"),
+               "from non-participants (retail, preferred, party guests"
+               + (", sold from stock; compared in cents" if stock else "")
+               + "; horizon totals, not each pay period)"),
         _Check("amway_70_sold_or_consumed", ">=", sold_or_consumed_min, amway,
+               "(customers' volume + sold from stock + consumed) ÷ (customers' volume + "
+               "purchases), all modelled: what each person used and sold from their stock "
+               "was simulated; customers' volume = retail + preferred + party guests"
+               if stock else
                f"(customers' volume + {cs:g} × chosen orders) ÷ (customers' volume + "
                "purchases); customers' volume = retail + preferred + party guests; top-ups "
                "count as neither sold nor consumed"),
         _Check("amway_70_commissions_to_compliant", ">=", seventy_rule_commission_min, amway,
-               "share of commissions paid to people meeting the 70% rule themselves"),
+               "share of commissions paid to people meeting the 70% rule themselves"
+               + (" (modelled use and sales)" if stock else "")),
         _Check("share_losing_money", "<=", loss_share_max, "not a legal threshold",
+               (f"net ≤ −1 with modelled stock, stock held valued at {mode.stock_value} "
+                "(participant_net)") if stock else
                f"net ≤ −1 with consumed_share = {cs:g} (participant_net)"),
     ]
 
@@ -1967,6 +2254,242 @@ def compliance(
         "threshold": _F, "pass": pl.Boolean, "runs_passing": _F, "source": pl.String,
         "note": pl.String,
     })
+
+
+# --------------------------------------------------------------------------------------
+# 4b. inventory: loading, buy-backs and the 70% rule from modelled use and sales
+
+#: Per-person columns :func:`inventory_people` needs besides :data:`INVENTORY_COLUMNS`.
+_INVENTORY_PEOPLE_COLS = ["id", "join_month", "quit_month", "purchases", "earnings",
+                          "customer_volume"]
+
+
+def _threshold_name(t: float) -> str:
+    return str(int(t)) if float(t).is_integer() else f"{t:g}"
+
+
+def _inventory_people_lf(lf: pl.LazyFrame, res: Any, customer_cols: Sequence[str],
+                         seventy: Fraction, mode: _NetMode) -> pl.LazyFrame:
+    """Per-person stock figures (see :func:`inventory_people`), with exact cents columns
+    ``*_c`` kept for the per-run sums."""
+    pv = _point_value(res)
+    hundredths = pl.sum_horizontal((pl.col(c) * 100).cast(pl.Int64) for c in customer_cols)
+    loading = _cents("stock_bought") - _cents("sold_from_stock")
+    value = _stock_value_cents(mode)
+    lf = lf.with_columns(
+        customer_sales_c=(hundredths.cast(_F) * pv).round().cast(pl.Int64),
+        inventory_loading_c=loading,
+        stock_value_c=value,
+        unrecovered_stock_c=loading - _cents("refunds") - value,
+        quitter=pl.col("quit_month").is_not_null(),
+    ).with_columns(
+        bought_c=pl.col("customer_sales_c") + _cents("purchases"),
+        used_or_sold_c=pl.col("customer_sales_c") + _cents("consumed")
+        + _cents("sold_from_stock"),
+    )
+    bought = pl.col("bought_c").cast(pl.Int128)
+    used = pl.col("used_or_sold_c").cast(pl.Int128)
+    return lf.with_columns(
+        customer_sales=_money_of_cents("customer_sales_c"),
+        bought=_money_of_cents("bought_c"),
+        used_or_sold=_money_of_cents("used_or_sold_c"),
+        used_or_sold_share=_ratio(pl.col("used_or_sold_c"), pl.col("bought_c")),
+        meets_70=pl.when(bought > 0).then(
+            used * seventy.denominator >= bought * seventy.numerator).otherwise(None),
+        inventory_loading=_money_of_cents("inventory_loading_c"),
+        stock_value=_money_of_cents("stock_value_c"),
+        unrecovered_stock=_money_of_cents("unrecovered_stock_c"),
+    )
+
+
+def _inventory_setup(res: Any, seventy_min: float, stock_value: str,
+                     what: str) -> tuple[list[str], list[str], Fraction, _NetMode]:
+    if isinstance(seventy_min, bool) or not isinstance(seventy_min, (int, float)) or not (
+            0 < seventy_min <= 1):
+        raise ValueError(f"seventy_min = {seventy_min!r}: use a share above 0, at most 1")
+    if stock_value not in STOCK_VALUES:
+        raise ValueError(f"stock_value = {stock_value!r}: use one of {list(STOCK_VALUES)}")
+    schema = _people_schema(res)
+    if not all(c in schema for c in INVENTORY_COLUMNS):
+        if has_inventory(res) and _run_sizes(res).height == 0:
+            raise ValueError(
+                f"res.distributors is empty: {what} needs the per-distributor rows "
+                "(simulate with keep_distributors=True or a number of runs to keep)")
+        raise _no_inventory(what)
+    customer_cols = [c for c in _CUSTOMER_VOLUME_PEOPLE if c in schema]
+    cols = list(dict.fromkeys([*_INVENTORY_PEOPLE_COLS, *customer_cols, *INVENTORY_COLUMNS]))
+    mode = _net_mode(res, None, True, stock_value)
+    return cols, customer_cols, Fraction(str(seventy_min)), mode
+
+
+def inventory_people(res: Any, seventy_min: float = 0.7,
+                     stock_value: str = "buyback") -> pl.DataFrame:
+    """One row per person who ever joined (the kept runs) with their stock over the
+    horizon, for a result simulated with the scenario's ``[inventory]``; currency (Float64,
+    exact to the cent) at cost:
+
+    - ``run, id, join_month, quit_month``, and the person's ``package``, ``purchases``
+      (= consumed + stock_bought), ``consumed``, ``stock_bought``, ``sold_from_stock``,
+      ``bought_back``, ``refunds``, ``chargebacks``, ``stock`` (held at the end, or at
+      quitting after any buy-back);
+    - ``customer_sales`` = what the person's customers ordered from the company (retail
+      customers' orders not served from stock, preferred customers' orders, party sales):
+      (customer_volume + preferred_volume + party_volume) × point value;
+    - **the 70% rule**: ``bought`` = purchases + customer_sales (everything bought through
+      the person), ``used_or_sold`` = customer_sales + consumed + sold_from_stock,
+      ``used_or_sold_share`` = used_or_sold ÷ bought (null if nothing was bought), and
+      ``meets_70`` = used_or_sold ≥ ``seventy_min`` × bought, exactly (null if nothing was
+      bought). Horizon totals stand in for the rule's months, which favours the
+      participant: a package bought in the join month and sold over a year passes here,
+      though its month would not;
+    - ``inventory_loading`` = stock_bought − sold_from_stock (= bought_back + stock): what
+      was bought and neither used nor sold;
+    - ``stock_value`` and ``unrecovered_stock`` = inventory_loading − refunds −
+      stock_value, as in :func:`participant_net` (``stock_value=``).
+    """
+    cols, customer_cols, seventy, mode = _inventory_setup(
+        res, seventy_min, stock_value, "inventory_people")
+    out = []
+    for lf in people_chunks(res, cols, "inventory_people"):
+        q = _inventory_people_lf(lf, res, customer_cols, seventy, mode)
+        out.append(q.select(
+            "run", "id", "join_month", "quit_month",
+            *[pl.col(c).cast(_F) for c in ("package", "purchases", "consumed",
+                                           "stock_bought", "sold_from_stock", "bought_back",
+                                           "refunds", "chargebacks", "stock")],
+            "customer_sales", "bought", "used_or_sold", "used_or_sold_share", "meets_70",
+            "inventory_loading", "stock_value", "unrecovered_stock",
+        ).collect())
+    return pl.concat(out)
+
+
+#: Company figures of :func:`inventory_summary` (from ``res.monthly``, every run).
+INVENTORY_COMPANY_METRICS = [
+    "packages", "stock_bought", "sold_from_stock", "bought_back", "refunds", "chargebacks",
+    "stock_held_end", "sold_share", "bought_back_share", "refund_rate",
+]
+
+
+def inventory_summary(res: Any, per_run: bool = False,
+                      loading_thresholds: Sequence[float] = (500, 1000),
+                      seventy_min: float = 0.7, stock_value: str = "buyback") -> pl.DataFrame:
+    """Stock, inventory loading, buy-backs and the 70% rule of a result simulated with the
+    scenario's ``[inventory]``, per run and across runs (``metric, mean, p05, p50, p95,
+    runs``; ``per_run=True``: one row per run). Currency at cost.
+
+    From ``res.monthly``, every run: ``packages`` (starter packages bought),
+    ``stock_bought`` (Σ stock_added: everything stocked, packages included),
+    ``sold_from_stock`` (served to retail customers), ``bought_back`` (Σ returns),
+    ``refunds``, ``chargebacks``, ``stock_held_end`` (held by participants at the end: the
+    last month's ``stock_held``); ``sold_share`` = sold_from_stock ÷ stock_bought,
+    ``bought_back_share`` = bought_back ÷ stock_bought, ``refund_rate`` = refunds ÷
+    bought_back.
+
+    From the people of the kept runs (null in other runs), per person as in
+    :func:`inventory_people`: ``people`` (everyone who ever joined), ``buyers`` (bought
+    anything: purchases + customer_sales > 0), ``package_share`` (share of people who
+    bought a starter package), ``purchases``, ``consumed``, ``stock_held_at_quitting`` (Σ
+    stock of quitters, after any buy-back), ``inventory_loading`` (Σ), ``loading_share`` =
+    Σ inventory_loading ÷ Σ purchases; over everyone who ever joined ``mean_loading``,
+    ``median_loading``, ``p90_loading``, and for each threshold t of
+    ``loading_thresholds`` ``share_loading_over_t`` = #{inventory_loading > t} ÷ people;
+    ``quitters``, ``share_quitters_holding`` (quitters left holding stock ÷ quitters),
+    ``mean_loading_quitters`` (their mean loading), ``mean_unrecovered_stock``
+    (inventory_loading − refunds − stock_value); **the 70% rule**:
+    ``share_meeting_70`` = #{meets_70} ÷ buyers, ``company_used_or_sold_share`` =
+    Σ used_or_sold ÷ Σ bought (the company's product bought through participants that was
+    used or sold to customers).
+    """
+    if not has_inventory(res):
+        raise _no_inventory("inventory_summary")
+    thresholds = [float(t) for t in loading_thresholds]
+    m = res.monthly
+    last = m.group_by("run").agg(pl.col("month").max().alias("_last"))
+    money = [pl.col(c).sum() for c in ("packages", "sold_from_stock", "refunds", "chargebacks")]
+    company = (
+        m.join(last, on="run")
+        .group_by("run").agg(
+            *money,
+            stock_bought=pl.col("stock_added").sum(),
+            bought_back=pl.col("returns").sum(),
+            stock_held_end=pl.col("stock_held").filter(pl.col("month") == pl.col("_last"))
+            .sum(),
+        )
+        .with_columns(
+            sold_share=_ratio(pl.col("sold_from_stock"), pl.col("stock_bought")),
+            bought_back_share=_ratio(pl.col("bought_back"), pl.col("stock_bought")),
+            refund_rate=_ratio(pl.col("refunds"), pl.col("bought_back")),
+        )
+        .select("run", *INVENTORY_COMPANY_METRICS)
+        .sort("run")
+    )
+    over = [f"share_loading_over_{_threshold_name(t)}" for t in thresholds]
+    people_metrics = [
+        "people", "buyers", "package_share", "purchases", "consumed", "stock_held_at_quitting",
+        "inventory_loading", "loading_share", "mean_loading", "median_loading", "p90_loading",
+        *over, "quitters", "share_quitters_holding", "mean_loading_quitters",
+        "mean_unrecovered_stock", "share_meeting_70", "company_used_or_sold_share",
+    ]
+    try:
+        people = _inventory_per_run(res, thresholds, over, seventy_min, stock_value)
+    except ValueError as e:  # no per-person rows kept: the company figures only
+        if isinstance(e, MissingColumnError) or "distributors is empty" not in str(e):
+            raise
+        people = pl.DataFrame(schema={"run": company.schema["run"],
+                                      **{k: _F for k in people_metrics}})
+    per = company.join(people.with_columns(pl.col("run").cast(company.schema["run"])),
+                       on="run", how="left")
+    per = per.select("run", *INVENTORY_COMPANY_METRICS, *people_metrics)
+    if per_run:
+        return per
+    return _across_runs(per, [], [*INVENTORY_COMPANY_METRICS, *people_metrics])
+
+
+def _inventory_per_run(res: Any, thresholds: list[float], over: list[str],
+                       seventy_min: float, stock_value: str) -> pl.DataFrame:
+    cols, customer_cols, seventy, mode = _inventory_setup(
+        res, seventy_min, stock_value, "inventory_summary")
+    n = pl.len()
+    loading = pl.col("inventory_loading")
+    quitter = pl.col("quitter")
+
+    def dec(col: str, where: pl.Expr | None = None) -> pl.Expr:
+        x = pl.col(col) if where is None else pl.col(col).filter(where)
+        return x.sum()
+
+    aggs = [
+        n.cast(pl.Int64).alias("people"),
+        (pl.col("bought_c") > 0).sum().cast(pl.Int64).alias("buyers"),
+        (pl.col("package") > 0).mean().alias("package_share"),
+        dec("purchases").alias("purchases"),
+        dec("consumed").alias("consumed"),
+        dec("stock", quitter).alias("stock_held_at_quitting"),
+        _money_of_cents(pl.col("inventory_loading_c").sum()).alias("inventory_loading"),
+        _ratio(pl.col("inventory_loading_c").sum(), _cents("purchases").sum())
+        .alias("loading_share"),
+        loading.mean().alias("mean_loading"),
+        loading.median().alias("median_loading"),
+        loading.quantile(0.9, "linear").alias("p90_loading"),
+        *[((pl.col("inventory_loading_c") > round(t * 100)).sum() / n).alias(name)
+          for t, name in zip(thresholds, over)],
+        quitter.sum().cast(pl.Int64).alias("quitters"),
+        _ratio((quitter & (pl.col("stock") > 0)).sum(), quitter.sum())
+        .alias("share_quitters_holding"),
+        loading.filter(quitter).mean().alias("mean_loading_quitters"),
+        pl.col("unrecovered_stock").mean().alias("mean_unrecovered_stock"),
+        _ratio(pl.col("meets_70").sum(), (pl.col("bought_c") > 0).sum())
+        .alias("share_meeting_70"),
+        _ratio(pl.col("used_or_sold_c").sum(), pl.col("bought_c").sum())
+        .alias("company_used_or_sold_share"),
+    ]
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return _inventory_people_lf(lf, res, customer_cols, seventy, mode).group_by(
+            "run").agg(aggs)
+
+    key = ("inventory", tuple(thresholds), seventy, mode)
+    return _memo(res, key, lambda: _per_run(res, cols, "inventory_summary", query)
+                 .sort("run"))
 
 
 # --------------------------------------------------------------------------------------

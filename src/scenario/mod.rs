@@ -274,7 +274,7 @@ pub struct Scenario {
 
 /// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing
 /// the public figures it was set against).
-pub const PRESETS: [(&str, &str); 6] = [
+pub const PRESETS: [(&str, &str); 7] = [
     (
         "baseline",
         include_str!("../../examples/scenarios/baseline.toml"),
@@ -298,6 +298,10 @@ pub const PRESETS: [(&str, &str); 6] = [
     (
         "party_plan",
         include_str!("../../examples/scenarios/party_plan.toml"),
+    ),
+    (
+        "established",
+        include_str!("../../examples/scenarios/established.toml"),
     ),
 ];
 

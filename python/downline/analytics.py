@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import pairwise
 from statistics import NormalDist
 from typing import Any, Union
 
@@ -66,6 +67,7 @@ __all__ = [
     "independent_difference",
     "inventory_people",
     "inventory_summary",
+    "loading_bands",
     "lorenz",
     "net_results",
     "paired_difference",
@@ -1232,6 +1234,8 @@ INVENTORY_MONTHLY = ("packages", "stock_added", "sold_from_stock", "returns", "r
 #: How :func:`participant_net` values stock still held: ``"buyback"`` (what the plan's
 #: buy-back would refund), ``"cost"`` (what it cost) or ``"none"`` (nothing).
 STOCK_VALUES = ("buyback", "cost", "none")
+_STOCK_VALUE_WORDS = {"buyback": "as the plan's buy-back would refund it", "cost": "at cost",
+                      "none": "at nothing"}
 
 
 def has_inventory(res: Any) -> bool:
@@ -1809,7 +1813,7 @@ def income_disclosure(
         + "gross = commissions paid by the company"
         + ((f"; net = gross − charge-backs + retail margin − fees − expenses − stock bought "
             f"and neither used nor sold, less refunds and the stock's value "
-            f"({mode.stock_value}; modelled stock)") if net and mode.inventory else
+            f"({_STOCK_VALUE_WORDS[mode.stock_value]}; modelled stock)") if net and mode.inventory else
            f"; net = gross + retail margin − fees − expenses − purchases beyond consumption "
            f"(consumed_share = {consumed_share:g})" if net else "")
     )
@@ -2204,8 +2208,8 @@ def compliance(
                "share of commissions paid to people meeting the 70% rule themselves"
                + (" (modelled use and sales)" if stock else "")),
         _Check("share_losing_money", "<=", loss_share_max, "not a legal threshold",
-               (f"net ≤ −1 with modelled stock, stock held valued at {mode.stock_value} "
-                "(participant_net)") if stock else
+               (f"net ≤ −1 with modelled stock, stock held valued "
+                f"{_STOCK_VALUE_WORDS[mode.stock_value]} (participant_net)") if stock else
                f"net ≤ −1 with consumed_share = {cs:g} (participant_net)"),
     ]
 
@@ -2361,6 +2365,61 @@ def inventory_people(res: Any, seventy_min: float = 0.7,
             "inventory_loading", "stock_value", "unrecovered_stock",
         ).collect())
     return pl.concat(out)
+
+
+def loading_bands(res: Any, edges: Sequence[float] = (100, 500, 1000, 2000, 5000),
+                  per_run: bool = False) -> pl.DataFrame:
+    """Everyone who ever joined (the kept runs) by their inventory loading (stock bought
+    and neither used nor sold, :func:`inventory_people`): a band of none (0), then
+    (0, e₁], (e₁, e₂], …, above the last edge. Per run and band: ``people`` and ``share`` =
+    people ÷ everyone who ever joined (the shares add up to 1); across runs ``band, lower,
+    upper, share`` (mean) with ``share_p05``, ``share_p95`` and ``people`` (mean per run).
+    ``share_loading_over_t`` of :func:`inventory_summary` is the sum of the bands above t
+    when t is an edge."""
+    bounds = [float(e) for e in edges]
+    if any(b <= 0 for b in bounds) or bounds != sorted(set(bounds)):
+        raise ValueError(f"edges = {list(edges)!r}: give rising amounts above 0")
+    cols, customer_cols, seventy, mode = _inventory_setup(res, 0.7, "buyback", "loading_bands")
+    cents = [round(b * 100) for b in bounds]
+    names = ["none", *[f"up to {_threshold_name(bounds[0])}"],
+             *[f"{_threshold_name(a)} to {_threshold_name(b)}"
+               for a, b in pairwise(bounds)], f"over {_threshold_name(bounds[-1])}"]
+    lowers = [0.0, 0.0, *bounds]
+    uppers = [0.0, *bounds, None]
+    band = pl.when(pl.col("inventory_loading_c") <= 0).then(pl.lit(0))
+    for k, c in enumerate(cents):
+        band = band.when(pl.col("inventory_loading_c") <= c).then(pl.lit(k + 1))
+    band = band.otherwise(pl.lit(len(cents) + 1))
+
+    def query(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return (_inventory_people_lf(lf, res, customer_cols, seventy, mode)
+                .with_columns(band_index=band).group_by("run", "band_index")
+                .agg(people=pl.len().cast(pl.Int64)))
+
+    def compute() -> pl.DataFrame:
+        counts = _per_run(res, cols, "loading_bands", query)
+        runs = pl.DataFrame({"run": kept_runs(res)}, schema={"run": counts.schema["run"]})
+        grid = runs.join(pl.DataFrame({"band_index": list(range(len(names)))},
+                                      schema={"band_index": pl.Int32}), how="cross")
+        return (grid.join(counts.with_columns(pl.col("band_index").cast(pl.Int32)),
+                          on=["run", "band_index"], how="left")
+                .with_columns(pl.col("people").fill_null(0))
+                .with_columns(share=pl.col("people") / pl.col("people").sum().over("run"))
+                .sort("run", "band_index"))
+    per = _memo(res, ("loading_bands", tuple(cents)), compute)
+    labels = pl.DataFrame({"band_index": list(range(len(names))), "band": names,
+                           "lower": lowers, "upper": uppers},
+                          schema={"band_index": pl.Int32, "band": pl.String, "lower": _F,
+                                  "upper": _F})
+    per = per.join(labels, on="band_index").sort("run", "band_index")
+    if per_run:
+        return per.select("run", "band_index", "band", "lower", "upper", "people", "share")
+    return (per.group_by("band_index", "band", "lower", "upper")
+            .agg(share=pl.col("share").mean(),
+                 share_p05=pl.col("share").quantile(0.05, "linear"),
+                 share_p95=pl.col("share").quantile(0.95, "linear"),
+                 people=pl.col("people").cast(_F).mean())
+            .sort("band_index").drop("band_index"))
 
 
 #: Company figures of :func:`inventory_summary` (from ``res.monthly``, every run).

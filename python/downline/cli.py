@@ -125,6 +125,43 @@ def print_books(res: dl.SimulationResult, cost_of_goods: Any = None) -> None:
         print("  " + books_breakeven_words(books))
 
 
+def print_inventory(res: dl.SimulationResult) -> None:
+    """Print the stock, inventory loading, buy-backs and the 70% rule
+    (:func:`downline.analytics.inventory_summary`) of a result simulated with the scenario's
+    ``[inventory]``: median and 90% of runs. Nothing for a result without stock."""
+    from downline import analytics
+
+    if not analytics.has_inventory(res):
+        return
+    cur = res.plan.currency
+    s = {r["metric"]: r for r in analytics.inventory_summary(res).iter_rows(named=True)}
+    print("Inventory and buy-backs (median of the runs; at cost)")
+
+    def line(label: str, key: str, fmt) -> None:
+        r = s[key]
+        if not r["runs"]:
+            return
+        print(f"  {label:<44} {fmt(r['p50']):>14}   (90% of runs: {fmt(r['p05'])} to "
+              f"{fmt(r['p95'])})")
+
+    pct = lambda v: f"{100 * v:.1f}%"
+    line(f"starter packages bought, {cur}", "packages", _money)
+    line(f"added to stock, {cur}", "stock_bought", _money)
+    line(f"sold from stock to retail customers, {cur}", "sold_from_stock", _money)
+    line(f"bought back from quitters, {cur}", "bought_back", _money)
+    line(f"refunded for it, {cur}", "refunds", _money)
+    line(f"commissions charged back on it, {cur}", "chargebacks", _money)
+    line(f"stock held by participants at the end, {cur}", "stock_held_end", _money)
+    if not s["share_loading_over_500"]["runs"]:
+        print("  inventory loading and the 70% rule need the per-person rows, which were not "
+              "kept (leave out --keep-runs 0)")
+        return
+    line(f"bought, neither used nor sold: over 500 {cur}", "share_loading_over_500", pct)
+    line(f"bought, neither used nor sold: over 1,000 {cur}", "share_loading_over_1000", pct)
+    line("buyers using or selling 70% (Amway rule)", "share_meeting_70", pct)
+    line("all bought through participants: used/sold", "company_used_or_sold_share", pct)
+
+
 def print_summary(res: dl.SimulationResult, seconds: float | None = None,
                   cost_of_goods: Any = None) -> None:
     """Print a readable summary of a simulation (``cost_of_goods``: for the company's
@@ -163,6 +200,7 @@ def print_summary(res: dl.SimulationResult, seconds: float | None = None,
     line(f"median commissions per person, {cur}", "median_earnings", lambda v: f"{v:,.2f}")
     line(f"mean commissions per person, {cur}", "mean_earnings", lambda v: f"{v:,.2f}")
     line("share of commissions to the top 1%", "top1_share", pct)
+    print_inventory(res)
     kinds = {name: kind for name, kind, _ in plan.bonuses}
     by_bonus = (
         res.bonuses.group_by("bonus", maintain_order=True)

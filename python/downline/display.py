@@ -477,10 +477,34 @@ def plan_sentences(plan: Plan) -> list[str]:
         c.append(f"a purchase of at least {fmt_money(costs['min_monthly_purchase'], cur, True)}"
                  " every month")
     out.append("A participant pays " + (", ".join(c) if c else "no fees") + ".")
+    bb = buyback_words(spec)
+    if bb:
+        out.append(bb)
     if ((spec.get("rounding") or {}).get("per")) == "term":
         out.append("Each term (one distributor's month of volume) is rounded to the cent, "
                    "then the terms are summed.")
     return out
+
+
+def buyback_words(spec: dict[str, Any], note: bool = True) -> str:
+    """The plan's ``[buyback]`` in one sentence (a plan's dict), or ``""`` without one;
+    ``note``: say that it acts only with a scenario's ``[inventory]``."""
+    bb = spec.get("buyback")
+    if not isinstance(bb, dict):
+        return ""
+    share = bb.get("refund_share")
+    share = "0.9" if share is None else share
+    within = bb.get("within_months")
+    charge = bb.get("charge_back")
+    when = (f"bought within the {within} months before quitting" if within
+            else "whenever it was bought")
+    return (f"A quitter who asks is refunded {fmt_rate(share)} of the cost of the stock "
+            f"they still hold {when}"
+            + ("; the commissions paid on the returned volume are charged back from those "
+               "who were paid them" if charge is None or charge else
+               "; nothing is charged back")
+            + (" (this acts only when the scenario models stock, [inventory])." if note
+               else "."))
 
 
 def plan_html(plan: Plan, wrap: bool = True) -> str:
@@ -527,6 +551,8 @@ def plan_html(plan: Plan, wrap: bool = True) -> str:
         ["enrollment fee", fmt_money(costs.get("enrollment_fee") or 0, cur, True)],
         ["annual fee", fmt_money(costs.get("annual_fee") or 0, cur, True)],
         ["minimum monthly purchase", fmt_money(costs.get("min_monthly_purchase") or 0, cur, True)],
+        *([["buy-back of a quitter's stock", buyback_words(spec)]]
+          if isinstance(spec.get("buyback"), dict) else []),
     ], numeric=(1,)))
     html_ = "".join(body)
     return _wrap(html_) if wrap else html_
@@ -563,9 +589,11 @@ def extra_settings(scenario: Scenario) -> list[tuple[str, Any]]:
     spec = scenario.to_dict()
     out = []
     for section, given in spec.items():
-        if not isinstance(given, dict):
-            continue
-        known = SCENARIO_DEFAULTS.get(section, {})
+        if not isinstance(given, dict) or section == "inventory":
+            continue  # [inventory] has its own sentence and rows
+        known = dict(SCENARIO_DEFAULTS.get(section, {}))
+        if section == "purchases" and isinstance(spec.get("inventory"), dict):
+            known["consumed_share"] = None  # in the inventory sentence
         for k, v in given.items():
             if k not in known and v is not None:
                 out.append((f"{section}.{k}", v if isinstance(v, (int, float, str))
@@ -633,6 +661,9 @@ def scenario_sentences(scenario: Scenario) -> list[str]:
                    "the distributor who held it.")
     out.append(f"Business expenses are {fmt_money(e['monthly'], cents=True)} per participant "
                "per month.")
+    inv = inventory_words(scenario)
+    if inv:
+        out.append(inv)
     extra = extra_settings(scenario)
     if extra:
         out.append("Further settings: " + "; ".join(f"{k} = {v}" for k, v in extra) + ".")
@@ -640,6 +671,54 @@ def scenario_sentences(scenario: Scenario) -> list[str]:
             out.append("Quitting follows that Weibull survival curve; the quit figures above "
                        "are the ones it implies.")
     return out
+
+
+def _packages_text(packages: list[dict[str, Any]]) -> str:
+    parts = [f"{fmt_share(p['share'], 0)} {'none' if not p['cost'] else fmt_money(p['cost'])}"
+             for p in packages]
+    mean = sum(float(p["cost"]) * float(p["share"]) for p in packages)
+    return "; ".join(parts) + f"; mean {fmt_money(mean)}"
+
+
+def inventory_words(scenario: Scenario) -> str:
+    """The scenario's ``[inventory]`` in one sentence, or ``""`` without one."""
+    spec = scenario.to_dict()
+    inv = spec.get("inventory")
+    if not isinstance(inv, dict):
+        return ""
+    cs = (spec.get("purchases") or {}).get("consumed_share")
+    cs = 0.5 if cs is None else cs
+    packages = [p for p in inv.get("packages") or []]
+    sell = inv.get("sell_from_stock")
+    ask = inv.get("buyback_share") or 0
+    text = (f"Participants keep stock: of each order they choose, {fmt_share(cs, 0)} is used "
+            "and the rest stocked, as is everything bought to meet a minimum or to qualify")
+    if any(float(p["cost"]) for p in packages):
+        text += f"; a starter package at joining (share of joiners: {_packages_text(packages)})"
+    text += ("; retail customers are served from stock first" if sell is None or sell
+             else "; customers' orders are all placed with the company")
+    text += (f"; {fmt_share(ask, 0)} of those who quit holding stock ask for the plan's "
+             "buy-back." if ask else "; nobody asks for a buy-back.")
+    return text
+
+
+def _inventory_rows(scenario: Scenario) -> list[list[str]]:
+    spec = scenario.to_dict()
+    inv = spec.get("inventory")
+    if not isinstance(inv, dict):
+        return []
+    cs = (spec.get("purchases") or {}).get("consumed_share")
+    sell = inv.get("sell_from_stock")
+    packages = inv.get("packages") or []
+    return [
+        ["share of each chosen order used (the rest is stocked)",
+         fmt_share(0.5 if cs is None else cs, 0)],
+        ["starter packages (share of joiners: cost)",
+         _packages_text(packages) if packages else "none"],
+        ["retail customers served from stock first", "yes" if sell is None or sell else "no"],
+        ["quitters holding stock who ask for a buy-back",
+         fmt_share(inv.get("buyback_share") or 0, 0)],
+    ]
 
 
 def _party_rows(pt: dict[str, Any]) -> list[list[str]]:
@@ -693,6 +772,7 @@ def scenario_html(scenario: Scenario, wrap: bool = True, months: int | None = No
         ["mean customer order at retail", fmt_money(c["order_mean"], cents=True)],
         ["business expenses per participant per month", fmt_money(e["monthly"], cents=True)],
         *_party_rows(v["parties"]),
+        *_inventory_rows(scenario),
     ], numeric=(1,)))
     rates = by_tenure(r["rate"], months)
     quits = by_tenure(a["monthly_quit"], months)

@@ -14,6 +14,8 @@ that nothing is shown twice in a notebook and nothing accumulates in pyplot's st
 - :func:`payout_by_bonus`, :func:`sources_of_money`, :func:`net_results` — the company's
   cost by bonus, where the commissions come from, who loses money.
 - :func:`company_books` — the margin the plan leaves the company, month by month.
+- :func:`inventory_loading` — everyone who joined by the stock they bought and neither
+  used nor sold (a scenario with ``[inventory]``).
 - :func:`compare` — two results side by side.
 """
 
@@ -35,6 +37,7 @@ __all__ = [
     "compare",
     "earnings_distribution",
     "fan_chart",
+    "inventory_loading",
     "lorenz",
     "net_results",
     "payout_by_bonus",
@@ -72,12 +75,20 @@ COLUMN_LABELS = {
     "payout_from_own": "commissions paid on the payee's own purchases",
     "payout_from_downline": "commissions paid on downline purchases",
     "payout_other": "commissions not paid on volume",
+    "packages": "starter packages bought",
+    "stock_added": "stock added (bought and not used)",
+    "sold_from_stock": "sold from stock to retail customers",
+    "returns": "stock bought back",
+    "refunds": "refunds for stock bought back",
+    "chargebacks": "commissions charged back",
+    "stock_held": "stock held by participants",
 }
 _SHARES = {"payout_ratio", "qualified_share", "breakage_share"}
 _MONEY = {"volume_value", "payout", "payout_before_cap", "retail_profit", "host_rewards",
           "payout_if_all_qualified", "breakage", "cost_per_active", "payout_from_retail",
           "payout_from_preferred", "payout_from_party", "payout_from_own",
-          "payout_from_downline", "payout_other"}
+          "payout_from_downline", "payout_other", "packages", "stock_added",
+          "sold_from_stock", "returns", "refunds", "chargebacks", "stock_held"}
 _VOLUMES = {"volume", "retail_volume", "preferred_volume", "party_volume"}
 
 
@@ -581,7 +592,8 @@ def sources_of_money(res: Any, ax: Axes | None = None, title: str | None = None)
 def net_results(res: Any, consumed_share: float | None = None, ax: Axes | None = None,
                 title: str | None = None) -> Figure:
     """Each participant's net result over the horizon (earnings + retail margin − fees −
-    expenses − purchases beyond their own consumption; see
+    expenses − purchases beyond their own consumption, or with modelled stock the stock
+    neither used nor sold less refunds and its value; see
     :func:`downline.analytics.participant_net`), everyone who ever joined, the kept runs
     together, binned where the data is (:func:`downline.analytics.net_histogram`). The 1st
     to 99th percentile is drawn; the title gives the share losing money (mean of runs).
@@ -610,6 +622,49 @@ def net_results(res: Any, consumed_share: float | None = None, ax: Axes | None =
     ax.set_ylabel("share of everyone who ever joined")
     ax.set_title(title or f"Net result: {loss:.0%} of everyone who joined lost money")
     ax.legend(loc="upper left", fontsize="small", frameon=False)
+    _style(ax)
+    return fig
+
+
+def inventory_loading(res: Any, edges: Sequence[float] = (100, 500, 1000, 2000, 5000),
+                      ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Everyone who ever joined (the kept runs) by their inventory loading — stock bought
+    and neither used nor sold, at cost, whether it was bought back or is still held
+    (:func:`downline.analytics.loading_bands`): the share in each band, mean of runs, with
+    the 90% of runs as a line. For a result simulated with the scenario's ``[inventory]``."""
+    fig, ax = _figure(ax, (7.5, 3.6))
+    t = analytics.loading_bands(res, edges)
+    cur = _currency(res)
+    def label(lower: float, upper: float | None) -> str:
+        if upper is None:
+            return f"over {lower:,.0f} {cur}".strip()
+        if upper == 0:
+            return "none"
+        return (f"up to {upper:,.0f} {cur}" if lower == 0
+                else f"{lower:,.0f}–{upper:,.0f} {cur}").strip()
+
+    labels = [label(a, b) for a, b in zip(t["lower"].to_list(), t["upper"].to_list())]
+    x = list(range(len(labels)))
+    share = t["share"].to_list()
+    lo, hi = t["share_p05"].to_list(), t["share_p95"].to_list()
+    colors = ["C2" if lower < 500 else "C1" if lower < 1000 else "C3"
+              for lower in t["lower"].to_list()]
+    ax.bar(x, share, color=colors, alpha=0.85)
+    ax.errorbar(x, share, yerr=[[s - a for s, a in zip(share, lo)],
+                                [b - s for s, b in zip(share, hi)]],
+                fmt="none", ecolor="black", elinewidth=1, capsize=3, label="90% of runs")
+    for xi, v in zip(x, share):
+        ax.text(xi, v + 0.01, f"{v:.0%}", ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    _share_axis(ax.yaxis)
+    ax.set_ylim(0, max([*hi, 0.1]) * 1.18)
+    ax.set_ylabel("share of everyone who ever joined")
+    ax.set_xlabel(f"stock bought and neither used nor sold over {res.months} months, at cost")
+    over = analytics.inventory_summary(res, loading_thresholds=(500,)).filter(
+        pl.col("metric") == "share_loading_over_500")["mean"][0] or 0.0
+    ax.set_title(title or f"Inventory loading: {over:.0%} bought over 500 {cur} they did not "
+                 "use or sell".replace("  ", " "))
+    ax.legend(loc="upper right", fontsize="small", frameon=False)
     _style(ax)
     return fig
 

@@ -360,6 +360,15 @@ class _Report:
             self.kept = analytics.kept_runs(res)
         except MissingPeople:
             self.kept = []
+        #: whether the net results count the stock the simulation modelled
+        self.stock = bool(self.kept) and analytics._people_have_inventory(res)
+        #: a consumed share given for a result with modelled stock, not used
+        self.unused_cs: float | None = None
+        if self.stock:
+            modelled = analytics._consumed_share(res, None)
+            if consumed_share is not None and abs(consumed_share - modelled) > 1e-12:
+                self.unused_cs = consumed_share
+            self.cs = modelled
 
     def people_runs(self) -> str:
         """Which runs the per-person figures use, in words."""
@@ -483,8 +492,13 @@ def _key_findings(r: _Report) -> None:
             nr = {x["metric"]: x["mean"] for x in
                   analytics.net_results(res, r.cs).iter_rows(named=True)}
         items.append(f"{fmt_share(nr['share_loss'])} lost money: their fees, business "
-                     "expenses and purchases beyond their own use came to more than what they "
-                     "were paid (the definition of the net results below).")
+                     "expenses and "
+                     + ("stock they neither used nor sold (less refunds and its buy-back "
+                        "value)" if r.stock else "purchases beyond their own use")
+                     + " came to more than what they were paid (the definition of the net "
+                     "results below).")
+        if r.stock:
+            items.append(inventory_words(res, analytics.inventory_summary(res)))
         s12 = analytics.retention(res).filter(pl.col("months") == 12)["survival"]
         if s12.len():
             items.append(f"{fmt_share(s12[0])} of people are still in 12 months after joining.")
@@ -776,13 +790,36 @@ def _participants(r: _Report) -> None:
 
     def net() -> None:
         r.raw("<h3>Net results</h3>")
-        r.p(f"Net = commissions + retail margin − enrollment and annual fees − business "
-            f"expenses − purchases beyond the person's own use. Purchases made only to meet "
-            f"the plan's monthly minimum count fully as a cost; of the orders people chose, "
-            f"{1 - r.cs:.0%} are counted as a cost of the business and {r.cs:.0%} as product "
-            "they would have bought anyway. A loss is a net below −1.")
+        if r.stock:
+            r.p("Net = commissions − commissions charged back + retail margin − enrollment "
+                "and annual fees − business expenses − stock bought and neither used nor "
+                "sold, less what the buy-back refunded and what the stock still held is "
+                "worth. What people used and sold from their stock was simulated "
+                f"({r.cs:.0%} of each order they chose used, the rest stocked, customers "
+                "served from stock), so no share of purchases is assumed. Stock still held "
+                "is valued as the plan's buy-back would value it: what it would refund for "
+                "people still in at the end, nothing for people who quit. A loss is a net "
+                "below −1.")
+            if r.unused_cs is not None:
+                r.note(f"The consumed share given ({r.unused_cs:g}) is not used: this result "
+                       "models stock, and the simulation split each order with the "
+                       f"scenario's {r.cs:g}.")
+        else:
+            r.p(f"Net = commissions + retail margin − enrollment and annual fees − business "
+                f"expenses − purchases beyond the person's own use. Purchases made only to "
+                f"meet the plan's monthly minimum count fully as a cost; of the orders people "
+                f"chose, {1 - r.cs:.0%} are counted as a cost of the business and "
+                f"{r.cs:.0%} as product they would have bought anyway. A loss is a net below "
+                "−1.")
         nr = analytics.net_results(res, r.cs)
         c = f", {r.cur}"
+        stock_rows = [
+            ("mean_chargebacks", "mean commissions charged back" + c, "cents"),
+            ("mean_excess_purchases",
+             "mean stock neither used nor sold, less refunds and its value" + c, "cents"),
+        ] if r.stock else [
+            ("mean_excess_purchases", "mean purchases beyond own use" + c, "cents"),
+        ]
         r.raw(_long_table(nr, [
             ("share_loss", "lost money (net below −1)", "share"),
             ("share_break_even", "broke even (within 1)", "share"),
@@ -792,7 +829,7 @@ def _participants(r: _Report) -> None:
             ("mean_gross", "mean commissions + retail margin" + c, "cents"),
             ("mean_fees", "mean fees" + c, "cents"),
             ("mean_expenses", "mean business expenses" + c, "cents"),
-            ("mean_excess_purchases", "mean purchases beyond own use" + c, "cents"),
+            *stock_rows,
         ]))
         r.figure(lambda: plot.net_results(res, r.cs), "Net result per person over the horizon.")
 
@@ -825,6 +862,137 @@ def _participants(r: _Report) -> None:
                  "risk.")
 
     r.guarded("Retention", ret)
+
+
+# ------------------------------------------------------------------------ inventory
+
+#: Rows of the report's and the command line's inventory tables: (metric, label, kind).
+INVENTORY_COMPANY_ROWS = [
+    ("packages", "starter packages bought", "money"),
+    ("stock_bought", "added to stock (bought, not used at once; packages included)", "money"),
+    ("sold_from_stock", "sold from stock to retail customers", "money"),
+    ("bought_back", "bought back from quitters (at cost)", "money"),
+    ("refunds", "refunded for it", "money"),
+    ("chargebacks", "commissions charged back on it", "money"),
+    ("stock_held_end", "stock held by participants at the end", "money"),
+    ("sold_share", "share of stock bought that was sold to customers", "share"),
+    ("bought_back_share", "share of stock bought that was bought back", "share"),
+]
+
+
+def inventory_loading_rows(thresholds: Sequence[float] = (500, 1000),
+                           cur: str = "") -> list[tuple[str, str, str]]:
+    c = f", {cur}" if cur else ""
+    return [
+        ("package_share", "bought a starter package", "share"),
+        ("inventory_loading", "inventory loading: bought, neither used nor sold" + c, "money"),
+        ("loading_share", "loading ÷ everything participants bought", "share"),
+        ("mean_loading", "loading per person, mean" + c, "cents"),
+        ("median_loading", "loading per person, median" + c, "cents"),
+        ("p90_loading", "loading per person, 90th percentile" + c, "cents"),
+        *[(f"share_loading_over_{analytics._threshold_name(t)}",
+           f"loading above {fmt_money(t)}{c}", "share") for t in thresholds],
+        ("stock_held_at_quitting", "stock quitters kept, not bought back" + c, "money"),
+        ("share_quitters_holding", "quitters left holding stock", "share"),
+        ("mean_loading_quitters", "loading of a quitter, mean" + c, "cents"),
+        ("mean_unrecovered_stock",
+         "loading less refunds and the buy-back value of stock held, mean" + c, "cents"),
+    ]
+
+
+def inventory_words(res: Any, summary: pl.DataFrame) -> str:
+    """The headline of the inventory figures in one sentence (medians of runs)."""
+    s = {r["metric"]: r for r in summary.iter_rows(named=True)}
+    cur = f" {res.plan.currency}" if res.plan.currency else ""
+    over5, over10 = s.get("share_loading_over_500"), s.get("share_loading_over_1000")
+    seventy = s.get("share_meeting_70")
+    parts = []
+    if over5 and over5["p50"] is not None:
+        parts.append(
+            f"{fmt_share(over5['p50'])} of everyone who joined bought more than 500{cur} of "
+            f"product they neither used nor sold ({fmt_share(over10['p50'])} more than "
+            f"1,000{cur}; median of runs)")
+    if seventy and seventy["p50"] is not None:
+        parts.append(
+            f"{fmt_share(seventy['p50'])} of those who bought anything used or sold at least "
+            f"70% of it (Amway's 70% rule, from modelled use and sales), and "
+            f"{fmt_share(s['company_used_or_sold_share']['p50'])} of everything bought "
+            "through participants was used or sold")
+    parts.append(f"the buy-back took back {fmt_share(s['bought_back_share']['p50'])} of "
+                 f"the stock bought, refunding {fmt_money(s['refunds']['p50'])}{cur} a run"
+                 + (f", and charged back {fmt_money(s['chargebacks']['p50'])}{cur} of "
+                    "commissions" if s["chargebacks"]["p50"] else ""))
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _inventory(r: _Report) -> None:
+    from downline import plot
+
+    res = r.res
+    if not analytics.has_inventory(res):
+        return
+    r.h2("inventory", "Inventory and buy-backs")
+    r.p("What participants bought and did not use at once became their stock: the unused "
+        "part of the orders they chose, everything bought to meet a minimum or to qualify, "
+        "and the starter packages. Retail customers were served from it; what a person "
+        "neither used nor sold is their inventory loading — the pattern the FTC and the "
+        "courts read as a sign that purchases were made for the plan, not for use. At "
+        "quitting, some asked the company to buy their stock back. All at cost (wholesale).")
+    r.p(display.buyback_words(res.plan.to_dict(), note=False) or
+        "The plan has no buy-back: no stock is ever bought back, and stock held is worth "
+        "nothing to the company.")
+    words = display.inventory_words(res.scenario)
+    if words:
+        r.p("The scenario: " + words[:1].lower() + words[1:])
+    r.uses(f"Company figures: all {res.n_runs} runs. Figures about people: "
+           + (r.people_runs() if r.kept else "none (no per-person rows were kept)") + ".")
+    summary = analytics.inventory_summary(res)
+    c = f", {r.cur}"
+    rows = {x["metric"]: x for x in summary.iter_rows(named=True)}
+
+    def tab(specs: Sequence[tuple[str, str, str]]) -> None:
+        out = []
+        for metric, label, kind in specs:
+            x = rows.get(metric)
+            if x is None or x["runs"] == 0:
+                continue
+            out.append([label, _fmt(x["p50"], kind),
+                        f"{_fmt(x['p05'], kind)} to {_fmt(x['p95'], kind)}"])
+        r.raw(table(["figure", "median of runs", "90% of runs"], out, numeric=(1, 2)))
+
+    r.raw("<h3>Stock over the horizon (the company)</h3>")
+    tab([(m, label + (c if kind == "money" else ""), kind)
+         for m, label, kind in INVENTORY_COMPANY_ROWS])
+    r.figure(lambda: plot.fan_chart(res, "stock_held"),
+             "Stock held by participants at each month's end (at cost): median and the "
+             "bands holding 50% and 90% of runs. Quitters' stock is not in it.")
+    if not r.kept:
+        r.note("Inventory loading and the 70% rule need the per-distributor rows, which were "
+               "not kept (simulate with keep_distributors=True, or without --keep-runs 0).")
+        return
+    r.raw("<h3>Inventory loading (the participants)</h3>")
+    r.p("Inventory loading is what a person bought and neither used nor sold to customers: "
+        "what came back under the buy-back plus what they still hold — at the end, or when "
+        "they quit. Everyone who ever joined is counted. For people still in at the end it "
+        "includes stock they may yet sell.")
+    tab(inventory_loading_rows(cur=r.cur))
+    r.figure(lambda: plot.inventory_loading(res),
+             "Everyone who ever joined by inventory loading: the share in each band (mean of "
+             "runs) and the range holding 90% of runs.")
+    r.raw("<h3>The 70% rule from modelled use and sales</h3>")
+    r.p("Amway's 70% rule (In re Amway Corp., FTC 1979) asks that a distributor use or sell "
+        "at least 70% of the product bought to be paid a bonus. Here it is computed from what "
+        "the simulation modelled, not assumed: for each person, what they used, what they "
+        "sold from stock and what their customers ordered through them, over everything "
+        "bought through them (their purchases and their customers' orders). Horizon totals "
+        "stand in for the rule's months, which favours the participant.")
+    tab([("share_meeting_70", "people who bought anything and used or sold at least 70%",
+          "share"),
+         ("company_used_or_sold_share",
+          "share of everything bought through participants that was used or sold", "share"),
+         ("buyers", "people who bought anything (per run)", "count")])
+    r.p(inventory_words(res, summary))
 
 
 def _disclosure(r: _Report) -> None:
@@ -968,8 +1136,12 @@ def _assumptions(r: _Report) -> None:
     res = r.res
     r.h2("assumptions", "Assumptions")
     r.p(f"{res.n_runs} Monte Carlo runs of {res.months} months each, master seed {res.seed}. "
-        f"Net results count {r.cs:.0%} of the orders people chose as their own consumption. "
-        "The scenario's values (defaults filled in where the file left them out):")
+        + (f"Net results count the stock the simulation modelled ({r.cs:.0%} of each order "
+           "people chose used, the rest stocked) and value stock still held as the plan's "
+           "buy-back would. " if r.stock else
+           f"Net results count {r.cs:.0%} of the orders people chose as their own "
+           "consumption. ")
+        + "The scenario's values (defaults filled in where the file left them out):")
     r.raw(display.scenario_html(res.scenario, wrap=False))
     r.raw(f'<p class="muted">Plan SHA-256 {esc(spec_hash(res.plan))}<br>Scenario SHA-256 '
           f'{esc(spec_hash(res.scenario))}</p>')
@@ -1041,6 +1213,7 @@ def render_report(res: Any, consumed_share: float | None = None,
         _company(r)
         _books(r)
         _participants(r)
+        _inventory(r)
         _disclosure(r)
         _sources(r)
         _compliance(r)

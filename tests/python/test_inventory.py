@@ -451,3 +451,84 @@ def test_the_example_scenario_cites_its_figures():
     assert max(p["cost"] for p in packages) == 4800
     plan = dl.Plan.load(EXAMPLES / "plans" / "career_path.toml")
     assert an.buyback_policy(plan) == an.BuybackPolicy(Fraction(9, 10), 12, True)
+
+
+# ------------------------------------------------------------ report, command line, words
+
+
+def test_loading_bands_add_up_and_agree_with_the_summary(company):
+    per = an.loading_bands(company, per_run=True)
+    assert per.group_by("run").agg(pl.col("share").sum())["share"].to_list() == pytest.approx(
+        [1.0, 1.0])
+    s = an.inventory_summary(company, per_run=True).drop_nulls("people")
+    for run in an.kept_runs(company):
+        bands = per.filter(pl.col("run") == run)
+        row = s.filter(pl.col("run") == run).row(0, named=True)
+        assert bands["people"].sum() == row["people"]
+        above = bands.filter(pl.col("lower") >= 500)["share"].sum()
+        assert above == pytest.approx(row["share_loading_over_500"], abs=1e-12)
+    bands = an.loading_bands(company)
+    assert bands["band"].to_list()[0] == "none" and bands["upper"][-1] is None
+    with pytest.raises(ValueError, match="edges"):
+        an.loading_bands(company, edges=(500, 100))
+
+
+def test_the_report_has_an_inventory_section_only_with_stock(company, result):
+    from downline import report
+
+    html = report.render_report(company)
+    assert '<h2 id="inventory">Inventory and buy-backs</h2>' in html
+    assert "The 70% rule from modelled use and sales" in html
+    assert "Inventory loading:" in html  # the figure's title
+    assert "A quitter who asks is refunded 90% of the cost of the stock" in html
+    assert "no share of purchases is assumed" in html  # the net with stock
+    s = {r["metric"]: r for r in an.inventory_summary(company).iter_rows(named=True)}
+    assert display_share(s["share_meeting_70"]["p50"]) in html
+    plain = report.render_report(result)
+    assert 'id="inventory"' not in plain and "no share of purchases is assumed" not in plain
+    # a consumed share given for a result with stock is not used, and the report says so
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        html = report.render_report(company, consumed_share=0.3)
+    assert "The consumed share given (0.3) is not used" in html
+
+
+def display_share(x: float) -> str:
+    from downline.display import fmt_share
+
+    return fmt_share(x)
+
+
+def test_the_command_line_prints_the_inventory(company, result, capsys):
+    from downline.cli import print_summary
+
+    print_summary(company)
+    out = capsys.readouterr().out
+    assert "Inventory and buy-backs (median of the runs; at cost)" in out
+    assert "buyers using or selling 70% (Amway rule)" in out
+    s = {r["metric"]: r for r in an.inventory_summary(company).iter_rows(named=True)}
+    assert f"{100 * s['share_loading_over_1000']['p50']:.1f}%" in out
+    print_summary(result)
+    assert "Inventory" not in capsys.readouterr().out
+    plan = dl.Plan.load(EXAMPLES / "plans" / "career_path.toml")
+    scen = dl.Scenario.load(EXAMPLES / "scenarios" / "inventory_loading.toml")
+    res = dl.simulate(plan, scen, months=6, runs=2, seed=5, keep_distributors=False)
+    print_summary(res)
+    out = capsys.readouterr().out
+    assert "refunded for it" in out and "need the per-person rows" in out
+
+
+def test_the_plan_and_scenario_in_words():
+    from downline import display
+
+    plan = dl.Plan.load(EXAMPLES / "plans" / "career_path.toml")
+    words = " ".join(display.plan_sentences(plan))
+    assert ("refunded 90% of the cost of the stock they still hold bought within the 12 "
+            "months before quitting") in words
+    scen = dl.Scenario.load(EXAMPLES / "scenarios" / "inventory_loading.toml")
+    text = " ".join(display.scenario_sentences(scen))
+    assert "37% none; 25% 600" in text and "mean 1,026" in text
+    assert "25% of those who quit holding stock ask" in text
+    assert "Further settings" not in text  # [inventory] is laid out, not dumped
+    assert "buy-back" not in " ".join(display.plan_sentences(
+        dl.Plan.load(EXAMPLES / "plans" / "unilevel.toml")))

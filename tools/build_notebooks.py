@@ -1140,6 +1140,211 @@ fitted order size is inflated to make up for the plan's simplified director pay.
 """),
 ]
 
+INVENTORY = [
+    md("""
+# Inventory loading, buy-backs and the 70% rule
+
+At the centre of the FTC's and the courts' reading of a plan like Mary Kay's is what
+participants buy and never use or sell: starter packages of $600 to $4,800, stock bought
+to stay active, and what the company's buy-back gives back when they quit. This notebook
+simulates the Mary Kay–style career path (`examples/plans/career_path.toml`, with Mary
+Kay's published buy-back: 90% of the cost of unused product bought within the last 12
+months, commissions on it charged back) under `examples/scenarios/inventory_loading.toml`
+— the baseline scenario plus Mary Kay's package menu, half of each chosen order used and
+the rest stocked, retail customers served from stock, and a quarter of the quitters who
+hold stock asking for the buy-back. The sources are in the scenario file's header and in
+docs/industry-figures.md §12; the formulas in docs/analytics.md.
+
+20 runs of 36 months.
+"""),
+    code("""
+import polars as pl
+import downline as dl
+from downline import analytics, display, plot
+
+pl.Config.set_tbl_rows(40)
+pl.Config.set_tbl_width_chars(160)
+pl.Config.set_fmt_str_lengths(80)
+pl.Config.set_tbl_hide_dataframe_shape(True)
+pl.Config.set_tbl_cols(16)
+pl.Config.set_fmt_float("full")
+plan = dl.Plan.load("../examples/plans/career_path.toml")
+scenario = dl.Scenario.load("../examples/scenarios/inventory_loading.toml")
+res = dl.simulate(plan, scenario, months=36, runs=20, seed=7)
+print(display.buyback_words(plan.to_dict(), note=False))
+print(display.inventory_words(scenario))
+"""),
+    md("## The stock over three years"),
+    code("""
+inv = analytics.inventory_summary(res)
+show = lambda names: (inv.filter(pl.col("metric").is_in(names))
+                      .select("metric", *[pl.col(c).round(4) for c in ("p50", "p05", "p95")]))
+show(analytics.INVENTORY_COMPANY_METRICS)
+"""),
+    code("""
+plot.fan_chart(res, "stock_held")
+"""),
+    md("""
+In a median run the participants buy **$50.2 million of starter packages** and add
+$63.6 million to their stock in three years (packages included), against $82 million of
+product the company sells in all. Only **26% of the stock is ever sold to a customer**,
+14% comes back under the buy-back (refunded at 90%: $8.0 million a run), and the rest is
+still held — by participants at the end, or by people who left with it. The stock held by
+participants peaks around month 18, with the number of participants, then falls as they
+leave with it.
+"""),
+    md("## Inventory loading"),
+    code("""
+analytics.loading_bands(res).select("band", pl.col("share").round(4), pl.col("share_p05").round(4),
+                                    pl.col("share_p95").round(4))
+"""),
+    code("""
+plot.inventory_loading(res)
+"""),
+    code("""
+show(["mean_loading", "median_loading", "p90_loading", "share_loading_over_500",
+      "share_loading_over_1000", "share_quitters_holding", "mean_loading_quitters",
+      "loading_share"])
+"""),
+    md("""
+Inventory loading is what a person bought and neither used nor sold to a customer,
+whether it came back under the buy-back or is still held. **53% of everyone who ever
+joined bought more than $500 of product they neither used nor sold, 34% more than
+$1,000** (median of runs), and 61% of everything participants bought was such stock.
+The median person's loading is exactly $600 — the recommended minimum package, bought
+by a quarter of the joiners, who mostly quit before selling any of it. **70% of those who
+quit left holding stock** the buy-back did not take, because they did not ask or because
+it was bought more than 12 months before they quit; a quitter's loading averages
+$1,038.
+"""),
+    md("## The 70% rule, from modelled use and sales"),
+    code("""
+show(["share_meeting_70", "company_used_or_sold_share", "buyers"])
+"""),
+    code("""
+checks = ["amway_70_sold_or_consumed", "amway_70_commissions_to_compliant",
+          "herbalife_retail_share", "vemma_nonparticipant_share"]
+modelled = analytics.compliance(res).filter(pl.col("check").is_in(checks))
+assumed = analytics.compliance(res, inventory=False).filter(pl.col("check").is_in(checks))
+modelled.select("check", pl.col("figure").round(4).alias("modelled"),
+                "threshold").join(assumed.select("check", pl.col("figure").round(4)
+                                                 .alias("assumed share, no stock")), on="check")
+"""),
+    md("""
+Amway's 70% rule asks that a distributor use or sell at least 70% of the product bought.
+Computed from what the simulation modelled — what each person used, sold from stock and
+had their customers order through them — **only 34% of those who bought anything met
+it**, and **43% of all product bought through participants was used or sold**. The
+check with an assumed consumption (half of every chosen order, no stock) said 53%: it
+counts half of every package as used. The people meeting the rule were paid 33% of the
+commissions. With stock modelled, what was sold from stock counts as a sale to a customer
+in the Herbalife and Vemma tests too, which lifts them (retail share of rewardable sales
+37% instead of 10%) — they still fail by far.
+"""),
+    md("## Net results with unsold stock valued as the buy-back would value it"),
+    code("""
+rows = []
+for label, kw in [("stock modelled, held stock at its buy-back value", {}),
+                  ("stock modelled, held stock at cost", {"stock_value": "cost"}),
+                  ("stock modelled, held stock worth nothing", {"stock_value": "none"}),
+                  ("no stock: half of every purchase a cost", {"inventory": False})]:
+    m = {r["metric"]: r["p50"] for r in analytics.net_results(res, **kw).iter_rows(named=True)}
+    rows.append({"net result": label, "lost money": round(m["share_loss"], 4),
+                 "median net": round(m["median_net"], 2),
+                 "mean stock (or purchases) counted as a cost":
+                     round(m["mean_excess_purchases"], 2)})
+nets = pl.DataFrame(rows)
+nets
+"""),
+    md("""
+With stock modelled, net = commissions − charge-backs + retail margin − fees − expenses −
+(stock bought − sold from stock − refunds − the value of stock still held), each person's
+stock still held valued at what the buy-back would refund (90% for people still in,
+nothing for people who quit). **83% of everyone who joined lost money** (median net
+−$341 over three years). Valuing every unsold item at its full cost — as if all of it
+will still be sold — still leaves 77% losing money; counting it as worthless, 86%. The
+older reading without a stock model (half of every purchase a cost, 96%) is harsher,
+because it cannot see that the customers were served from the participants' stock.
+"""),
+    md("## How much the buy-back promise matters"),
+    code("""
+def with_buyback(share):
+    spec = scenario.to_dict()
+    spec["inventory"]["buyback_share"] = share
+    r = dl.simulate(plan, dl.Scenario.from_dict(spec), months=36, runs=20, seed=7)
+    s = {x["metric"]: x["p50"] for x in analytics.inventory_summary(r).iter_rows(named=True)}
+    n = {x["metric"]: x["p50"] for x in analytics.net_results(r).iter_rows(named=True)}
+    return {"quitters asking": share, "refunds a run": round(s["refunds"]),
+            "stock bought back": round(s["bought_back_share"], 4),
+            "lost money": round(n["share_loss"], 4), "median net": round(n["median_net"], 2)}
+
+buyback = pl.DataFrame([with_buyback(0.0), with_buyback(0.25), with_buyback(1.0)])
+buyback
+"""),
+    md("""
+The same people (the same seed: only the share asking for the buy-back changes): if
+nobody asked, 84% would lose money; if every quitter holding stock asked, 81% — and the
+company would refund $31.8 million a run, 56% of the stock bought, against $8.0 million
+at the scenario's quarter. The promise limits each person's loss on returned stock to
+10%, but most of the loss is stock that is never returned: bought more than a year
+before quitting, or kept by people still in.
+"""),
+    md("## One person, by hand"),
+    code("""
+person = analytics.participant_net(res).filter((pl.col("run") == 0) & (pl.col("id") == 53))
+p = person.row(0, named=True)
+person.select("join_month", "quit_month", "package", "purchases", "consumed", "stock_bought",
+              "sold_from_stock", "bought_back", "refunds", "stock", "retail_profit", "fees",
+              "expenses", "net")
+"""),
+    code("""
+# net = earnings − chargebacks + retail margin − fees − expenses
+#       − (stock bought − sold from stock − refunds − value of stock held)
+by_hand = (p["earnings"] - p["chargebacks"] + p["retail_profit"] - p["fees"] - p["expenses"]
+           - (p["stock_bought"] - p["sold_from_stock"] - p["refunds"] - 0))
+print(by_hand, p["net"])
+assert float(by_hand) == p["net"]
+"""),
+    md("""
+She joined in month 3 with a $3,600 package, sold $775 of it to customers ($775 of
+margin on top), used $569 of her own orders and quit in month 23 still holding $3,393.
+The buy-back took only the $343 bought in her last 12 months, refunding $309; the
+package, bought 20 months before, was outside the window, and the $3,050 she kept is
+worth nothing to the company. Net: −$3,409.18.
+"""),
+    code("""
+# The figures quoted above, checked against this run of the notebook.
+med = {r["metric"]: r["p50"] for r in inv.iter_rows(named=True)}
+assert abs(med["packages"] / 1e6 - 50.2) < 0.05 and abs(med["stock_bought"] / 1e6 - 63.6) < 0.05
+assert round(med["sold_share"], 2) == 0.26 and round(med["bought_back_share"], 2) == 0.14
+assert abs(med["refunds"] / 1e6 - 8.0) < 0.05
+held = res.monthly.group_by("month").agg(pl.col("stock_held").cast(pl.Float64).median())
+assert 17 <= held.sort("stock_held")["month"][-1] <= 19
+assert round(med["share_loading_over_500"], 2) == 0.53
+assert round(med["share_loading_over_1000"], 2) == 0.34
+assert round(med["loading_share"], 2) == 0.61 and med["median_loading"] == 600.0
+assert round(med["share_quitters_holding"], 2) == 0.70
+assert round(med["mean_loading_quitters"]) == 1038
+assert round(med["share_meeting_70"], 2) == 0.34
+assert round(med["company_used_or_sold_share"], 2) == 0.43
+fig = {r["check"]: r for r in modelled.iter_rows(named=True)}
+old = {r["check"]: r for r in assumed.iter_rows(named=True)}
+assert round(old["amway_70_sold_or_consumed"]["figure"], 2) == 0.53
+assert round(fig["amway_70_commissions_to_compliant"]["figure"], 2) == 0.33
+assert round(fig["herbalife_retail_share"]["figure"], 2) == 0.37
+assert round(old["herbalife_retail_share"]["figure"], 2) == 0.10
+assert nets["lost money"].round(2).to_list() == [0.83, 0.77, 0.86, 0.96]
+assert round(nets["median net"][0]) == -341
+assert buyback["lost money"].round(2).to_list() == [0.84, 0.83, 0.81]
+assert round(buyback["refunds a run"][2] / 1e6, 1) == 31.8
+assert round(buyback["stock bought back"][2], 2) == 0.56
+assert (p["join_month"], p["quit_month"], float(p["package"])) == (3, 23, 3600.0)
+assert (round(float(p["sold_from_stock"])), round(float(p["consumed"])), round(float(p["refunds"]))) == (775, 569, 309)
+assert (round(float(p["bought_back"])), round(float(p["stock"]))) == (343, 3050)
+assert p["net"] == -3409.18
+"""),
+]
+
 NOTEBOOKS = {
     "quickstart.ipynb": QUICKSTART,
     "consultant.ipynb": CONSULTANT,
@@ -1148,6 +1353,7 @@ NOTEBOOKS = {
     "people.ipynb": PEOPLE,
     "party_plan.ipynb": PARTY,
     "income_disclosure.ipynb": INCOME_DISCLOSURE,
+    "inventory.ipynb": INVENTORY,
 }
 
 if __name__ == "__main__":

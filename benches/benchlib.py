@@ -36,9 +36,12 @@ def run_json(script: str, *args: str, pythonpath: str | None = None) -> list[dic
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    out = subprocess.run([sys.executable, str(HERE / script), *args], check=True,
-                         capture_output=True, text=True, env=env, cwd=HERE).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    p = subprocess.run([sys.executable, str(HERE / script), *args], check=False,
+                       capture_output=True, text=True, env=env, cwd=HERE)
+    if p.returncode != 0:
+        raise SystemExit(f"{script} {' '.join(args)} failed"
+                         f"{' with PYTHONPATH=' + pythonpath if pythonpath else ''}:\n{p.stderr}")
+    return [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
 
 
 def once(script: str, *args: str, pythonpath: str | None = None) -> dict:

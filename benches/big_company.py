@@ -5,7 +5,7 @@ what a second thread gives.
     python benches/big_company.py --part size          # or: --part threads
     python benches/big_company.py --workload reference # the reference workload, scaled
 
-Workload (default ``--workload baseline``): examples/plans/unilevel.toml under
+Workload (default ``--workload baseline``): examples/plans/unilevel.toml (or ``--plan``) under
 examples/scenarios/baseline.toml with ``market.founders`` replaced — and ``market.size``,
 which must be at least the founders (docs/reference.md), set to ``--market-per-founder``
 (10) × founders: about 9.8 people join per founder in 36 months, a market nearly filled as
@@ -66,7 +66,7 @@ def workload(a: argparse.Namespace, founders: int):
         return reference_workload(founders)
     scen = scenario_with(dl.Scenario.load(BASELINE), founders,
                          size=float(founders * a.market_per_founder))
-    return dl.Plan.load(UNILEVEL), scen
+    return dl.Plan.load(a.plan), scen
 
 
 def worker(a: argparse.Namespace) -> None:
@@ -84,7 +84,9 @@ def worker(a: argparse.Namespace) -> None:
             rss0 = min(rss0, peak)
         over = peak - rss0
         print(json.dumps({
-            "measure": "size", "workload": a.workload, "founders": a.one, "months": a.months,
+            "measure": "size", "workload": a.workload,
+            "plan": Path(a.plan).stem if a.workload == "baseline" else "reference",
+            "founders": a.one, "months": a.months,
             "people": t["people"], "active_distributor_months": t["active_distributor_months"],
             "seconds": round(t["seconds"], 3), "rate": round(t["per_second"]),
             "rss_after_import": rss0, "peak_rss_over_import": over, "peak_reset": reset,
@@ -105,6 +107,7 @@ def main() -> None:
     ap.add_argument("--workload", choices=["baseline", "reference"], default="baseline")
     ap.add_argument("--market-per-founder", type=int, default=10,
                     help="baseline workload: market.size ÷ founders")
+    ap.add_argument("--plan", default=str(UNILEVEL), help="baseline workload: another plan")
     ap.add_argument("--part", choices=["all", "size", "threads"], default="all")
     ap.add_argument("--thread-runs", type=int, default=4)
     ap.add_argument("--thread-founders", type=int, help="default: the largest --founders")
@@ -118,7 +121,8 @@ def main() -> None:
         return
     sizes = [int(f) for f in a.founders.split(",")]
     common = ["--months", str(a.months), "--seed", str(a.seed), "--workload", a.workload,
-              "--market-per-founder", str(a.market_per_founder)]
+              "--market-per-founder", str(a.market_per_founder),
+              "--plan", str(Path(a.plan).resolve())]
     before = load()
     ref = once("reference.py", "--runs", "1", "--threads", "1", "--seed", str(a.seed))
     ref_rate = ref["per_second"]

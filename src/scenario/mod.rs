@@ -274,7 +274,7 @@ pub struct Scenario {
 
 /// Named scenarios shipped with downline (the files in `examples/scenarios/`, each citing
 /// the public figures it was set against).
-pub const PRESETS: [(&str, &str); 7] = [
+pub const PRESETS: [(&str, &str); 8] = [
     (
         "baseline",
         include_str!("../../examples/scenarios/baseline.toml"),
@@ -302,6 +302,10 @@ pub const PRESETS: [(&str, &str); 7] = [
     (
         "established",
         include_str!("../../examples/scenarios/established.toml"),
+    ),
+    (
+        "inventory_loading",
+        include_str!("../../examples/scenarios/inventory_loading.toml"),
     ),
 ];
 

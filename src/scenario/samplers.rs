@@ -110,12 +110,19 @@ impl LogNormalCents {
 /// `rand_distr` for large means.
 #[inline]
 pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
+    poisson_at(rng, lambda, (-lambda).exp())
+}
+
+/// [`poisson`] with `exp(−lambda)` given: the same draws, for a loop whose mean is the
+/// same for everyone (one `exp` a month instead of one a person).
+#[inline]
+pub fn poisson_at<R: Rng + ?Sized>(rng: &mut R, lambda: f64, exp_neg_lambda: f64) -> u64 {
     if lambda <= 0.0 {
         return 0;
     }
     if lambda < 30.0 {
         let u: f64 = rng.random();
-        let mut p = (-lambda).exp();
+        let mut p = exp_neg_lambda;
         let mut k = 0u64;
         let mut cdf = p;
         while u > cdf {

@@ -18,7 +18,7 @@ use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
 use crate::money::{MAX_MONTH_VALUE_CENTS, MAX_MONTH_VOLUME, RATE_ONE};
 use crate::plan::{CompiledPlan, NO_RANK};
 use crate::rng::{self, stream, Purpose};
-use crate::scenario::samplers::{binomial, poisson, Lifetime, LogNormalCents};
+use crate::scenario::samplers::{binomial, poisson, poisson_at, Lifetime, LogNormalCents};
 use crate::scenario::{Effect, MarketModel, Scenario};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
@@ -514,6 +514,7 @@ impl<'a> People<'a> {
 
         let mut month_volume = 0i64;
         let acquisition = sc.customer_rate * self.shocks.customers[m as usize];
+        let p0 = (-acquisition).exp();
         let draws = &mut self.draws;
         let rng = &mut draws.customers;
         let (customers, preferred) = (&mut self.d.customers[..], &mut self.d.preferred[..]);
@@ -529,7 +530,7 @@ impl<'a> People<'a> {
             let i = i as usize;
             let mut c = customers[i] as u64;
             c -= binomial(rng, c, sc.customer_churn);
-            let new = poisson(rng, acquisition);
+            let new = poisson_at(rng, acquisition, p0);
             if sc.preferred_share > 0.0 {
                 // Preferred customers: churn alike, order at the member price.
                 let mut pc = preferred[i] as u64;

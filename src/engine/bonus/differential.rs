@@ -46,6 +46,8 @@ pub struct Scratch {
     v: Vec<i64>,
     w: Vec<i64>,
     acc: Vec<i128>,
+    /// The walking evaluation's sums (all zero between months; see `Terms`).
+    terms: Vec<i128>,
 }
 
 /// The rules of one differential bonus.
@@ -238,7 +240,7 @@ pub fn pay_walking(
 ) -> i64 {
     let n = m.sponsor.len();
     let out = &mut out[..n];
-    let mut terms = Terms::new(per_term, m.point_value, &mut s.acc, out);
+    let mut terms = Terms::new(per_term, m.point_value, &mut s.terms, out);
     let level_rate = |r: u8| -> i64 {
         if r == NO_RANK {
             return 0;

@@ -57,21 +57,29 @@ use crate::plan::{Bonus, CompiledPlan, NO_RANK, ON_PARTY, ON_PREFERRED, ON_RETAI
 pub struct Terms<'a> {
     per_term: bool,
     point_value: i64,
+    /// Each payee's exact sum; all zero between evaluations (`finish` clears what it
+    /// read), so that a month pays for its payees only, not for everyone.
     acc: &'a mut Vec<i128>,
+    /// The payees with a sum (an index may appear twice; the second finds it cleared).
+    touched: Vec<u32>,
     total: i128,
 }
 
 impl<'a> Terms<'a> {
-    /// Start paying `n` distributors into `out` (cleared), with `acc` as scratch.
+    /// Start paying `n` distributors into `out` (cleared), with `acc` as scratch: all
+    /// zero, as every `finish` leaves it.
     pub fn new(per_term: bool, point_value: i64, acc: &'a mut Vec<i128>, out: &mut [i64]) -> Self {
         let n = out.len();
         out.fill(0);
-        acc.clear();
-        acc.resize(if per_term { 0 } else { n }, 0);
+        if !per_term && acc.len() < n {
+            acc.resize(n, 0);
+        }
+        debug_assert!(acc.iter().all(|&a| a == 0));
         Terms {
             per_term,
             point_value,
             acc,
+            touched: Vec::new(),
             total: 0,
         }
     }
@@ -84,19 +92,22 @@ impl<'a> Terms<'a> {
             out[payee] = out[payee].saturating_add(c);
             self.total += c as i128;
         } else {
-            self.acc[payee] += term;
+            let a = &mut self.acc[payee];
+            if *a == 0 {
+                self.touched.push(payee as u32);
+            }
+            *a += term;
         }
     }
 
     /// Round the lines (when summed) and return the total paid.
     pub fn finish(self, out: &mut [i64]) -> i64 {
         let mut total = self.total;
-        if !self.per_term {
-            for (o, &a) in out.iter_mut().zip(self.acc.iter()) {
-                if a != 0 {
-                    *o = cents_of(a, self.point_value);
-                    total += *o as i128;
-                }
+        for &i in &self.touched {
+            let a = std::mem::take(&mut self.acc[i as usize]);
+            if a != 0 {
+                out[i as usize] = cents_of(a, self.point_value);
+                total += out[i as usize] as i128;
             }
         }
         crate::money::saturate(total)

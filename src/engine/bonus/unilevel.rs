@@ -21,8 +21,6 @@ pub struct Scratch {
     /// level buffers in the compact space
     a: Vec<i64>,
     b: Vec<i64>,
-    /// level 1 with compression, over everyone
-    full: Vec<i64>,
     acc64: Vec<i64>,
     acc128: Vec<i128>,
     /// position in the compact space of each distributor with recruits
@@ -126,7 +124,7 @@ fn run<A: Acc>(
 ) -> i64 {
     let n = m.sponsor.len();
     let sponsor = &m.sponsor[..n];
-    let (pv, qualified, rank) = (&m.pv[..n], &m.qualified[..n], &m.rank[..n]);
+    let (qualified, rank) = (&m.qualified[..n], &m.rank[..n]);
     let counts = if compression { &m.counts[..n] } else { &[][..] };
     let internal = m.internal;
     let ni = internal.len();
@@ -168,26 +166,18 @@ fn run<A: Acc>(
     }
     let (mut cur, mut nxt) = (std::mem::take(&mut s.a), std::mem::take(&mut s.b));
 
-    // Level 1. Without compression it is the recruits' PV, summed by the engine; with
-    // compression a reverse pass over everyone lets inactive recruits pass their level on.
+    // Level 1: the recruits' PV, summed by the engine. With compression, a recruit that
+    // does not count passes its own level 1 on as well; one without recruits has none, so
+    // a reverse pass over those with recruits is enough (recruits come after sponsors).
+    for (j, &i) in internal.iter().enumerate() {
+        cur[j] = m.child_pv[i as usize];
+    }
     if compression {
-        if s.full.len() < n {
-            s.full.resize(n, 0);
-        }
-        let x = &mut s.full[..n];
-        for i in (0..n).rev() {
-            let p = sponsor[i];
-            if p != NO_SPONSOR {
-                let give = if counts[i] { pv[i] } else { x[i] + pv[i] };
-                x[p as usize] += give;
+        for j in (0..ni).rev() {
+            let p = s.isp[j];
+            if p != NO_SPONSOR && !s.iq[j] {
+                cur[p as usize] += cur[j];
             }
-        }
-        for (j, &i) in internal.iter().enumerate() {
-            cur[j] = std::mem::take(&mut x[i as usize]);
-        }
-    } else {
-        for (j, &i) in internal.iter().enumerate() {
-            cur[j] = m.child_pv[i as usize];
         }
     }
 

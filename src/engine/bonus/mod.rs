@@ -169,6 +169,7 @@ impl PlanEngine<'_> {
             own_pv: &m.own_pv[..n],
             parties: m.parties,
             pass: ON_PARTY | ON_RETAIL | ON_PREFERRED,
+            totals_only: false,
             pv: &self.pv[..n],
             tier_pv: &self.pv[..n],
             child_pv: &self.child_pv[..n],
@@ -229,6 +230,7 @@ impl PlanEngine<'_> {
                 child_pv: &self.child_rpv[..n],
                 total_pv: source_volume[k],
                 pass: bit,
+                totals_only: true,
                 ..ctx
             };
             let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
@@ -286,6 +288,7 @@ impl PlanEngine<'_> {
             let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 qualified: &m.participating[..n],
+                totals_only: true,
                 ..ctx
             };
             let (t, _) = pay_bonuses(plan, &ctx, true, &mut self.bonus_scratch, &mut shadow);
@@ -382,6 +385,9 @@ pub(super) struct BonusCtx<'a> {
     sponsored_legs: &'a [u8],
     /// Placement parent of each distributor (empty without a placement tree).
     placement_parent: &'a [u32],
+    /// Only the bonuses' totals are read (the what-ifs for sources and breakage): a bonus
+    /// may leave its lines unwritten.
+    totals_only: bool,
 }
 
 /// Compression by rank: who counts as a level — active and paid as `rank` or higher —
@@ -600,7 +606,16 @@ pub(super) fn pay_bonuses(
                     total_pv: c.total_pv,
                     point_value: pvm,
                 };
-                pool::pay(&month, *rate, shares, out)
+                // A what-if that reads only totals needs no one's share of the pool
+                // (unless a matching bonus matches them).
+                let read = plan.bonuses.iter().any(
+                    |x| matches!(x, Bonus::Matching { on, .. } if on.contains(&b)),
+                );
+                if c.totals_only && !read {
+                    pool::total(&month, *rate, shares)
+                } else {
+                    pool::pay(&month, *rate, shares, out)
+                }
             }
             Bonus::Stairstep {
                 tier_gv,

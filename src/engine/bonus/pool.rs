@@ -34,6 +34,21 @@ pub fn pool_cents(total_pv: i64, point_value: i64, rate: i64) -> i64 {
     )
 }
 
+/// What [`pay`] would return, without sharing the pool out: the pool, or 0 if no one
+/// qualifies.
+pub fn total(m: &Month, rate: i64, shares: &[u32]) -> i64 {
+    let pool = pool_cents(m.total_pv, m.point_value, rate);
+    let anyone = (0..m.rank.len()).any(|i| {
+        let r = m.rank[i];
+        r != NO_RANK && m.qualified[i] && shares[r as usize] > 0
+    });
+    if pool > 0 && anyone {
+        pool
+    } else {
+        0
+    }
+}
+
 /// Write each distributor's share of the pool (cents) into `out`; returns the sum (the
 /// pool, or 0 if no one qualifies). `shares[rank]` per rank (0: none).
 pub fn pay(m: &Month, rate: i64, shares: &[u32], out: &mut [i64]) -> i64 {

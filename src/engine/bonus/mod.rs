@@ -608,9 +608,10 @@ pub(super) fn pay_bonuses(
                 };
                 // A what-if that reads only totals needs no one's share of the pool
                 // (unless a matching bonus matches them).
-                let read = plan.bonuses.iter().any(
-                    |x| matches!(x, Bonus::Matching { on, .. } if on.contains(&b)),
-                );
+                let read = plan
+                    .bonuses
+                    .iter()
+                    .any(|x| matches!(x, Bonus::Matching { on, .. } if on.contains(&b)));
                 if c.totals_only && !read {
                     pool::total(&month, *rate, shares)
                 } else {

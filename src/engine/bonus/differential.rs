@@ -48,6 +48,10 @@ pub struct Scratch {
     acc: Vec<i128>,
     /// The walking evaluation's sums (all zero between months; see `Terms`).
     terms: Vec<i128>,
+    /// Discount ladder: buyers' PV at each sponsor by the buyer's own level, and its
+    /// running sum over the levels.
+    bucket: Vec<i64>,
+    pre: Vec<i64>,
 }
 
 /// The rules of one differential bonus.
@@ -138,6 +142,33 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
     let (isp, lvl, rk) = (&s.isp[..ni], &s.lvl[..ni], &s.rk[..ni]);
     let (v, w, acc) = (&mut s.v[..ni], &mut s.w[..ni], &mut s.acc[..ni]);
 
+    // Discount ladder: only the PV of buyers whose own rate is below a level is still
+    // unpaid at it. One pass buckets each buyer's PV at its sponsor by the buyer's own
+    // level; a level's unpaid PV is then the running sum of the buckets below it.
+    let nl = levels.len();
+    if discount {
+        s.bucket.clear();
+        s.bucket.resize(ni * nl, 0);
+        s.pre.clear();
+        s.pre.resize(ni, 0);
+        for (i, &p) in m.sponsor.iter().enumerate() {
+            let x = m.pv[i];
+            if p == NO_SPONSOR || x == 0 {
+                continue;
+            }
+            let r = m.rank[i];
+            let own = if r == NO_RANK {
+                0
+            } else {
+                rank_level[r as usize] as usize
+            };
+            if own < nl {
+                s.bucket[s.pos[p as usize] as usize * nl + own] += x;
+            }
+        }
+    }
+    let (bucket, pre) = (&s.bucket[..], &mut s.pre[..]);
+
     // Differentials: one pass per rate level.
     let mut prev = 0i64;
     for (u0, &q) in levels.iter().enumerate() {
@@ -145,22 +176,9 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
         let delta = (q - prev) as i128;
         prev = q;
         if discount {
-            // Only the PV of buyers whose own rate is below this level is still unpaid.
-            v.fill(0);
-            for (i, &p) in m.sponsor.iter().enumerate() {
-                let x = m.pv[i];
-                if p == NO_SPONSOR || x == 0 {
-                    continue;
-                }
-                let r = m.rank[i];
-                let own = if r == NO_RANK {
-                    0
-                } else {
-                    rank_level[r as usize]
-                };
-                if own < u {
-                    v[s.pos[p as usize] as usize] += x;
-                }
+            for j in 0..ni {
+                pre[j] += bucket[j * nl + u0];
+                v[j] = pre[j];
             }
         } else {
             for (j, &i) in internal.iter().enumerate() {

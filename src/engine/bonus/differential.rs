@@ -176,9 +176,13 @@ pub fn pay(m: &Month, rules: &Rules, s: &mut Scratch, out: &mut [i64]) -> i64 {
         let delta = (q - prev) as i128;
         prev = q;
         if discount {
-            for j in 0..ni {
-                pre[j] += bucket[j * nl + u0];
-                v[j] = pre[j];
+            for ((p, x), b) in pre
+                .iter_mut()
+                .zip(v.iter_mut())
+                .zip(bucket.chunks_exact(nl))
+            {
+                *p += b[u0];
+                *x = *p;
             }
         } else {
             for (j, &i) in internal.iter().enumerate() {

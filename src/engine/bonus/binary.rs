@@ -155,7 +155,11 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
             ];
             let weak = (held[1] < held[0]) as usize;
             let strong = 1 - weak;
-            let mut w = held[weak].min((held[strong] as i128 * a as i128 / b as i128) as i64);
+            let pairable = match held[strong].checked_mul(a) {
+                Some(x) => x / b,
+                None => (held[strong] as i128 * a as i128 / b as i128) as i64,
+            };
+            let mut w = held[weak].min(pairable);
             // Whole cycles only: what is short of a cycle stays in the legs.
             let cycles = r.cycle_pv.map_or(0, |c| w / c);
             if let Some(c) = r.cycle_pv {
@@ -170,7 +174,10 @@ pub fn pay(m: &Month, r: &Rules, s: &mut State, out: &mut [i64]) -> i64 {
                 r.rank_rates[rank as usize]
             };
             if w > 0 {
-                let used = ((w as i128 * b as i128 + a as i128 - 1) / a as i128) as i64;
+                let used = match w.checked_mul(b).and_then(|x| x.checked_add(a - 1)) {
+                    Some(x) => x / a,
+                    None => ((w as i128 * b as i128 + a as i128 - 1) / a as i128) as i64,
+                };
                 let mut pay = if r.cycle_values.is_empty() {
                     cents_of(w as i128 * paid_rate as i128, m.point_value)
                 } else if rank == crate::plan::NO_RANK {

@@ -24,6 +24,20 @@ fn run(p: &downline::CompiledPlan, s: &Scenario, months: u16, seed: u64) -> RunO
     run_one(p, s, 0, opts, None).unwrap()
 }
 
+/// Month `k` of the three below: 0 ← 1 ← 2, 2 has quit, 0 and 1 buy 100 PV each.
+fn month(k: u16, sponsor: &[u32]) -> MonthInput<'_> {
+    MonthInput {
+        month: k,
+        sponsor,
+        join_month: &[1, 1, 1],
+        participating: &[true, true, false],
+        own_pv: &[100_00, 100_00, 0],
+        retail_pv: &[0, 0, 0],
+        preferred_pv: &[],
+        parties: &[],
+    }
+}
+
 /// The engine's charge-back: 0 ← 1 ← 2; 2 has quit and returns stock carrying 450 PV.
 /// A 10% / 5% unilevel charges back what those 450 points pay: 45.00 from 1 and 22.50
 /// from 0 — and nothing is taken from the month's own payout.
@@ -35,31 +49,13 @@ fn returned_volume_is_charged_back_to_those_it_pays() {
     let mut e = PlanEngine::new(&p);
     let sponsor = [u32::MAX, 0, 1];
     e.set_returns(&[0, 0, 450_00]);
-    let t = e.run_month(&MonthInput {
-        month: 4,
-        sponsor: &sponsor,
-        join_month: &[1, 1, 1],
-        participating: &[true, true, false],
-        own_pv: &[100_00, 100_00, 0],
-        retail_pv: &[0, 0, 0],
-        preferred_pv: &[],
-        parties: &[],
-    });
+    let t = e.run_month(&month(4, &sponsor));
     assert_eq!(e.chargebacks, vec![22_50, 45_00, 0]);
     assert_eq!(t.chargebacks, 67_50);
     // The month's own pay: 1's 100 PV pays 0 10.00.
     assert_eq!(t.payout, 10_00);
     // The returns are read by one month only.
-    let t = e.run_month(&MonthInput {
-        month: 5,
-        sponsor: &sponsor,
-        join_month: &[1, 1, 1],
-        participating: &[true, true, false],
-        own_pv: &[100_00, 100_00, 0],
-        retail_pv: &[0, 0, 0],
-        preferred_pv: &[],
-        parties: &[],
-    });
+    let t = e.run_month(&month(5, &sponsor));
     assert_eq!(t.chargebacks, 0);
     // Without `charge_back` nothing is charged back.
     let p = plan(
@@ -67,16 +63,7 @@ fn returned_volume_is_charged_back_to_those_it_pays() {
     );
     let mut e = PlanEngine::new(&p);
     e.set_returns(&[0, 0, 450_00]);
-    let t = e.run_month(&MonthInput {
-        month: 4,
-        sponsor: &sponsor,
-        join_month: &[1, 1, 1],
-        participating: &[true, true, false],
-        own_pv: &[100_00, 100_00, 0],
-        retail_pv: &[0, 0, 0],
-        preferred_pv: &[],
-        parties: &[],
-    });
+    let t = e.run_month(&month(4, &sponsor));
     assert_eq!(t.chargebacks, 0);
 }
 

@@ -213,17 +213,13 @@ impl PlanEngine<'_> {
                 ON_PREFERRED => &m.preferred_pv[..n],
                 _ => &self.party_pv[..n],
             };
-            self.rpv.resize(n, 0);
-            self.child_rpv.resize(n, 0);
-            self.child_rpv.fill(0);
-            for i in 0..n {
-                let r = if m.participating[i] { src[i] } else { 0 };
-                self.rpv[i] = r;
-                let s = m.sponsor[i];
-                if s != NO_SPONSOR && r != 0 {
-                    self.child_rpv[s as usize] += r;
+            what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
+                if m.participating[i] {
+                    src[i]
+                } else {
+                    0
                 }
-            }
+            });
             let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
@@ -241,19 +237,10 @@ impl PlanEngine<'_> {
         let mut chargebacks = 0i64;
         self.chargebacks.clear();
         if !self.returns.is_empty() && plan.buyback.is_some_and(|b| b.charge_back) {
-            self.rpv.resize(n, 0);
-            self.child_rpv.resize(n, 0);
-            self.child_rpv.fill(0);
-            let mut total = 0i64;
-            for i in 0..n {
-                let r = self.returns.get(i).copied().unwrap_or(0);
-                self.rpv[i] = r;
-                total += r;
-                let s = m.sponsor[i];
-                if s != NO_SPONSOR && r != 0 {
-                    self.child_rpv[s as usize] += r;
-                }
-            }
+            let returns = &self.returns;
+            let total = what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
+                returns.get(i).copied().unwrap_or(0)
+            });
             if total > 0 {
                 let mut shadow = take_shadow(&mut self.shadow, plan, n);
                 let ctx = BonusCtx {
@@ -307,6 +294,31 @@ impl PlanEngine<'_> {
             chargebacks,
         }
     }
+}
+
+/// A what-if's PV: `pv[i] = volume(i)` for everyone in `sponsor`, and each one's
+/// recruits' sum in `child`; returns the total.
+fn what_if_pv(
+    pv: &mut Vec<i64>,
+    child: &mut Vec<i64>,
+    sponsor: &[u32],
+    volume: impl Fn(usize) -> i64,
+) -> i64 {
+    let n = sponsor.len();
+    pv.resize(n, 0);
+    child.clear();
+    child.resize(n, 0);
+    let mut total = 0i64;
+    for i in 0..n {
+        let r = volume(i);
+        pv[i] = r;
+        total += r;
+        let s = sponsor[i];
+        if s != NO_SPONSOR && r != 0 {
+            child[s as usize] += r;
+        }
+    }
+    total
 }
 
 /// The what-if evaluations' amounts (taken out of `shadow`, to be put back), sized for `n`

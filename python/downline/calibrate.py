@@ -17,7 +17,7 @@ import copy
 import html
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -659,6 +659,27 @@ def _search(
     )
 
 
+def _fit_fields(found: Any, plist: Sequence[_Param], x0: Sequence[float],
+                targets: Iterable[str], scenario: Any, report: Any, simulation: Any,
+                t0: float) -> dict[str, Any]:
+    """The fields every fit's result shares (:class:`CalibrationResult` and the
+    disclosure fit): the fitted scenario and values, the search's record, the time."""
+    return {
+        "scenario": scenario,
+        "params": _fitted_values(plist, found.xs),
+        "report": report,
+        "error": found.f,
+        "evaluations": found.history.height,
+        "history": found.history,
+        "errors": {t: float(found.parts.get(t, float("nan"))) for t in targets},
+        "start": {p.path: float(x) for p, x in zip(plist, x0)},
+        "kinds": {p.path: p.kind for p in plist},
+        "converged": found.converged,
+        "simulation": simulation,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
 def _fitted_values(plist: Sequence[_Param], xs: Sequence[float]) -> dict[str, float]:
     """{path: fitted value}: the value written into the scenario (rounded for a whole
     number), or the multiplier of a table."""
@@ -922,18 +943,5 @@ def calibrate(
 
     found = _search(plist, score, list(weights), max_evals, tol, "calibrate")
     sc_fit, res_fit, rep_fit = found.payload
-    fitted = _fitted_values(plist, found.xs)
-    return CalibrationResult(
-        scenario=sc_fit,
-        params=fitted,
-        report=rep_fit,
-        error=found.f,
-        evaluations=found.history.height,
-        history=found.history,
-        errors={t: float(found.parts.get(t, float("nan"))) for t in weights},
-        start={p.path: float(x) for p, x in zip(plist, x0)},
-        kinds={p.path: p.kind for p in plist},
-        converged=found.converged,
-        simulation=res_fit,
-        seconds=time.perf_counter() - t0,
-    )
+    return CalibrationResult(**_fit_fields(found, plist, x0, weights, sc_fit, rep_fit,
+                                           res_fit, t0))

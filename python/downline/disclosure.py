@@ -37,7 +37,7 @@ from downline.calibrate import (
     CalibrationResult,
     _base_spec,
     _check_start,
-    _fitted_values,
+    _fit_fields,
     _is_number,
     _parse_params,
     _scenario_at,
@@ -1095,18 +1095,7 @@ def calibrate_disclosure(
         elif lab not in at_fit:
             unreach.append((lab, "nobody in this row at the fitted values (reached at others)"))
     return DisclosureFit(
-        scenario=sc_fit,
-        params=_fitted_values(plist, found.xs),
-        report=rep_fit,
-        error=found.f,
-        evaluations=found.history.height,
-        history=found.history,
-        errors={t: float(found.parts.get(t, float("nan"))) for t in wts},
-        start={p.path: float(x) for p, x in zip(plist, x0)},
-        kinds={p.path: p.kind for p in plist},
-        converged=found.converged,
-        simulation=res_fit,
-        seconds=time.perf_counter() - t0,
+        **_fit_fields(found, plist, x0, wts, sc_fit, rep_fit, res_fit, t0),
         unreachable=pl.DataFrame(unreach, schema={"row": pl.String, "reason": pl.String},
                                  orient="row"),
         table=tab_fit,

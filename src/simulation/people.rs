@@ -886,16 +886,16 @@ impl<'a> People<'a> {
             &|i| fees(i) + expenses(i),
             &self.active,
         );
-        let (fees, expenses): (Vec<i64>, Vec<i64>) = if self.keep_distributors {
-            (0..d.len()).map(|i| (fees(i), expenses(i))).unzip()
-        } else {
-            (vec![], vec![])
-        };
+        let (fees, expenses, months_active): (Vec<i64>, Vec<i64>, Vec<u32>) =
+            if self.keep_distributors {
+                let fe = (0..d.len()).map(|i| (fees(i), expenses(i))).unzip();
+                (fe.0, fe.1, (0..d.len()).map(months_active).collect())
+            } else {
+                (vec![], vec![], vec![])
+            };
         let d = self.d;
         let distributors = self.keep_distributors.then(|| DistributorTable {
-            months_active: (0..d.len())
-                .map(|i| (d.quit_month[i] as u32).min(months as u32 + 1) - d.join_month[i] as u32)
-                .collect(),
+            months_active,
             quit_month: d
                 .quit_month
                 .iter()

@@ -136,6 +136,16 @@ pub const VOLUME_CEILING: i64 = 100_000_000_000_000_000;
 #[inline]
 pub fn round_div(num: i128, den: i128) -> i64 {
     debug_assert!(den > 0);
+    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+        // The common case in 64 bits: a 128-bit division is several times slower. The
+        // remainder is below `d`, so `d - |r|` cannot overflow where `2|r|` could.
+        let (q, r) = (n / d, n % d);
+        return q + if r.abs() >= d - r.abs() {
+            n.signum()
+        } else {
+            0
+        };
+    }
     let q = num / den;
     let r = num % den;
     let adj = if 2 * r.abs() >= den { num.signum() } else { 0 };
@@ -209,6 +219,58 @@ mod tests {
         assert_eq!(round_div(-14, 10), -1);
         assert_eq!(volume_value(12345, RATE_ONE), 12345);
         assert_eq!(volume_value(10000, 1_250_000), 12500);
+    }
+
+    /// The 64-bit path of `round_div` agrees with 128-bit arithmetic, at the edges of
+    /// 64 bits and on both sides of every half.
+    #[test]
+    fn round_div_64_bit_path_matches_128() {
+        fn wide(num: i128, den: i128) -> i64 {
+            let (q, r) = (num / den, num % den);
+            let adj = if 2 * r.abs() >= den { num.signum() } else { 0 };
+            (q + adj).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+        }
+        let m = i64::MAX as i128;
+        let nums = [
+            0,
+            1,
+            -1,
+            4,
+            5,
+            6,
+            -5,
+            -6,
+            m,
+            m - 1,
+            -m,
+            -m - 1,
+            m / 2,
+            -(m / 2),
+            12_345,
+        ];
+        let dens = [
+            1,
+            2,
+            3,
+            10,
+            7,
+            m,
+            m - 1,
+            m / 2,
+            m / 2 + 1,
+            1_000_000,
+            m + 1,
+            m * 4,
+        ];
+        for &n in &nums {
+            for &d in &dens {
+                for k in [-1i128, 0, 1] {
+                    let n = (n + k).clamp(-m - 1, m);
+                    assert_eq!(round_div(n, d), wide(n, d), "{n} / {d}");
+                    assert_eq!(round_div(n * 3, d), wide(n * 3, d), "{n}*3 / {d}");
+                }
+            }
+        }
     }
 
     #[test]

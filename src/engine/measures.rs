@@ -6,7 +6,10 @@
 //! A distributor is recruited after its sponsor, so `sponsor[i] < i` and every roll-up is
 //! one reverse pass over plain arrays.
 
-use super::{MonthInput, PlanEngine};
+use super::{prefetch, MonthInput, PlanEngine};
+
+/// How many distributors ahead the forward pass asks for a sponsor's lines.
+const AHEAD: usize = 16;
 use crate::downline::NO_SPONSOR;
 use crate::plan::{CompiledPlan, Placement, NO_RANK};
 
@@ -254,7 +257,16 @@ impl ForwardPass<'_> {
             self.sponsor,
             self.has_child,
         );
-        for i in 0..sponsor.len() {
+        let n = sponsor.len();
+        for i in 0..n {
+            if i + AHEAD < n {
+                // Sponsors are scattered: ask for a later one's lines ahead of time.
+                let s = sponsor[i + AHEAD];
+                if s != NO_SPONSOR {
+                    prefetch(&child_pv[s as usize]);
+                    prefetch(&gv[s as usize]);
+                }
+            }
             let on = part[i];
             let r = if on { ret[i] } else { 0 };
             let f = if on { extra(i) } else { 0 };

@@ -1,9 +1,8 @@
 //! Unilevel: a rate on the PV of every distributor `k` levels below, by paid-as rank.
 //!
-//! Level volumes are computed as level sums, one pass per level over the sponsor array
-//! (`level[k+1][sponsor[i]] += level[k][i]`), never by walking up ancestors. Each pass
-//! also credits the level it reads and clears it for reuse, so a `depth`-level unilevel
-//! costs `depth + 1` sequential passes and no extra clearing.
+//! Level volumes are computed as level sums, never by walking up ancestors: one reverse
+//! pass over the distributors with recruits, each adding its row of level volumes into
+//! its sponsor's (see [`run`]).
 //!
 //! Without compression every distributor occupies a level. With dynamic compression a
 //! distributor who is not active this month does not count as a level: for an ancestor
@@ -13,23 +12,17 @@
 
 use super::{cents_of, Terms};
 use crate::downline::NO_SPONSOR;
+use crate::engine::prefetch;
 use crate::plan::NO_RANK;
 
 /// Scratch arrays reused from month to month.
 #[derive(Default, Debug)]
 pub struct Scratch {
-    /// level buffers in the compact space
-    a: Vec<i64>,
-    b: Vec<i64>,
-    acc64: Vec<i64>,
-    acc128: Vec<i128>,
+    /// Each distributor with recruits' volume by level, `depth` a row, in the compact
+    /// space; all zero between calls (a row is cleared when it has been read).
+    levels: Vec<i64>,
     /// position in the compact space of each distributor with recruits
     pos: Vec<u32>,
-    /// compact sponsor, rate row, and active flag
-    isp: Vec<u32>,
-    row: Vec<u8>,
-    iq: Vec<bool>,
-    table: Vec<i64>,
 }
 
 /// Inputs of one month.
@@ -94,139 +87,104 @@ pub fn pay(
     let max_rate = rates.iter().copied().max().unwrap_or(0);
     let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
     if bound < i64::MAX as i128 {
-        let mut acc = std::mem::take(&mut s.acc64);
-        let t = run(m, compression, depth, rates, s, &mut acc, out);
-        s.acc64 = acc;
-        t
+        run::<i64>(m, compression, depth, rates, s, out)
     } else {
-        let mut acc = std::mem::take(&mut s.acc128);
-        let t = run(m, compression, depth, rates, s, &mut acc, out);
-        s.acc128 = acc;
-        t
+        run::<i128>(m, compression, depth, rates, s, out)
     }
 }
 
-/// The level passes.
+/// The level sums, in one reverse pass.
 ///
 /// Below level 1 only distributors with recruits can hold volume, and the sponsor of one
-/// has recruits too: levels 2 and deeper live entirely among them. They are run in a
-/// compact index space of their own (`j` = position in `internal`), so each level is one
-/// contiguous pass over a fraction of the downline. Between calls the level buffers and
-/// accumulators are all zero: every pass clears what it reads.
+/// has recruits too: levels 2 and deeper live entirely among them. They are kept in a
+/// compact index space of their own (`j` = position in `internal`), one row of `depth`
+/// level volumes each. Recruits come after their sponsors, so when the pass reaches `j`
+/// every recruit below it has added its row into `j`'s: the row is complete, is paid, and
+/// is added into the sponsor's row — shifted down a level, or unshifted by a distributor
+/// who does not count as a level under compression (it passes on what it received). One
+/// pass touches each row and its sponsor's row once, instead of one pass per level.
 fn run<A: Acc>(
     m: &Month,
     compression: bool,
     depth: usize,
     rates: &[i64],
     s: &mut Scratch,
-    acc: &mut Vec<A>,
     out: &mut [i64],
 ) -> i64 {
     let n = m.sponsor.len();
     let sponsor = &m.sponsor[..n];
-    let (qualified, rank) = (&m.qualified[..n], &m.rank[..n]);
-    let counts = if compression { &m.counts[..n] } else { &[][..] };
+    let (qualified, rank, child_pv) = (&m.qualified[..n], &m.rank[..n], &m.child_pv[..n]);
+    let counts = if compression {
+        &m.counts[..n]
+    } else {
+        qualified
+    };
     let internal = m.internal;
     let ni = internal.len();
     out[..n].fill(0);
 
-    // The compact space: sponsor and rate row of each distributor with recruits.
-    let ranks = rates.len() / depth;
-    let zero_row = ranks as u8;
-    s.table.clear();
-    s.table.extend_from_slice(rates);
-    s.table.extend(std::iter::repeat_n(0, depth));
     if s.pos.len() < n {
         s.pos.resize(n, 0);
     }
     for (j, &i) in internal.iter().enumerate() {
         s.pos[i as usize] = j as u32;
     }
-    s.isp.clear();
-    s.row.clear();
-    s.iq.clear();
-    for &i in internal {
-        let i = i as usize;
-        let p = sponsor[i];
-        s.isp.push(if p == NO_SPONSOR {
-            NO_SPONSOR
-        } else {
-            s.pos[p as usize]
-        });
-        let paid = qualified[i] && rank[i] != NO_RANK;
-        s.row.push(if paid { rank[i] } else { zero_row });
-        s.iq.push(if compression { counts[i] } else { qualified[i] });
+    if s.levels.len() < ni * depth {
+        s.levels.resize(ni * depth, 0);
     }
-    if acc.len() < ni {
-        acc.resize(ni, A::default());
-    }
-    if s.a.len() < ni {
-        s.a.resize(ni, 0);
-        s.b.resize(ni, 0);
-    }
-    let (mut cur, mut nxt) = (std::mem::take(&mut s.a), std::mem::take(&mut s.b));
-
-    // Level 1: the recruits' PV, summed by the engine. With compression, a recruit that
-    // does not count passes its own level 1 on as well; one without recruits has none, so
-    // a reverse pass over those with recruits is enough (recruits come after sponsors).
-    for (j, &i) in internal.iter().enumerate() {
-        cur[j] = m.child_pv[i as usize];
-    }
-    if compression {
-        for j in (0..ni).rev() {
-            let p = s.isp[j];
-            if p != NO_SPONSOR && !s.iq[j] {
-                cur[p as usize] += cur[j];
-            }
-        }
-    }
-
-    let table = &s.table[..];
-    let (isp, row, iq) = (&s.isp[..], &s.row[..], &s.iq[..]);
-    let acc = &mut acc[..ni];
-    for k in 1..depth {
-        let (c, x) = (&mut cur[..ni], &mut nxt[..ni]);
-        if compression {
-            // Reverse: an inactive distributor passes on the level it received unchanged.
-            for j in (0..ni).rev() {
-                let v = std::mem::take(&mut c[j]);
-                acc[j].add(v, table[row[j] as usize * depth + k - 1]);
-                let p = isp[j];
-                if p != NO_SPONSOR {
-                    let give = if iq[j] { v } else { x[j] };
-                    x[p as usize] += give;
-                }
-            }
-        } else {
-            for j in 0..ni {
-                let v = std::mem::take(&mut c[j]);
-                acc[j].add(v, table[row[j] as usize * depth + k - 1]);
-                let p = isp[j];
-                if p != NO_SPONSOR {
-                    x[p as usize] += v;
-                }
-            }
-        }
-        std::mem::swap(&mut cur, &mut nxt);
-    }
-    // The deepest level, and the amounts.
+    let (pos, levels) = (&s.pos[..n], &mut s.levels[..ni * depth]);
     // Saturating: lines held at the 64-bit bounds add up without wrapping (the engine
     // then refuses the month).
     let mut total = 0i64;
-    for j in 0..ni {
-        let v = std::mem::take(&mut cur[j]);
-        acc[j].add(v, table[row[j] as usize * depth + depth - 1]);
-        let a = std::mem::take(&mut acc[j]).get();
-        if a != 0 {
-            let c = cents_of(a, m.point_value);
-            out[internal[j] as usize] = c;
-            total = total.saturating_add(c);
+    for j in (0..ni).rev() {
+        let i = internal[j] as usize;
+        if j >= AHEAD {
+            // The sponsors' rows are scattered: ask for one a few steps ahead, so that
+            // its cache miss overlaps the work in between.
+            let p = sponsor[internal[j - AHEAD] as usize];
+            if p != NO_SPONSOR {
+                prefetch(&levels[pos[p as usize] as usize * depth]);
+            }
         }
+        let (before, from_j) = levels.split_at_mut(j * depth);
+        let row = &mut from_j[..depth];
+        // Level 1: the recruits' PV, summed by the engine (a recruit without recruits
+        // holds no row: its PV is all it passes on).
+        row[0] += child_pv[i];
+        let r = rank[i];
+        if qualified[i] && r != NO_RANK {
+            let rate = &rates[r as usize * depth..][..depth];
+            let mut acc = A::default();
+            for (&v, &x) in row.iter().zip(rate) {
+                acc.add(v, x);
+            }
+            let a = acc.get();
+            if a != 0 {
+                let c = cents_of(a, m.point_value);
+                out[i] = c;
+                total = total.saturating_add(c);
+            }
+        }
+        let p = sponsor[i];
+        if p != NO_SPONSOR {
+            let up = &mut before[pos[p as usize] as usize * depth..][..depth];
+            if !compression || counts[i] {
+                for (u, &v) in up[1..].iter_mut().zip(&row[..depth - 1]) {
+                    *u += v;
+                }
+            } else {
+                for (u, &v) in up.iter_mut().zip(row.iter()) {
+                    *u += v;
+                }
+            }
+        }
+        row.fill(0);
     }
-    s.a = cur;
-    s.b = nxt;
     total
 }
+
+/// How many distributors ahead [`run`] asks for a sponsor's row.
+const AHEAD: usize = 16;
 
 /// How a walking evaluation of the unilevel decides who is paid and who fills a level.
 pub struct Walk<'a> {

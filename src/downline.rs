@@ -25,19 +25,66 @@ pub struct Downline {
     pub preferred: Vec<u16>,
     /// Number of personally sponsored recruits so far.
     pub recruits: Vec<u32>,
+    /// Which of the optional arrays are kept (the others stay empty).
+    kept: Kept,
+}
+
+/// The optional arrays of a [`Downline`] a run keeps: a run whose people have no
+/// recruiting skill, no customers, or whose recruits are counted by no one keeps no array
+/// for them (they are 12 of the 20 bytes a person).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// `skill` (else everyone's skill is 1).
+    pub skill: bool,
+    /// `customers` and `preferred`.
+    pub customers: bool,
+    /// `recruits`.
+    pub recruits: bool,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept::ALL
+    }
+}
+
+impl Kept {
+    /// Every array.
+    pub const ALL: Kept = Kept {
+        skill: true,
+        customers: true,
+        recruits: true,
+    };
 }
 
 impl Downline {
-    /// An empty store with room for `cap` people.
+    /// An empty store with room for `cap` people, keeping every array.
     pub fn with_capacity(cap: usize) -> Self {
+        Self::keeping(cap, Kept::ALL)
+    }
+
+    /// An empty store with room for `cap` people, keeping the optional arrays `kept`.
+    pub fn keeping(cap: usize, kept: Kept) -> Self {
+        let room = |keep: bool| if keep { cap } else { 0 };
         Downline {
             sponsor: Vec::with_capacity(cap),
             join_month: Vec::with_capacity(cap),
             quit_month: Vec::with_capacity(cap),
-            skill: Vec::with_capacity(cap),
-            customers: Vec::with_capacity(cap),
-            preferred: Vec::with_capacity(cap),
-            recruits: Vec::with_capacity(cap),
+            skill: Vec::with_capacity(room(kept.skill)),
+            customers: Vec::with_capacity(room(kept.customers)),
+            preferred: Vec::with_capacity(room(kept.customers)),
+            recruits: Vec::with_capacity(room(kept.recruits)),
+            kept,
+        }
+    }
+
+    /// Recruiting skill of `i` (1 when skills are not kept).
+    #[inline]
+    pub fn skill_of(&self, i: usize) -> f32 {
+        if self.kept.skill {
+            self.skill[i]
+        } else {
+            1.0
         }
     }
 
@@ -60,12 +107,18 @@ impl Downline {
         self.sponsor.push(sponsor);
         self.join_month.push(join_month);
         self.quit_month.push(quit_month);
-        self.skill.push(skill);
-        self.customers.push(0);
-        self.preferred.push(0);
-        self.recruits.push(0);
-        if sponsor != NO_SPONSOR {
-            self.recruits[sponsor as usize] += 1;
+        if self.kept.skill {
+            self.skill.push(skill);
+        }
+        if self.kept.customers {
+            self.customers.push(0);
+            self.preferred.push(0);
+        }
+        if self.kept.recruits {
+            self.recruits.push(0);
+            if sponsor != NO_SPONSOR {
+                self.recruits[sponsor as usize] += 1;
+            }
         }
         id
     }

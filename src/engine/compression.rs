@@ -55,11 +55,13 @@ impl Compressed {
         self.preferred.resize(n, 0);
         self.up.resize(n, NO_SPONSOR);
         self.bought = [0; 4];
+        let has_retail = !m.retail_pv.is_empty();
         for i in 0..n {
             let on = m.participating[i];
             let pref = if has_pref { m.preferred_pv[i] } else { 0 };
             let pty = if party.is_empty() { 0 } else { party[i] };
-            let pv = m.own_pv[i] + m.retail_pv[i] + pref + pty;
+            let ret = if has_retail { m.retail_pv[i] } else { 0 };
+            let pv = m.own_pv[i] + ret + pref + pty;
             let kept = on && (pv >= min_pv || (!given.is_empty() && given[i] != NO_RANK));
             let s = m.sponsor[i];
             let up = if s == NO_SPONSOR {
@@ -72,11 +74,7 @@ impl Compressed {
             self.up[i] = up;
             self.participating[i] = kept;
             self.sponsor[i] = if kept { up } else { NO_SPONSOR };
-            let (own, retail) = if on {
-                (m.own_pv[i], m.retail_pv[i])
-            } else {
-                (0, 0)
-            };
+            let (own, retail) = if on { (m.own_pv[i], ret) } else { (0, 0) };
             let pref = if on { pref } else { 0 };
             if on {
                 self.bought[0] += own;

@@ -65,7 +65,6 @@ impl PlanEngine<'_> {
             sponsor: &m.sponsor[..n],
             participating: &m.participating[..n],
             own: &m.own_pv[..n],
-            retail: &m.retail_pv[..n],
             has_child: &self.tree.has_child[..n],
             min_pv: plan.min_pv,
             trivial_ranks,
@@ -83,10 +82,17 @@ impl PlanEngine<'_> {
             rank: &mut self.rank[..n],
             max_rank: &mut self.max_rank[..n],
         };
-        let mut t = if extra.is_empty() {
-            pass.run(|_| 0, out)
+        // Four builds of the pass: with and without customers' and other volume.
+        let retail: &[i64] = if m.retail_pv.is_empty() {
+            &[]
         } else {
-            pass.run(|i| extra[i], out)
+            &m.retail_pv[..n]
+        };
+        let mut t = match (retail.is_empty(), extra.is_empty()) {
+            (true, true) => pass.run(|_| 0, |_| 0, out),
+            (true, false) => pass.run(|_| 0, |i| extra[i], out),
+            (false, true) => pass.run(|i| retail[i], |_| 0, out),
+            (false, false) => pass.run(|i| retail[i], |i| extra[i], out),
         };
         // Parties' volume was summed apart (from the parties): the rest is preferred.
         t.party_volume = party_volume;
@@ -215,7 +221,6 @@ struct ForwardPass<'a> {
     sponsor: &'a [u32],
     participating: &'a [bool],
     own: &'a [i64],
-    retail: &'a [i64],
     has_child: &'a [bool],
     min_pv: i64,
     trivial_ranks: bool,
@@ -237,10 +242,11 @@ impl ForwardPass<'_> {
     /// One forward pass over everyone. A distributor's GV and recruits' PV are reset when
     /// the pass reaches it, before any of its recruits (who come later) add to them; a
     /// recruit without recruits of its own adds its PV to its sponsor's GV here, so that
-    /// the reverse GV pass need only visit those with recruits. `extra(i)` is the
+    /// the reverse GV pass need only visit those with recruits. `retail(i)` is the retail
+    /// customers' volume of `i`, `extra(i)` the
     /// preferred customers' and parties' volume of `i` (summed into `preferred_volume`).
     #[inline(always)]
-    fn run(&self, extra: impl Fn(usize) -> i64, o: Out) -> Measures {
+    fn run(&self, retail: impl Fn(usize) -> i64, extra: impl Fn(usize) -> i64, o: Out) -> Measures {
         let Out {
             pv,
             gv,
@@ -250,13 +256,8 @@ impl ForwardPass<'_> {
             max_rank,
         } = o;
         let mut t = Measures::default();
-        let (part, own, ret, sponsor, has_child) = (
-            self.participating,
-            self.own,
-            self.retail,
-            self.sponsor,
-            self.has_child,
-        );
+        let (part, own, sponsor, has_child) =
+            (self.participating, self.own, self.sponsor, self.has_child);
         let n = sponsor.len();
         for i in 0..n {
             if i + AHEAD < n {
@@ -268,7 +269,7 @@ impl ForwardPass<'_> {
                 }
             }
             let on = part[i];
-            let r = if on { ret[i] } else { 0 };
+            let r = if on { retail(i) } else { 0 };
             let f = if on { extra(i) } else { 0 };
             let p = if on { own[i] + r + f } else { 0 };
             pv[i] = p;

@@ -27,7 +27,7 @@ pub struct MonthInput<'a> {
     pub participating: &'a [bool],
     /// PV from the distributor's own orders, hundredths of a point.
     pub own_pv: &'a [i64],
-    /// PV from the distributor's retail customers, hundredths of a point.
+    /// PV from the distributor's retail customers, hundredths of a point; empty for none.
     pub retail_pv: &'a [i64],
     /// PV from the distributor's preferred customers (who buy from the company at the
     /// member price: no retail margin), hundredths of a point; empty for none.
@@ -179,7 +179,6 @@ struct TreeIndex {
     /// Distributors with at least one recruit, in join order.
     internal: Vec<u32>,
     fresh: Vec<u32>,
-    merged: Vec<u32>,
 }
 
 impl TreeIndex {
@@ -215,21 +214,22 @@ impl TreeIndex {
             return;
         }
         self.fresh.sort_unstable();
-        self.merged.clear();
-        let (a, b) = (&self.internal, &self.fresh);
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            if a[i] < b[j] {
-                self.merged.push(a[i]);
-                i += 1;
+        // Merge in place from the back: each step fills the highest free slot with the
+        // larger of the two lists' last entries, so nothing is overwritten before it is
+        // read (no second list of everyone with recruits).
+        let (a, b) = (self.internal.len(), self.fresh.len());
+        self.internal.resize(a + b, 0);
+        let (v, f) = (&mut self.internal, &self.fresh);
+        let (mut i, mut j) = (a, b);
+        while j > 0 {
+            if i > 0 && v[i - 1] > f[j - 1] {
+                v[i + j - 1] = v[i - 1];
+                i -= 1;
             } else {
-                self.merged.push(b[j]);
-                j += 1;
+                v[i + j - 1] = f[j - 1];
+                j -= 1;
             }
         }
-        self.merged.extend_from_slice(&a[i..]);
-        self.merged.extend_from_slice(&b[j..]);
-        std::mem::swap(&mut self.internal, &mut self.merged);
     }
 }
 

@@ -120,8 +120,9 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Compute from the monthly rows and the per-person accumulators (cents);
-    /// `costs(i)` is person `i`'s fees and business expenses over the run.
+    /// Compute from the monthly rows and the per-person accumulators (cents; an empty
+    /// `retail_profit` is no margin for anyone); `costs(i)` is person `i`'s fees and
+    /// business expenses over the run.
     pub fn compute(
         monthly: &[MonthRow],
         earnings: &[i64],
@@ -145,8 +146,10 @@ impl RunSummary {
             (sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0
         };
         let zero = earnings.iter().filter(|&&e| e == 0).count();
+        // An empty `retail_profit`: no one had a retail margin.
+        let margin = |i: usize| retail_profit.get(i).copied().unwrap_or(0);
         let loss = (0..n)
-            .filter(|&i| earnings[i] + retail_profit[i] - costs(i) < 0)
+            .filter(|&i| earnings[i] + margin(i) - costs(i) < 0)
             .count();
         let total: i64 = sorted.iter().sum();
         let top = n.div_ceil(100);

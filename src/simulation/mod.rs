@@ -101,5 +101,8 @@ pub fn run_one(
             p.months_done.fetch_add(1, Ordering::Relaxed);
         }
     }
-    Ok(people.into_output(monthly, &engine.max_rank))
+    // The engine's arrays are freed before the summary sorts a copy of the earnings.
+    let max_rank = std::mem::take(&mut engine.max_rank);
+    drop(engine);
+    Ok(people.into_output(monthly, &max_rank))
 }

@@ -11,7 +11,7 @@
 
 use super::inventory::Stock;
 use super::{expected_ever_joined, RunOptions, MAX_PEOPLE};
-use crate::downline::{Downline, NEVER, NO_SPONSOR};
+use crate::downline::{Downline, Kept, NEVER, NO_SPONSOR};
 use crate::engine::{MonthInput, MonthTotals, Party, PlanEngine};
 use crate::error::{Error, Result};
 use crate::metrics::{DistributorTable, MonthRow, RunOutput, RunSummary};
@@ -153,6 +153,9 @@ pub(super) struct People<'a> {
     homogeneous: bool,
     expenses_cents: i64,
     capacity: usize,
+    /// Whether the run keeps `retail_pv`, `preferred_pv` and `retail_profit` (it has
+    /// customers, preferred customers, a retail margin or a per-person table).
+    has: [bool; 3],
     /// Who joined, when, under whom, and when they quit.
     d: Downline,
     /// Those participating, in join order.
@@ -211,6 +214,17 @@ impl<'a> People<'a> {
         let with = || Vec::with_capacity(cap);
         // Totals only the per-person table reads exist only when it is kept.
         let kept = || Vec::with_capacity(if opts.keep_distributors { cap } else { 0 });
+        // Arrays for what the scenario or the plan has: customers' volume, preferred
+        // customers' volume, and a retail margin (the retail bonus, or stock sold).
+        let with_customers = scenario.customer_rate > 0.0;
+        let with_preferred = with_customers && scenario.preferred_share > 0.0;
+        let with_margin = opts.keep_distributors
+            || scenario.inventory.is_some()
+            || plan
+                .bonuses
+                .iter()
+                .any(|b| !b.paid_by_company() && !b.paid_to_host());
+        let when = |keep: bool| Vec::with_capacity(if keep { cap } else { 0 });
         let mut p = People {
             plan,
             scenario,
@@ -222,19 +236,27 @@ impl<'a> People<'a> {
             homogeneous,
             expenses_cents: (scenario.monthly_expenses * 100.0).round() as i64,
             capacity: cap,
-            d: Downline::with_capacity(cap),
+            has: [with_customers, with_preferred, with_margin],
+            d: Downline::keeping(
+                cap,
+                Kept {
+                    skill: scenario.heterogeneity.is_some(),
+                    customers: with_customers,
+                    recruits: opts.keep_distributors || scenario.success_breeds_success != 0.0,
+                },
+            ),
             active: Vec::new(),
             participating: Vec::with_capacity(cap),
             own_pv: with(),
-            retail_pv: with(),
-            preferred_pv: with(),
+            retail_pv: when(with_customers),
+            preferred_pv: when(with_preferred),
             party_now: if scenario.has_parties() {
                 with()
             } else {
                 vec![]
             },
             earnings: with(),
-            retail_profit: with(),
+            retail_profit: when(with_margin),
             purchases: kept(),
             own_volume: kept(),
             customer_volume: kept(),
@@ -277,14 +299,18 @@ impl<'a> People<'a> {
     fn grow(&mut self) {
         let n = self.d.len();
         self.participating.resize(n, true);
-        for v in [
-            &mut self.own_pv,
-            &mut self.retail_pv,
-            &mut self.earnings,
-            &mut self.retail_profit,
-            &mut self.preferred_pv,
+        self.own_pv.resize(n, 0);
+        self.earnings.resize(n, 0);
+        // The arrays a run keeps only for what it has (see `new`).
+        let [customers, preferred, margin] = self.has;
+        for (v, keep) in [
+            (&mut self.retail_pv, customers),
+            (&mut self.preferred_pv, preferred),
+            (&mut self.retail_profit, margin),
         ] {
-            v.resize(n, 0);
+            if keep {
+                v.resize(n, 0);
+            }
         }
         if self.keep_distributors {
             for v in [
@@ -376,8 +402,12 @@ impl<'a> People<'a> {
             if !stays {
                 participating[i as usize] = false;
                 own_pv[i as usize] = 0;
-                retail_pv[i as usize] = 0;
-                preferred_pv[i as usize] = 0;
+                if let Some(v) = retail_pv.get_mut(i as usize) {
+                    *v = 0;
+                }
+                if let Some(v) = preferred_pv.get_mut(i as usize) {
+                    *v = 0;
+                }
                 quit += 1;
             }
             stays
@@ -466,8 +496,9 @@ impl<'a> People<'a> {
         for &i in &self.active[..eligible] {
             let i = i as usize;
             let tenure = (m - d.join_month[i]) as usize;
-            let boost = 1.0 + sbs * d.recruits[i] as f64;
-            total += sc.recruit_rate_at(tenure) * d.skill[i] as f64 * boost;
+            let recruits = if sbs == 0.0 { 0 } else { d.recruits[i] };
+            let boost = 1.0 + sbs * recruits as f64;
+            total += sc.recruit_rate_at(tenure) * d.skill_of(i) as f64 * boost;
             weights.push(total);
         }
         let lambda = boost
@@ -711,8 +742,10 @@ impl<'a> People<'a> {
             }
             let mut v = plan.volume_of(cents);
             // The PV this person has this month besides own orders.
-            let others =
-                || retail_pv[i] + preferred_pv[i] + if with_parties { party_now[i] } else { 0 };
+            let others = || {
+                let at = |v: &[i64]| v.get(i).copied().unwrap_or(0);
+                at(retail_pv) + at(preferred_pv) + if with_parties { party_now[i] } else { 0 }
+            };
             if btq > 0.0
                 && v + others() < plan.min_pv
                 && rng::uniform_at(draws.btq_key, i as u64, m as u64) < btq
@@ -777,12 +810,16 @@ impl<'a> People<'a> {
             join_month: &self.d.join_month,
             participating: &self.participating[..n],
             own_pv: &self.own_pv[..n],
-            retail_pv: &self.retail_pv[..n],
-            // Without preferred customers the engine reads no array for them.
-            preferred_pv: if self.scenario.preferred_share > 0.0 {
-                &self.preferred_pv[..n]
-            } else {
+            // Without customers (or preferred ones) the engine reads no array for them.
+            retail_pv: if self.retail_pv.is_empty() {
                 &[]
+            } else {
+                &self.retail_pv[..n]
+            },
+            preferred_pv: if self.preferred_pv.is_empty() {
+                &[]
+            } else {
+                &self.preferred_pv[..n]
             },
             parties: &self.parties,
         };

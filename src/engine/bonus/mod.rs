@@ -159,7 +159,11 @@ impl PlanEngine<'_> {
             sponsor: m.sponsor,
             join_month: m.join_month,
             participating: &m.participating[..n],
-            retail_pv: &m.retail_pv[..n],
+            retail_pv: if m.retail_pv.is_empty() {
+                &[]
+            } else {
+                &m.retail_pv[..n]
+            },
             preferred_pv: if m.preferred_pv.is_empty() {
                 &[]
             } else {

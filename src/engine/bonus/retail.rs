@@ -5,6 +5,7 @@
 use super::cents_of;
 
 /// Write each participating distributor's retail profit this month (cents); returns the sum.
+/// An empty `retail_pv` is no customers.
 pub fn pay(
     retail_pv: &[i64],
     participating: &[bool],
@@ -13,6 +14,11 @@ pub fn pay(
     out: &mut [i64],
 ) -> i64 {
     let mut total = 0;
+    if retail_pv.is_empty() {
+        // No customers.
+        out.fill(0);
+        return 0;
+    }
     for ((o, &v), &on) in out.iter_mut().zip(retail_pv).zip(participating) {
         *o = if v == 0 || !on {
             0

@@ -181,10 +181,15 @@ pub fn evaluate_ranks(
                 }
             }
         }
+        // What adds nothing writes nothing: most distributors (all who have quit and
+        // have no recruits) have no GV, and the sponsor's line is elsewhere in memory.
         for (k, &(cap, slot)) in caps.iter().enumerate() {
-            s.excess[p * nc + k] += (gv[slot as usize][i] - cap).max(0);
+            let over = gv[slot as usize][i] - cap;
+            if over > 0 {
+                s.excess[p * nc + k] += over;
+            }
         }
-        if leg_volumes {
+        if leg_volumes && gv[0][i] != 0 {
             let g = gv[0][i];
             let l = &mut s.legs[p];
             if g > l[0] {

@@ -143,7 +143,10 @@ fn run<A: Acc>(
             // its cache miss overlaps the work in between.
             let p = sponsor[internal[j - AHEAD] as usize];
             if p != NO_SPONSOR {
-                prefetch(&levels[pos[p as usize] as usize * depth]);
+                // A row may straddle two cache lines: ask for both ends.
+                let at = pos[p as usize] as usize * depth;
+                prefetch(&levels[at]);
+                prefetch(&levels[at + depth - 1]);
             }
         }
         let (before, from_j) = levels.split_at_mut(j * depth);

@@ -324,7 +324,14 @@ pub fn roll_up_group_volume(sponsor: &[u32], gv: &mut [i64]) {
 /// recruits, in join order) only. `gv` holds own PV plus recruits-without-recruits' PV on
 /// entry, GV on return.
 pub fn roll_up_internal(sponsor: &[u32], internal: &[u32], gv: &mut [i64]) {
-    for &i in internal.iter().rev() {
+    for (j, &i) in internal.iter().enumerate().rev() {
+        if j >= AHEAD {
+            // Sponsors are scattered: ask for a later one's line ahead of time.
+            let s = sponsor[internal[j - AHEAD] as usize];
+            if s != NO_SPONSOR {
+                prefetch(&gv[s as usize]);
+            }
+        }
         let s = sponsor[i as usize];
         let g = gv[i as usize];
         if s != NO_SPONSOR && g != 0 {

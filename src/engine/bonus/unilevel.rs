@@ -23,6 +23,8 @@ pub struct Scratch {
     levels: Vec<i64>,
     /// position in the compact space of each distributor with recruits
     pos: Vec<u32>,
+    /// each one's sponsor's position in the compact space
+    up: Vec<u32>,
 }
 
 /// Inputs of one month.
@@ -132,22 +134,27 @@ fn run<A: Acc>(
     if s.levels.len() < ni * depth {
         s.levels.resize(ni * depth, 0);
     }
-    let (pos, levels) = (&s.pos[..n], &mut s.levels[..ni * depth]);
+    // Each one's sponsor's row, found in a pass of its own: its scattered reads of `pos`
+    // do not wait on each other there, as they would inside the reverse pass.
+    s.up.clear();
+    let pos = &s.pos[..n];
+    s.up.extend(internal.iter().map(|&i| match sponsor[i as usize] {
+        NO_SPONSOR => NO_SPONSOR,
+        p => pos[p as usize],
+    }));
+    let (up, levels) = (&s.up[..ni], &mut s.levels[..ni * depth]);
     // Saturating: lines held at the 64-bit bounds add up without wrapping (the engine
     // then refuses the month).
     let mut total = 0i64;
     for j in (0..ni).rev() {
         let i = internal[j] as usize;
-        if j >= AHEAD {
+        if j >= AHEAD && up[j - AHEAD] != NO_SPONSOR {
             // The sponsors' rows are scattered: ask for one a few steps ahead, so that
-            // its cache miss overlaps the work in between.
-            let p = sponsor[internal[j - AHEAD] as usize];
-            if p != NO_SPONSOR {
-                // A row may straddle two cache lines: ask for both ends.
-                let at = pos[p as usize] as usize * depth;
-                prefetch(&levels[at]);
-                prefetch(&levels[at + depth - 1]);
-            }
+            // its cache misses overlap the work in between. A row may straddle two cache
+            // lines: ask for both ends.
+            let at = up[j - AHEAD] as usize * depth;
+            prefetch(&levels[at]);
+            prefetch(&levels[at + depth - 1]);
         }
         let (before, from_j) = levels.split_at_mut(j * depth);
         let row = &mut from_j[..depth];
@@ -168,9 +175,8 @@ fn run<A: Acc>(
                 total = total.saturating_add(c);
             }
         }
-        let p = sponsor[i];
-        if p != NO_SPONSOR {
-            let up = &mut before[pos[p as usize] as usize * depth..][..depth];
+        if up[j] != NO_SPONSOR {
+            let up = &mut before[up[j] as usize * depth..][..depth];
             if !compression || counts[i] {
                 for (u, &v) in up[1..].iter_mut().zip(&row[..depth - 1]) {
                     *u += v;

@@ -61,6 +61,8 @@ impl PlanEngine<'_> {
         };
         let plan = self.plan;
         let trivial_ranks = !plan.has_rank_requirements();
+        // The list of those participating, for the plans whose passes read it.
+        let list = self.lists_participants();
         let pass = ForwardPass {
             sponsor: &m.sponsor[..n],
             participating: &m.participating[..n],
@@ -73,8 +75,11 @@ impl PlanEngine<'_> {
             fuse_max_rank: trivial_ranks
                 && !plan.has_rank_advancement()
                 && self.given_rank.is_empty(),
+            list,
         };
+        self.participants.resize(if list { n } else { 0 }, 0);
         let out = Out {
+            participants: &mut self.participants,
             pv: &mut self.pv[..n],
             gv: &mut self.gv[..n],
             child_pv: &mut self.child_pv[..n],
@@ -94,6 +99,8 @@ impl PlanEngine<'_> {
             (false, true) => pass.run(|i| retail[i], |_| 0, out),
             (false, false) => pass.run(|i| retail[i], |i| extra[i], out),
         };
+        self.participants
+            .truncate(if list { t.participating as usize } else { 0 });
         // Parties' volume was summed apart (from the parties): the rest is preferred.
         t.party_volume = party_volume;
         t.preferred_volume = if m.preferred_pv.is_empty() {
@@ -226,10 +233,15 @@ struct ForwardPass<'a> {
     trivial_ranks: bool,
     top: u8,
     fuse_max_rank: bool,
+    /// Write the list of those participating.
+    list: bool,
 }
 
 /// What the forward pass writes.
 struct Out<'a> {
+    /// Room for everyone (or empty: no list); the first `participating` entries are those
+    /// participating.
+    participants: &'a mut [u32],
     pv: &'a mut [i64],
     gv: &'a mut [i64],
     child_pv: &'a mut [i64],
@@ -248,6 +260,7 @@ impl ForwardPass<'_> {
     #[inline(always)]
     fn run(&self, retail: impl Fn(usize) -> i64, extra: impl Fn(usize) -> i64, o: Out) -> Measures {
         let Out {
+            participants,
             pv,
             gv,
             child_pv,
@@ -287,6 +300,10 @@ impl ForwardPass<'_> {
             t.volume += p;
             t.retail_volume += r;
             t.preferred_volume += f;
+            if self.list {
+                // Written for everyone, kept for those participating: no branch.
+                participants[t.participating as usize] = i as u32;
+            }
             t.participating += on as u32;
             let q = on && p >= self.min_pv;
             qualified[i] = q;

@@ -126,6 +126,9 @@ pub struct PlanEngine<'p> {
     pub amounts: Vec<Vec<i64>>,
     /// Sum of the PV of each distributor's personally sponsored recruits (level 1).
     pub child_pv: Vec<i64>,
+    /// Those participating this month, in join order (the passes that concern them alone
+    /// visit them instead of everyone); empty unless [`Self::lists_participants`].
+    participants: Vec<u32>,
     /// Retail customers' PV of each participant, and of each one's recruits.
     rpv: Vec<i64>,
     child_rpv: Vec<i64>,
@@ -245,6 +248,7 @@ impl<'p> PlanEngine<'p> {
             max_rank: vec![],
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
+            participants: vec![],
             rpv: vec![],
             child_rpv: vec![],
             party_pv: vec![],
@@ -403,6 +407,19 @@ impl<'p> PlanEngine<'p> {
                 totals
             }
         }
+    }
+
+    /// Whether the month's passes read the list of those participating: the rank pass and
+    /// rank counts (ranks with requirements, or given), the retail margin and rank
+    /// advancement. The forward pass writes it only then.
+    fn lists_participants(&self) -> bool {
+        self.plan.has_rank_requirements()
+            || !self.given_rank.is_empty()
+            || self
+                .plan
+                .bonuses
+                .iter()
+                .any(|b| matches!(b, Bonus::Retail { .. } | Bonus::RankAdvancement { .. }))
     }
 
     /// The month's stages in order.

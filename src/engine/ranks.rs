@@ -55,6 +55,11 @@ pub struct RankInput<'a> {
     pub prior_title: &'a [u8],
     /// A rank given for this month ([`NO_RANK`]: evaluate); empty for none.
     pub given: &'a [u8],
+    /// Those participating, and those with recruits, each in join order: everyone else
+    /// (who has quit and has no recruits) has no rank and, in the plans that let the
+    /// pass skip them, adds nothing to a leg (see [`evaluate_ranks`]).
+    pub participants: &'a [u32],
+    pub internal: &'a [u32],
 }
 
 /// What the rank pass writes.
@@ -128,7 +133,14 @@ pub fn evaluate_ranks(
     s.legs.clear();
     s.legs.resize(if leg_volumes { n } else { 0 }, [0; 3]);
 
-    for i in (0..n).rev() {
+    // Someone who has quit and has no recruits has no rank, reaches no title and passes no
+    // rank up; with no title to pass up and leg caps on this month's GV only (theirs is 0),
+    // the pass visits only those participating or with recruits, in the same reverse order.
+    let sparse = !with_titles && caps.iter().all(|&(_, slot)| slot == 0);
+    if sparse {
+        rank.fill(NO_RANK);
+    }
+    let mut visit = |i: usize| {
         let mut r = NO_RANK;
         if participating[i] {
             r = if !given.is_empty() && given[i] != NO_RANK {
@@ -155,7 +167,7 @@ pub fn evaluate_ranks(
         }
         let p = sponsor[i];
         if p == NO_SPONSOR {
-            continue;
+            return;
         }
         let p = p as usize;
         if qualified[i] {
@@ -200,6 +212,28 @@ pub fn evaluate_ranks(
             }
             l[2] += g;
         }
+    };
+    if !sparse {
+        for i in (0..n).rev() {
+            visit(i);
+        }
+        return;
+    }
+    let (a, b) = (input.participants, input.internal);
+    let (mut x, mut y) = (a.len(), b.len());
+    while x > 0 || y > 0 {
+        // The larger of the two lists' last entries (once, when both hold it).
+        let i = if y == 0 || (x > 0 && a[x - 1] > b[y - 1]) {
+            x -= 1;
+            a[x]
+        } else {
+            y -= 1;
+            if x > 0 && a[x - 1] == b[y] {
+                x -= 1;
+            }
+            b[y]
+        };
+        visit(i as usize);
     }
 }
 

@@ -90,6 +90,8 @@ impl PlanEngine<'_> {
             accumulated_pv: &w.accumulated,
             prior_title: &self.max_rank[..n],
             given,
+            participants: &self.participants,
+            internal: &self.tree.internal,
         };
         let t = self.title.len().min(n);
         let h = self.held_rank.len().min(n);
@@ -147,7 +149,9 @@ impl PlanEngine<'_> {
             }
             return counts;
         }
-        for (&r, mr) in self.rank[..n].iter().zip(&mut self.max_rank[..n]) {
+        // Only those participating have a rank.
+        for &i in &self.participants {
+            let (r, mr) = (self.rank[i as usize], &mut self.max_rank[i as usize]);
             if r != NO_RANK {
                 counts[r as usize] += 1;
                 if *mr == NO_RANK || r > *mr {

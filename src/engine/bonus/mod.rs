@@ -159,6 +159,7 @@ impl PlanEngine<'_> {
             sponsor: m.sponsor,
             join_month: m.join_month,
             participating: &m.participating[..n],
+            participants: &self.participants,
             retail_pv: if m.retail_pv.is_empty() {
                 &[]
             } else {
@@ -374,6 +375,8 @@ pub(super) struct BonusCtx<'a> {
     sponsor: &'a [u32],
     join_month: &'a [u16],
     participating: &'a [bool],
+    /// Those participating, in join order.
+    participants: &'a [u32],
     /// The month's real volume by source (empty: none), whatever the evaluation.
     retail_pv: &'a [i64],
     preferred_pv: &'a [i64],
@@ -462,7 +465,7 @@ pub(super) fn pay_bonuses(
         let out = &mut rest[0][..n];
         totals[b] = match bonus {
             Bonus::Retail { markup, .. } => {
-                retail::pay(c.retail_pv, c.participating, *markup, pvm, out)
+                retail::pay(c.retail_pv, c.participants, *markup, pvm, out)
             }
             Bonus::Unilevel {
                 compression,
@@ -535,7 +538,7 @@ pub(super) fn pay_bonuses(
                 fast_start::pay(&month, &rules, &mut s.acc, out)
             }
             Bonus::RankAdvancement { amounts, .. } => {
-                rank_advancement::pay(c.rank, c.max_rank, amounts, out)
+                rank_advancement::pay(c.rank, c.max_rank, c.participants, amounts, out)
             }
             Bonus::Differential {
                 levels,

@@ -5,27 +5,27 @@
 use super::cents_of;
 
 /// Write each participating distributor's retail profit this month (cents); returns the sum.
-/// An empty `retail_pv` is no customers.
+/// An empty `retail_pv` is no customers; `participants` are those participating.
 pub fn pay(
     retail_pv: &[i64],
-    participating: &[bool],
+    participants: &[u32],
     markup: i64,
     point_value: i64,
     out: &mut [i64],
 ) -> i64 {
-    let mut total = 0;
+    out.fill(0);
     if retail_pv.is_empty() {
         // No customers.
-        out.fill(0);
         return 0;
     }
-    for ((o, &v), &on) in out.iter_mut().zip(retail_pv).zip(participating) {
-        *o = if v == 0 || !on {
-            0
-        } else {
-            cents_of(v as i128 * markup as i128, point_value)
-        };
-        total += *o;
+    let mut total = 0;
+    for &i in participants {
+        let v = retail_pv[i as usize];
+        if v != 0 {
+            let c = cents_of(v as i128 * markup as i128, point_value);
+            out[i as usize] = c;
+            total += c;
+        }
     }
     total
 }

@@ -410,16 +410,17 @@ impl<'p> PlanEngine<'p> {
     }
 
     /// Whether the month's passes read the list of those participating: the rank pass and
-    /// rank counts (ranks with requirements, or given), the retail margin and rank
-    /// advancement. The forward pass writes it only then.
+    /// rank counts (ranks with requirements, or given), the retail margin, rank advancement
+    /// and pools. The forward pass writes it only then.
     fn lists_participants(&self) -> bool {
         self.plan.has_rank_requirements()
             || !self.given_rank.is_empty()
-            || self
-                .plan
-                .bonuses
-                .iter()
-                .any(|b| matches!(b, Bonus::Retail { .. } | Bonus::RankAdvancement { .. }))
+            || self.plan.bonuses.iter().any(|b| {
+                matches!(
+                    b,
+                    Bonus::Retail { .. } | Bonus::RankAdvancement { .. } | Bonus::Pool { .. }
+                )
+            })
     }
 
     /// The month's stages in order.

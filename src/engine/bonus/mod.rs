@@ -620,6 +620,7 @@ pub(super) fn pay_bonuses(
                 ..
             } => {
                 let month = pool::Month {
+                    participants: c.participants,
                     qualified: c.qualified,
                     rank: c.rank_by(*by_title),
                     total_pv: c.total_pv,

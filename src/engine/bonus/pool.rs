@@ -16,6 +16,8 @@ use crate::plan::NO_RANK;
 
 /// Inputs of one month.
 pub struct Month<'a> {
+    /// Those participating, in join order (only they can be active).
+    pub participants: &'a [u32],
     /// Active (qualified) this month.
     pub qualified: &'a [bool],
     /// Paid-as rank.
@@ -38,7 +40,8 @@ pub fn pool_cents(total_pv: i64, point_value: i64, rate: i64) -> i64 {
 /// qualifies.
 pub fn total(m: &Month, rate: i64, shares: &[u32]) -> i64 {
     let pool = pool_cents(m.total_pv, m.point_value, rate);
-    let anyone = (0..m.rank.len()).any(|i| {
+    let anyone = m.participants.iter().any(|&i| {
+        let i = i as usize;
         let r = m.rank[i];
         r != NO_RANK && m.qualified[i] && shares[r as usize] > 0
     });
@@ -60,7 +63,8 @@ pub fn pay(m: &Month, rate: i64, shares: &[u32], out: &mut [i64]) -> i64 {
     }
     let nr = shares.len();
     let mut count = [0u64; MAX_RANKS];
-    for i in 0..n {
+    for &i in m.participants {
+        let i = i as usize;
         let r = m.rank[i];
         if r != NO_RANK && m.qualified[i] && shares[r as usize] > 0 {
             count[r as usize] += 1;
@@ -112,7 +116,8 @@ pub fn pay(m: &Month, rate: i64, shares: &[u32], out: &mut [i64]) -> i64 {
     }
     debug_assert_eq!(left, 0);
     let mut total = 0i64;
-    for i in 0..n {
+    for &i in m.participants {
+        let i = i as usize;
         let r = m.rank[i];
         if r == NO_RANK || !m.qualified[i] || shares[r as usize] == 0 {
             continue;

@@ -2,21 +2,27 @@
 //! ([`crate::engine::placement`]). Level 1 is the distributors in the payee's own slots,
 //! level 2 those in theirs, …, to the plan's depth; what lies deeper is not paid.
 //!
-//! Level sums, one pass per level (`level_k+1[parent] += level_k[child]`), no walking up.
-//! A line is `Σ level PV × rate`, rounded once, half away from zero, to the cent. Only
-//! active distributors are paid; inactive ones still occupy their slots (no compression).
-//! It is linear in this month's PV, so it is traced to retail and participants' volume
-//! like a unilevel.
+//! Level sums as a unilevel's ([`super::unilevel`], one reverse pass over the nodes with
+//! children), on the placement tree instead of the sponsor tree: a placement parent always
+//! comes before its child. A line is `Σ level PV × rate`, rounded once, half away from
+//! zero, to the cent. Only active distributors are paid; inactive ones still occupy their
+//! slots (no compression). It is linear in this month's PV, so it is traced to retail and
+//! participants' volume like a unilevel.
 
-use super::cents_of;
+use super::unilevel;
 use crate::engine::placement::NONE;
 
 /// Scratch arrays reused from month to month.
 #[derive(Default, Debug)]
 pub struct Scratch {
-    cur: Vec<i64>,
-    next: Vec<i64>,
-    acc: Vec<i128>,
+    /// PV of each one's placement children (level 1).
+    child: Vec<i64>,
+    has_child: Vec<bool>,
+    /// Those with placement children, in join order.
+    internal: Vec<u32>,
+    /// One rate row for everyone.
+    row: Vec<u8>,
+    uni: unilevel::Scratch,
 }
 
 /// Inputs of one month.
@@ -35,39 +41,34 @@ pub struct Month<'a> {
 /// `rates[level - 1]` are millionths.
 pub fn pay(m: &Month, rates: &[i64], s: &mut Scratch, out: &mut [i64]) -> i64 {
     let n = m.pv.len();
-    s.cur.clear();
-    s.cur.extend_from_slice(m.pv);
-    s.acc.clear();
-    s.acc.resize(n, 0);
-    s.next.resize(n, 0);
     let parent = &m.parent[..n];
-    for &rate in rates {
-        s.next[..n].fill(0);
-        let mut any = false;
-        for (i, &p) in parent.iter().enumerate() {
-            let v = s.cur[i];
-            if p != NONE && v != 0 {
-                s.next[p as usize] += v;
-                any = true;
-            }
+    s.child.clear();
+    s.child.resize(n, 0);
+    s.has_child.clear();
+    s.has_child.resize(n, false);
+    let mut total_pv = 0i64;
+    for (i, &p) in parent.iter().enumerate() {
+        if p != NONE {
+            s.has_child[p as usize] = true;
+            s.child[p as usize] += m.pv[i];
         }
-        if !any {
-            break;
-        }
-        for (a, &v) in s.acc.iter_mut().zip(&s.next[..n]) {
-            *a += v as i128 * rate as i128;
-        }
-        std::mem::swap(&mut s.cur, &mut s.next);
+        total_pv += m.pv[i];
     }
-    let mut total = 0;
-    for i in 0..n {
-        let x = if m.qualified[i] {
-            cents_of(s.acc[i], m.point_value)
-        } else {
-            0
-        };
-        out[i] = x;
-        total += x;
-    }
-    total
+    s.internal.clear();
+    s.internal
+        .extend((0..n as u32).filter(|&i| s.has_child[i as usize]));
+    s.row.clear();
+    s.row.resize(n, 0);
+    let month = unilevel::Month {
+        sponsor: parent,
+        pv: &m.pv[..n],
+        qualified: &m.qualified[..n],
+        rank: &s.row,
+        point_value: m.point_value,
+        total_pv,
+        internal: &s.internal,
+        child_pv: &s.child,
+        counts: &[],
+    };
+    unilevel::pay(&month, false, rates.len(), rates, &mut s.uni, out)
 }

@@ -410,15 +410,19 @@ impl<'p> PlanEngine<'p> {
     }
 
     /// Whether the month's passes read the list of those participating: the rank pass and
-    /// rank counts (ranks with requirements, or given), the retail margin, rank advancement
-    /// and pools. The forward pass writes it only then.
+    /// rank counts (ranks with requirements, or given), the retail margin, rank advancement,
+    /// pools and personal volume bonuses (and, then, the what-ifs' set-up). The forward
+    /// pass writes it only then.
     fn lists_participants(&self) -> bool {
         self.plan.has_rank_requirements()
             || !self.given_rank.is_empty()
             || self.plan.bonuses.iter().any(|b| {
                 matches!(
                     b,
-                    Bonus::Retail { .. } | Bonus::RankAdvancement { .. } | Bonus::Pool { .. }
+                    Bonus::Retail { .. }
+                        | Bonus::RankAdvancement { .. }
+                        | Bonus::Pool { .. }
+                        | Bonus::Personal { .. }
                 )
             })
     }

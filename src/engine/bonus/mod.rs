@@ -218,13 +218,24 @@ impl PlanEngine<'_> {
                 ON_PREFERRED => &m.preferred_pv[..n],
                 _ => &self.party_pv[..n],
             };
-            what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
-                if m.participating[i] {
-                    src[i]
-                } else {
-                    0
-                }
-            });
+            if self.participants.is_empty() {
+                what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
+                    if m.participating[i] {
+                        src[i]
+                    } else {
+                        0
+                    }
+                });
+            } else {
+                // Only those participating have this month's volume.
+                what_if_pv_of(
+                    &mut self.rpv,
+                    &mut self.child_rpv,
+                    m.sponsor,
+                    &self.participants,
+                    src,
+                );
+            }
             let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
@@ -316,6 +327,32 @@ fn what_if_pv(
     let mut total = 0i64;
     for i in 0..n {
         let r = volume(i);
+        pv[i] = r;
+        total += r;
+        let s = sponsor[i];
+        if s != NO_SPONSOR && r != 0 {
+            child[s as usize] += r;
+        }
+    }
+    total
+}
+
+/// [`what_if_pv`] with `volume` of `who` only (everyone else has none).
+fn what_if_pv_of(
+    pv: &mut Vec<i64>,
+    child: &mut Vec<i64>,
+    sponsor: &[u32],
+    who: &[u32],
+    volume: &[i64],
+) -> i64 {
+    let n = sponsor.len();
+    pv.clear();
+    pv.resize(n, 0);
+    child.clear();
+    child.resize(n, 0);
+    let mut total = 0i64;
+    for &i in who {
+        let (i, r) = (i as usize, volume[i as usize]);
         pv[i] = r;
         total += r;
         let s = sponsor[i];
@@ -831,7 +868,7 @@ pub(super) fn pay_bonuses(
                     tier_pv: c.tier_pv,
                     pv: c.pv,
                     own_pv: if volume_only { &[] } else { c.own_pv },
-                    participating: c.participating,
+                    participants: c.participants,
                     qualified: c.qualified,
                     point_value: pvm,
                 };

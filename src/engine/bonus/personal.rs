@@ -12,8 +12,8 @@ pub struct Month<'a> {
     pub pv: &'a [i64],
     /// The part of the PV from the distributor's own orders (empty in a what-if).
     pub own_pv: &'a [i64],
-    /// Participating this month.
-    pub participating: &'a [bool],
+    /// Those participating this month, in join order.
+    pub participants: &'a [u32],
     /// Active (qualified) this month.
     pub qualified: &'a [bool],
     /// Currency per point, millionths.
@@ -40,15 +40,11 @@ pub fn pay(
     out: &mut [i64],
 ) -> (i64, i64) {
     let n = m.pv.len();
+    out[..n].fill(0);
     let (mut total, mut own) = (0i64, 0i64);
-    for i in 0..n {
-        out[i] = 0;
-        let eligible = if require_active {
-            m.qualified[i]
-        } else {
-            m.participating[i]
-        };
-        if !eligible || m.pv[i] == 0 {
+    for &i in m.participants {
+        let i = i as usize;
+        if (require_active && !m.qualified[i]) || m.pv[i] == 0 {
             continue;
         }
         let r = tier_rate(m.tier_pv[i], tiers, rates);

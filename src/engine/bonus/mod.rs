@@ -21,8 +21,10 @@ pub mod unilevel;
 pub struct Scratch {
     /// Unilevel (and matching's level passes).
     pub unilevel: unilevel::Scratch,
-    /// Fast start's accumulators.
+    /// Exact accumulators per person (walking evaluations, rounded per line).
     pub acc: Vec<i128>,
+    /// Fast start's lines.
+    pub fast_start: fast_start::Lines,
     /// Differential.
     pub differential: differential::Scratch,
     /// Matching.
@@ -572,7 +574,7 @@ pub(super) fn pay_bonuses(
                     require_active: *require_active,
                     per_term: plan.round_per_term,
                 };
-                fast_start::pay(&month, &rules, &mut s.acc, out)
+                fast_start::pay(&month, &rules, &mut s.acc, &mut s.fast_start, out)
             }
             Bonus::RankAdvancement { amounts, .. } => {
                 rank_advancement::pay(c.rank, c.max_rank, c.participants, amounts, out)

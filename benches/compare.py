@@ -3,8 +3,9 @@
     python benches/compare.py [--rounds 5]
     python benches/compare.py --old DIR [--rounds 10] [--plan PLAN --scenario SCENARIO]
 
-Runs `reference.py` and `numpy_reference.py` alternately, each in a fresh process on one
-core, and prints one JSON line with the median of each and their ratio. Alternating in one
+Runs `reference.py` (with its per-person table, and without: `--no-tables`) and
+`numpy_reference.py` alternately, each in a fresh process on one core, and prints one JSON
+line with the median of each and their ratios. Alternating in one
 run is what makes the ratio trustworthy on a shared machine whose speed drifts.
 
 With `--old DIR`, compares this build against an earlier one instead: DIR holds a copy of
@@ -62,19 +63,24 @@ def main() -> None:
                           if flag != "founders" else str(a.founders)]
         old_vs_new(str(Path(a.old).resolve()), a.rounds, extra, a.runs)
         return
-    ours, theirs = [], []
+    ours, bare, theirs = [], [], []
     for _ in range(a.rounds):
         ours.append(once("reference.py", "--runs", "1", "--threads", "1"))
+        bare.append(once("reference.py", "--runs", "1", "--threads", "1", "--no-tables"))
         theirs.append(once("numpy_reference.py"))
     dl = statistics.median(r["per_second"] for r in ours)
+    dl_bare = statistics.median(r["per_second"] for r in bare)
     npy = statistics.median(r["per_second"] for r in theirs)
     print(json.dumps({
         "rounds": a.rounds,
         "downline_per_second": round(dl),
         "downline_seconds": round(statistics.median(r["seconds"] for r in ours), 3),
+        # The NumPy baseline builds no per-person table: the same run without one.
+        "downline_no_tables_per_second": round(dl_bare),
         "numpy_per_second": round(npy),
         "numpy_seconds": round(statistics.median(r["seconds"] for r in theirs), 3),
         "speedup": round(dl / npy, 2),
+        "speedup_no_tables": round(dl_bare / npy, 2),
         "downline_payout_ratio": round(ours[0]["payout_ratio"], 5),
         "numpy_payout_ratio": round(theirs[0]["payout_ratio"], 5),
     }))

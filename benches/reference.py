@@ -8,7 +8,8 @@ new ones, active from that month; everyone active buys PV lognormal with mean 10
 sigma 0.5; a unilevel pays 5% of PV to each of the first five sponsor ancestors that are
 active (no compression, no rank or PV requirement); GV is rolled up.
 
-``seconds`` is the wall time of the ``simulate`` call, tables included; ``payout_ratio``
+``seconds`` is the wall time of the ``simulate`` call, tables included (``--no-tables``: none
+kept); ``payout_ratio``
 is commissions ÷ PV value over the whole run.
 """
 
@@ -31,16 +32,20 @@ def main() -> None:
     ap.add_argument("--founders", type=int, default=None, help="override 100,000 (smoke tests)")
     ap.add_argument("--plan", default=REFERENCE_PLAN, help="another plan")
     ap.add_argument("--scenario", default=REFERENCE_SCENARIO, help="another scenario")
+    ap.add_argument("--no-tables", action="store_true",
+                    help="keep no per-person table (as the NumPy baseline builds none)")
     a = ap.parse_args()
     plan = dl.Plan.load(a.plan)
     scen = scenario_with(dl.Scenario.load(a.scenario), a.founders)
-    t = timed_simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed, threads=a.threads)
+    t = timed_simulate(plan, scen, months=a.months, runs=a.runs, seed=a.seed, threads=a.threads,
+                       keep_distributors=not a.no_tables)
     print(
         json.dumps(
             {
                 "impl": "downline",
                 "runs": a.runs,
                 "threads": a.threads,
+                "tables": not a.no_tables,
                 "active_distributor_months": t["active_distributor_months"],
                 "seconds": t["seconds"],
                 "per_second": t["per_second"],

@@ -1,7 +1,7 @@
 """A simulation to run under a profiler (benches/PROFILE.md): one plan, one thread, no tables.
 
     python benches/profile_workload.py unilevel [--runs 40] [--months 36] [--seed 7]
-    python benches/profile_workload.py reference [--runs 8]
+    python benches/profile_workload.py reference [--runs 8] [--founders 1000000]
     perf record -g -o unilevel.data -- .venv/bin/python benches/profile_workload.py unilevel
 
 A plan is a stem of examples/plans/*.toml (or a path), simulated under
@@ -26,10 +26,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--founders", type=int, default=None,
+                    help="the reference workload's founders (default 100,000)")
     a = ap.parse_args()
     warnings.simplefilter("ignore")
     if a.plan == "reference":
-        plan, scen = reference_workload()
+        plan, scen = reference_workload(a.founders)
     else:
         path = a.plan if a.plan.endswith(".toml") else ROOT / "examples" / "plans" / f"{a.plan}.toml"
         plan = dl.Plan.load(path)

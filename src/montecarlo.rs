@@ -8,7 +8,8 @@ use crate::error::{Error, Result};
 use crate::metrics::RunOutput;
 use crate::plan::CompiledPlan;
 use crate::scenario::Scenario;
-use crate::simulation::{run_one, Progress, RunOptions};
+use crate::simulation::{run_one_with, Progress, RunOptions};
+use crate::spare::Spare;
 use rayon::prelude::*;
 
 /// Which runs keep their per-distributor table (it grows with runs × people).
@@ -166,13 +167,14 @@ pub fn simulate(
 ) -> Result<Vec<RunOutput>> {
     opts.validate()?;
     check_memory(plan, scenario, opts)?;
-    let one = |run: u32| {
+    // Each thread hands a run's per-person arrays on to its next run (crate::spare).
+    let one = |spare: &mut Spare, run: u32| {
         let keep = match opts.keep_distributors {
             KeepDistributors::All => true,
             KeepDistributors::None => false,
             KeepDistributors::First(k) => run < k,
         };
-        run_one(
+        run_one_with(
             plan,
             scenario,
             run,
@@ -182,10 +184,12 @@ pub fn simulate(
                 keep_distributors: keep,
             },
             progress,
+            spare,
         )
     };
     if opts.threads == Some(1) {
-        return (0..opts.runs).map(one).collect();
+        let mut spare = Spare::default();
+        return (0..opts.runs).map(|run| one(&mut spare, run)).collect();
     }
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = opts.threads {
@@ -194,5 +198,10 @@ pub fn simulate(
     let pool = builder
         .build()
         .map_err(|e| Error::Argument(format!("cannot start threads: {e}")))?;
-    pool.install(|| (0..opts.runs).into_par_iter().map(one).collect())
+    pool.install(|| {
+        (0..opts.runs)
+            .into_par_iter()
+            .map_init(Spare::default, one)
+            .collect()
+    })
 }

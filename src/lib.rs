@@ -50,7 +50,6 @@ pub mod plan;
 pub mod rng;
 pub mod scenario;
 pub mod simulation;
-pub(crate) mod spare;
 
 #[cfg(feature = "python")]
 mod python;

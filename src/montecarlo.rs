@@ -8,8 +8,7 @@ use crate::error::{Error, Result};
 use crate::metrics::RunOutput;
 use crate::plan::CompiledPlan;
 use crate::scenario::Scenario;
-use crate::simulation::{run_one_with, Progress, RunOptions};
-use crate::spare::Spare;
+use crate::simulation::{run_one, Progress, RunOptions};
 use rayon::prelude::*;
 
 /// Which runs keep their per-distributor table (it grows with runs × people).
@@ -167,14 +166,13 @@ pub fn simulate(
 ) -> Result<Vec<RunOutput>> {
     opts.validate()?;
     check_memory(plan, scenario, opts)?;
-    // Each thread hands a run's per-person arrays on to its next run (crate::spare).
-    let one = |spare: &mut Spare, run: u32| {
+    let one = |run: u32| {
         let keep = match opts.keep_distributors {
             KeepDistributors::All => true,
             KeepDistributors::None => false,
             KeepDistributors::First(k) => run < k,
         };
-        run_one_with(
+        run_one(
             plan,
             scenario,
             run,
@@ -184,12 +182,10 @@ pub fn simulate(
                 keep_distributors: keep,
             },
             progress,
-            spare,
         )
     };
     if opts.threads == Some(1) {
-        let mut spare = Spare::default();
-        return (0..opts.runs).map(|run| one(&mut spare, run)).collect();
+        return (0..opts.runs).map(one).collect();
     }
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = opts.threads {
@@ -198,10 +194,5 @@ pub fn simulate(
     let pool = builder
         .build()
         .map_err(|e| Error::Argument(format!("cannot start threads: {e}")))?;
-    pool.install(|| {
-        (0..opts.runs)
-            .into_par_iter()
-            .map_init(Spare::default, one)
-            .collect()
-    })
+    pool.install(|| (0..opts.runs).into_par_iter().map(one).collect())
 }

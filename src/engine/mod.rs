@@ -328,58 +328,6 @@ impl<'p> PlanEngine<'p> {
             .map_or([0, 0], |s| s.carry(i, ages))
     }
 
-    /// A new engine for `plan` whose per-person arrays come from `spare` (arrays an
-    /// earlier run left, cleared), with room for `cap` people.
-    pub(crate) fn with_arrays_from(
-        plan: &'p CompiledPlan,
-        spare: &mut crate::spare::Spare,
-        cap: usize,
-    ) -> Self {
-        let mut e = PlanEngine::new(plan);
-        e.pv = spare.take(cap);
-        e.gv = spare.take(cap);
-        e.child_pv = spare.take(cap);
-        e.qualified = spare.take(cap);
-        e.rank = spare.take(cap);
-        e.max_rank = spare.take(cap);
-        for a in &mut e.amounts {
-            *a = spare.take(cap);
-        }
-        e.participants = spare.take(0);
-        e.rpv = spare.take(0);
-        e.child_rpv = spare.take(0);
-        for a in &mut e.shadow {
-            *a = spare.take(0);
-        }
-        e.tree.has_child = spare.take(cap);
-        e.tree.internal = spare.take(0);
-        e.bonus_scratch.unilevel.take_arrays(spare);
-        e
-    }
-
-    /// Leave the per-person arrays to `spare` for a later run (see
-    /// [`PlanEngine::with_arrays_from`]).
-    pub(crate) fn give_arrays(mut self, spare: &mut crate::spare::Spare) {
-        spare.give_from(&mut self.pv);
-        spare.give_from(&mut self.gv);
-        spare.give_from(&mut self.child_pv);
-        spare.give_from(&mut self.qualified);
-        spare.give_from(&mut self.rank);
-        spare.give_from(&mut self.max_rank);
-        for a in &mut self.amounts {
-            spare.give_from(a);
-        }
-        spare.give_from(&mut self.participants);
-        spare.give_from(&mut self.rpv);
-        spare.give_from(&mut self.child_rpv);
-        for a in &mut self.shadow {
-            spare.give_from(a);
-        }
-        spare.give_from(&mut self.tree.has_child);
-        spare.give_from(&mut self.tree.internal);
-        self.bonus_scratch.unilevel.give_arrays(spare);
-    }
-
     /// Make room for a downline of `cap` people without reallocating.
     pub fn reserve(&mut self, cap: usize) {
         let extra = cap.saturating_sub(self.pv.len());

@@ -130,36 +130,13 @@ impl RunSummary {
         costs: &dyn Fn(usize) -> i64,
         active_end: &[u32],
     ) -> RunSummary {
-        Self::compute_in(
-            monthly,
-            earnings,
-            retail_profit,
-            costs,
-            active_end,
-            Vec::new(),
-        )
-        .0
-    }
-
-    /// [`RunSummary::compute`], sorting the earnings in `buf` (an array of the caller's,
-    /// cleared first, so that no new one is allocated); returns it too.
-    pub fn compute_in(
-        monthly: &[MonthRow],
-        earnings: &[i64],
-        retail_profit: &[i64],
-        costs: &dyn Fn(usize) -> i64,
-        active_end: &[u32],
-        mut buf: Vec<i64>,
-    ) -> (RunSummary, Vec<i64>) {
         let n = earnings.len();
         let volume_value: i64 = monthly.iter().map(|r| r.volume_value).sum();
         let payout: i64 = monthly.iter().map(|r| r.payout).sum();
         let capped: i64 = monthly.iter().map(|r| r.payout_before_cap - r.payout).sum();
         let retail: i64 = monthly.iter().map(|r| r.retail_profit).sum();
         let host_rewards: i64 = monthly.iter().map(|r| r.host_rewards).sum();
-        buf.clear();
-        buf.extend_from_slice(earnings);
-        let mut sorted = buf;
+        let mut sorted = earnings.to_vec();
         sorted.sort_unstable();
         let median = if n == 0 {
             0.0
@@ -178,7 +155,7 @@ impl RunSummary {
         let top = n.div_ceil(100);
         let top_sum: i64 = sorted[n - top..].iter().sum();
         let nf = n.max(1) as f64;
-        let summary = RunSummary {
+        RunSummary {
             ever_joined: n as u64,
             active_end: active_end.len() as u64,
             volume_value,
@@ -200,8 +177,7 @@ impl RunSummary {
             } else {
                 0.0
             },
-        };
-        (summary, sorted)
+        }
     }
 }
 

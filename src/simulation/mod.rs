@@ -17,7 +17,6 @@ use crate::error::{Error, Result};
 use crate::metrics::{MonthRow, RunOutput};
 use crate::plan::CompiledPlan;
 use crate::scenario::Scenario;
-use crate::spare::Spare;
 use people::People;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -81,21 +80,9 @@ pub fn run_one(
     opts: RunOptions,
     progress: Option<&Progress>,
 ) -> Result<RunOutput> {
-    run_one_with(plan, scenario, run, opts, progress, &mut Spare::default())
-}
-
-/// [`run_one`] with the per-person arrays taken from `spare` and left to it afterwards,
-/// for the next run on the same thread (see [`crate::spare`]).
-pub(crate) fn run_one_with(
-    plan: &CompiledPlan,
-    scenario: &Scenario,
-    run: u32,
-    opts: RunOptions,
-    progress: Option<&Progress>,
-    spare: &mut Spare,
-) -> Result<RunOutput> {
-    let mut people = People::new(plan, scenario, run, opts, spare);
-    let mut engine = PlanEngine::with_arrays_from(plan, spare, people.capacity());
+    let mut people = People::new(plan, scenario, run, opts);
+    let mut engine = PlanEngine::new(plan);
+    engine.reserve(people.capacity());
     let mut monthly: Vec<MonthRow> = Vec::with_capacity(opts.months as usize);
     for m in 1..=opts.months {
         if let Some(p) = progress {
@@ -116,8 +103,6 @@ pub(crate) fn run_one_with(
     }
     // The engine's arrays are freed before the summary sorts a copy of the earnings.
     let max_rank = std::mem::take(&mut engine.max_rank);
-    engine.give_arrays(spare);
-    let out = people.into_output(monthly, &max_rank, spare);
-    spare.give(max_rank);
-    Ok(out)
+    drop(engine);
+    Ok(people.into_output(monthly, &max_rank))
 }

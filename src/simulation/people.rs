@@ -20,22 +20,9 @@ use crate::plan::{CompiledPlan, NO_RANK};
 use crate::rng::{self, stream, Purpose};
 use crate::scenario::samplers::{binomial, poisson, poisson_at, Lifetime, LogNormalCents};
 use crate::scenario::{Effect, MarketModel, Scenario};
-use crate::spare::{Pool, Spare};
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
 use rand_xoshiro::Xoshiro256PlusPlus as Rng64;
-
-/// An array from `spare` with room for `cap` when `keep`, else an empty one.
-fn take_if<T>(spare: &mut Spare, keep: bool, cap: usize) -> Vec<T>
-where
-    Spare: Pool<T>,
-{
-    if keep {
-        spare.take(cap)
-    } else {
-        Vec::new()
-    }
-}
 
 /// The random sources of a run, one per purpose, and the laws they draw from.
 struct Draws {
@@ -214,7 +201,6 @@ impl<'a> People<'a> {
         scenario: &'a Scenario,
         run: u32,
         opts: RunOptions,
-        spare: &mut Spare,
     ) -> People<'a> {
         let state_quit =
             scenario.rank_quit_multiplier.is_some() || scenario.unprofitable_months.is_some();
@@ -223,65 +209,63 @@ impl<'a> People<'a> {
             && scenario.success_breeds_success == 0.0
             && scenario.market_model == MarketModel::Fill;
         // Room for the expected downline up front: growing the arrays by doubling would
-        // copy them and fault their pages in again. The arrays come from `spare` (an
-        // earlier run's, cleared) where it has them.
+        // copy them and fault their pages in again.
         let cap = expected_ever_joined(scenario, opts.months).min(50_000_000.0) as usize;
-        let keep = opts.keep_distributors;
+        let with = || Vec::with_capacity(cap);
+        // Totals only the per-person table reads exist only when it is kept.
+        let kept = || Vec::with_capacity(if opts.keep_distributors { cap } else { 0 });
         // Arrays for what the scenario or the plan has: customers' volume, preferred
         // customers' volume, and a retail margin (the retail bonus, or stock sold).
         let with_customers = scenario.customer_rate > 0.0;
         let with_preferred = with_customers && scenario.preferred_share > 0.0;
-        let with_margin = keep
+        let with_margin = opts.keep_distributors
             || scenario.inventory.is_some()
             || plan
                 .bonuses
                 .iter()
                 .any(|b| !b.paid_by_company() && !b.paid_to_host());
-        let kept = Kept {
-            skill: scenario.heterogeneity.is_some(),
-            customers: with_customers,
-            recruits: keep || scenario.success_breeds_success != 0.0,
-        };
-        let s = spare;
-        let mut d = Downline::keeping(0, kept);
-        d.sponsor = s.take(cap);
-        d.join_month = s.take(cap);
-        d.quit_month = s.take(cap);
-        d.skill = take_if(s, kept.skill, cap);
-        d.customers = take_if(s, kept.customers, cap);
-        d.preferred = take_if(s, kept.customers, cap);
-        d.recruits = take_if(s, kept.recruits, cap);
+        let when = |keep: bool| Vec::with_capacity(if keep { cap } else { 0 });
         let mut p = People {
             plan,
             scenario,
             run,
             months: opts.months,
-            keep_distributors: keep,
+            keep_distributors: opts.keep_distributors,
             draws: Draws::new(scenario, run, opts),
             state_quit,
             homogeneous,
             expenses_cents: (scenario.monthly_expenses * 100.0).round() as i64,
             capacity: cap,
             has: [with_customers, with_preferred, with_margin],
-            d,
-            active: s.take(0),
-            participating: s.take(cap),
-            own_pv: s.take(cap),
-            retail_pv: take_if(s, with_customers, cap),
-            preferred_pv: take_if(s, with_preferred, cap),
-            party_now: take_if(s, scenario.has_parties(), cap),
-            earnings: s.take(cap),
-            retail_profit: take_if(s, with_margin, cap),
-            // Totals only the per-person table reads exist only when it is kept.
-            purchases: take_if(s, keep, cap),
-            own_volume: take_if(s, keep, cap),
-            customer_volume: take_if(s, keep, cap),
-            preferred_volume: take_if(s, keep, cap),
-            party_volume: take_if(s, keep, cap),
-            required: take_if(s, keep, cap),
-            qualifying: take_if(s, keep, cap),
-            streak: take_if(s, state_quit, cap),
-            month_cost: take_if(s, state_quit, cap),
+            d: Downline::keeping(
+                cap,
+                Kept {
+                    skill: scenario.heterogeneity.is_some(),
+                    customers: with_customers,
+                    recruits: opts.keep_distributors || scenario.success_breeds_success != 0.0,
+                },
+            ),
+            active: Vec::new(),
+            participating: Vec::with_capacity(cap),
+            own_pv: with(),
+            retail_pv: when(with_customers),
+            preferred_pv: when(with_preferred),
+            party_now: if scenario.has_parties() {
+                with()
+            } else {
+                vec![]
+            },
+            earnings: with(),
+            retail_profit: when(with_margin),
+            purchases: kept(),
+            own_volume: kept(),
+            customer_volume: kept(),
+            preferred_volume: kept(),
+            party_volume: kept(),
+            required: kept(),
+            qualifying: kept(),
+            streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
+            month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
             shocks: Shocks::new(scenario, opts.months),
             month_volume: 0,
             stock: scenario
@@ -301,7 +285,7 @@ impl<'a> People<'a> {
             let s = p.draws.skill();
             p.d.push(NO_SPONSOR, 1, q, s);
         }
-        p.active.extend(0..p.d.len() as u32);
+        p.active = (0..p.d.len() as u32).collect();
         p.grow();
         p
     }
@@ -919,13 +903,7 @@ impl<'a> People<'a> {
     }
 
     /// The run's output: its months, its summary and (if kept) one row per person.
-    /// The arrays the output does not keep are left to `spare` for the next run.
-    pub(super) fn into_output(
-        mut self,
-        monthly: Vec<MonthRow>,
-        max_rank: &[u8],
-        spare: &mut Spare,
-    ) -> RunOutput {
+    pub(super) fn into_output(self, monthly: Vec<MonthRow>, max_rank: &[u8]) -> RunOutput {
         let months = self.months;
         let d = &self.d;
         // Months of membership within the horizon: everyone is in for its join month.
@@ -938,16 +916,13 @@ impl<'a> People<'a> {
             costs.enrollment_fee + costs.annual_fee * ((months_active(i) as i64 - 1) / 12)
         };
         let expenses = |i: usize| self.expenses_cents * months_active(i) as i64;
-        // The earnings are sorted in a spare array (an earlier run's, or the engine's).
-        let (summary, sorted) = RunSummary::compute_in(
+        let summary = RunSummary::compute(
             &monthly,
             &self.earnings,
             &self.retail_profit,
             &|i| fees(i) + expenses(i),
             &self.active,
-            spare.take(self.earnings.len()),
         );
-        spare.give(sorted);
         let (fees, expenses, months_active): (Vec<i64>, Vec<i64>, Vec<u32>) =
             if self.keep_distributors {
                 let fe = (0..d.len()).map(|i| (fees(i), expenses(i))).unzip();
@@ -955,25 +930,6 @@ impl<'a> People<'a> {
             } else {
                 (vec![], vec![], vec![])
             };
-        spare.give_from(&mut self.own_pv);
-        spare.give_from(&mut self.retail_pv);
-        spare.give_from(&mut self.preferred_pv);
-        spare.give_from(&mut self.party_now);
-        spare.give_from(&mut self.participating);
-        spare.give_from(&mut self.active);
-        spare.give_from(&mut self.streak);
-        spare.give_from(&mut self.month_cost);
-        spare.give_from(&mut self.d.skill);
-        spare.give_from(&mut self.d.customers);
-        spare.give_from(&mut self.d.preferred);
-        if !self.keep_distributors {
-            spare.give_from(&mut self.earnings);
-            spare.give_from(&mut self.retail_profit);
-            spare.give_from(&mut self.d.sponsor);
-            spare.give_from(&mut self.d.join_month);
-            spare.give_from(&mut self.d.quit_month);
-            spare.give_from(&mut self.d.recruits);
-        }
         let d = self.d;
         let distributors = self.keep_distributors.then(|| DistributorTable {
             months_active,

@@ -27,22 +27,6 @@ pub struct Scratch {
     up: Vec<u32>,
 }
 
-impl Scratch {
-    /// Take the arrays from `spare` (cleared: the levels are all zero as they must be).
-    pub(crate) fn take_arrays(&mut self, spare: &mut crate::spare::Spare) {
-        self.levels = spare.take(0);
-        self.pos = spare.take(0);
-        self.up = spare.take(0);
-    }
-
-    /// Leave the arrays to `spare`.
-    pub(crate) fn give_arrays(&mut self, spare: &mut crate::spare::Spare) {
-        spare.give_from(&mut self.levels);
-        spare.give_from(&mut self.pos);
-        spare.give_from(&mut self.up);
-    }
-}
-
 /// Inputs of one month.
 pub struct Month<'a> {
     /// Sponsor of each distributor.

@@ -220,23 +220,15 @@ impl PlanEngine<'_> {
                 ON_PREFERRED => &m.preferred_pv[..n],
                 _ => &self.party_pv[..n],
             };
+            // Only those participating have this month's volume (listed, when the plan
+            // lists them).
+            let (rpv, child) = (&mut self.rpv, &mut self.child_rpv);
             if self.participants.is_empty() {
-                what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
-                    if m.participating[i] {
-                        src[i]
-                    } else {
-                        0
-                    }
-                });
+                let on = (0..n).filter(|&i| m.participating[i]);
+                what_if_pv(rpv, child, m.sponsor, on, |i| src[i]);
             } else {
-                // Only those participating have this month's volume.
-                what_if_pv_of(
-                    &mut self.rpv,
-                    &mut self.child_rpv,
-                    m.sponsor,
-                    &self.participants,
-                    src,
-                );
+                let on = self.participants.iter().map(|&i| i as usize);
+                what_if_pv(rpv, child, m.sponsor, on, |i| src[i]);
             }
             let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
@@ -256,9 +248,13 @@ impl PlanEngine<'_> {
         self.chargebacks.clear();
         if !self.returns.is_empty() && plan.buyback.is_some_and(|b| b.charge_back) {
             let returns = &self.returns;
-            let total = what_if_pv(&mut self.rpv, &mut self.child_rpv, m.sponsor, |i| {
-                returns.get(i).copied().unwrap_or(0)
-            });
+            let total = what_if_pv(
+                &mut self.rpv,
+                &mut self.child_rpv,
+                m.sponsor,
+                0..returns.len().min(n),
+                |i| returns[i],
+            );
             if total > 0 {
                 let mut shadow = take_shadow(&mut self.shadow, plan, n);
                 let ctx = BonusCtx {
@@ -314,38 +310,14 @@ impl PlanEngine<'_> {
     }
 }
 
-/// A what-if's PV: `pv[i] = volume(i)` for everyone in `sponsor`, and each one's
-/// recruits' sum in `child`; returns the total.
+/// A what-if's PV: `pv[i] = volume(i)` for each `i` of `who` (ascending; everyone else
+/// none), and each one's recruits' sum in `child`; returns the total.
 fn what_if_pv(
     pv: &mut Vec<i64>,
     child: &mut Vec<i64>,
     sponsor: &[u32],
+    who: impl Iterator<Item = usize>,
     volume: impl Fn(usize) -> i64,
-) -> i64 {
-    let n = sponsor.len();
-    pv.resize(n, 0);
-    child.clear();
-    child.resize(n, 0);
-    let mut total = 0i64;
-    for i in 0..n {
-        let r = volume(i);
-        pv[i] = r;
-        total += r;
-        let s = sponsor[i];
-        if s != NO_SPONSOR && r != 0 {
-            child[s as usize] += r;
-        }
-    }
-    total
-}
-
-/// [`what_if_pv`] with `volume` of `who` only (everyone else has none).
-fn what_if_pv_of(
-    pv: &mut Vec<i64>,
-    child: &mut Vec<i64>,
-    sponsor: &[u32],
-    who: &[u32],
-    volume: &[i64],
 ) -> i64 {
     let n = sponsor.len();
     pv.clear();
@@ -353,8 +325,8 @@ fn what_if_pv_of(
     child.clear();
     child.resize(n, 0);
     let mut total = 0i64;
-    for &i in who {
-        let (i, r) = (i as usize, volume[i as usize]);
+    for i in who {
+        let r = volume(i);
         pv[i] = r;
         total += r;
         let s = sponsor[i];

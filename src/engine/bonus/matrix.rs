@@ -57,13 +57,15 @@ pub fn pay(m: &Month, rates: &[i64], s: &mut Scratch, out: &mut [i64]) -> i64 {
     s.internal.clear();
     s.internal
         .extend((0..n as u32).filter(|&i| s.has_child[i as usize]));
-    s.row.clear();
-    s.row.resize(n, 0);
+    // Everyone pays at the one rate row: zeros, written once and only grown after.
+    if s.row.len() < n {
+        s.row.resize(n, 0);
+    }
     let month = unilevel::Month {
         sponsor: parent,
         pv: &m.pv[..n],
         qualified: &m.qualified[..n],
-        rank: &s.row,
+        rank: &s.row[..n],
         point_value: m.point_value,
         total_pv,
         internal: &s.internal,

@@ -1109,6 +1109,7 @@ struct EngineMonth {
 
 fn run_engine(plan: &CompiledPlan, t: &TreeCase, last: u16) -> Vec<EngineMonth> {
     let mut engine = PlanEngine::new(plan);
+    engine.keep_group_volume();
     let mut out = vec![];
     for m in t.first..=last {
         let n = t.count_at(m);

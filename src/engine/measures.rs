@@ -31,8 +31,9 @@ pub(super) struct Measures {
 }
 
 impl PlanEngine<'_> {
-    /// Compute PV, GV and each one's recruits' PV for the month into the engine's arrays
-    /// (`pv`, `gv`, `child_pv`, `party_pv`); returns the month's totals.
+    /// Compute PV, GV (when the plan reads it) and each one's recruits' PV for the month
+    /// into the engine's arrays (`pv`, `gv`, `child_pv`, `party_pv`); returns the month's
+    /// totals.
     ///
     /// For speed, the forward pass also writes the statuses that read nothing but this
     /// month's PV (one pass instead of three over everyone): `qualified` (PV at least
@@ -63,6 +64,7 @@ impl PlanEngine<'_> {
         let trivial_ranks = !plan.has_rank_requirements();
         // The list of those participating, for the plans whose passes read it.
         let list = self.lists_participants();
+        let needs_gv = self.needs_gv();
         let pass = ForwardPass {
             sponsor: &m.sponsor[..n],
             participating: &m.participating[..n],
@@ -76,12 +78,13 @@ impl PlanEngine<'_> {
                 && !plan.has_rank_advancement()
                 && self.given_rank.is_empty(),
             list,
+            gv: needs_gv,
         };
         self.participants.resize(if list { n } else { 0 }, 0);
         let out = Out {
             participants: &mut self.participants,
             pv: &mut self.pv[..n],
-            gv: &mut self.gv[..n],
+            gv: &mut self.gv[..if needs_gv { n } else { 0 }],
             child_pv: &mut self.child_pv[..n],
             qualified: &mut self.qualified[..n],
             rank: &mut self.rank[..n],
@@ -116,8 +119,11 @@ impl PlanEngine<'_> {
             t.preferred_volume = preferred;
             t.party_volume = party;
         }
-        roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
-        self.windows.update(m.month, &self.pv[..n], &self.gv[..n]);
+        if needs_gv {
+            roll_up_internal(m.sponsor, &self.tree.internal, &mut self.gv[..n]);
+        }
+        let gv = &self.gv[..if needs_gv { n } else { 0 }];
+        self.windows.update(m.month, &self.pv[..n], gv);
         if matches!(self.plan.placement, Placement::Binary(_)) {
             // Each binary leg's volume this month.
             self.placement.roll_up(&self.pv[..n]);
@@ -235,6 +241,8 @@ struct ForwardPass<'a> {
     fuse_max_rank: bool,
     /// Write the list of those participating.
     list: bool,
+    /// Compute GV (the plan reads it; else `gv` is empty and nothing is written there).
+    gv: bool,
 }
 
 /// What the forward pass writes.
@@ -278,7 +286,9 @@ impl ForwardPass<'_> {
                 let s = sponsor[i + AHEAD];
                 if s != NO_SPONSOR {
                     prefetch(&child_pv[s as usize]);
-                    prefetch(&gv[s as usize]);
+                    if self.gv {
+                        prefetch(&gv[s as usize]);
+                    }
                 }
             }
             let on = part[i];
@@ -286,14 +296,16 @@ impl ForwardPass<'_> {
             let f = if on { extra(i) } else { 0 };
             let p = if on { own[i] + r + f } else { 0 };
             pv[i] = p;
-            gv[i] = p;
+            if self.gv {
+                gv[i] = p;
+            }
             child_pv[i] = 0;
             let s = sponsor[i];
             // Those with no volume (everyone who has quit) add nothing: no scatter.
             if s != NO_SPONSOR && p != 0 {
                 assert!((s as usize) < i, "a sponsor must come before its recruit");
                 child_pv[s as usize] += p;
-                if !has_child[i] {
+                if self.gv && !has_child[i] {
                     gv[s as usize] += p;
                 }
             }

@@ -114,7 +114,8 @@ pub struct PlanEngine<'p> {
     plan: &'p CompiledPlan,
     /// PV this month.
     pub pv: Vec<i64>,
-    /// GV this month.
+    /// GV this month, when the plan reads it (ranks with requirements, GV windows, ranks
+    /// given) or [`PlanEngine::keep_group_volume`] asks for it; else empty.
     pub gv: Vec<i64>,
     /// Active (qualified) this month: participating and PV ≥ `active.min_pv`.
     pub qualified: Vec<bool>,
@@ -126,6 +127,8 @@ pub struct PlanEngine<'p> {
     pub amounts: Vec<Vec<i64>>,
     /// Sum of the PV of each distributor's personally sponsored recruits (level 1).
     pub child_pv: Vec<i64>,
+    /// Compute GV even when the plan does not read it.
+    gv_always: bool,
     /// Those participating this month, in join order (the passes that concern them alone
     /// visit them instead of everyone); empty unless [`Self::lists_participants`].
     participants: Vec<u32>,
@@ -243,6 +246,7 @@ impl<'p> PlanEngine<'p> {
             plan,
             pv: vec![],
             gv: vec![],
+            gv_always: false,
             qualified: vec![],
             rank: vec![],
             max_rank: vec![],
@@ -332,7 +336,9 @@ impl<'p> PlanEngine<'p> {
     pub fn reserve(&mut self, cap: usize) {
         let extra = cap.saturating_sub(self.pv.len());
         self.pv.reserve(extra);
-        self.gv.reserve(extra);
+        if self.needs_gv() {
+            self.gv.reserve(extra);
+        }
         self.qualified.reserve(extra);
         self.rank.reserve(extra);
         self.max_rank.reserve(extra);
@@ -345,7 +351,6 @@ impl<'p> PlanEngine<'p> {
     fn grow(&mut self, n: usize) {
         if self.pv.len() < n {
             self.pv.resize(n, 0);
-            self.gv.resize(n, 0);
             self.qualified.resize(n, false);
             self.rank.resize(n, NO_RANK);
             self.max_rank.resize(n, NO_RANK);
@@ -353,6 +358,9 @@ impl<'p> PlanEngine<'p> {
             for a in self.amounts.iter_mut() {
                 a.resize(n, 0);
             }
+        }
+        if self.needs_gv() && self.gv.len() < n {
+            self.gv.resize(n, 0);
         }
     }
 
@@ -366,8 +374,8 @@ impl<'p> PlanEngine<'p> {
 
     /// Run the plan for one month: its stages in order — measures, status, bonuses,
     /// then the cap, the sources of the payout and the totals. Afterwards `amounts`,
-    /// `rank`, `max_rank`, `pv`, `gv` and `qualified` describe the month; the return
-    /// value sums it up.
+    /// `rank`, `max_rank`, `pv`, `gv` (when computed: see its field) and `qualified`
+    /// describe the month; the return value sums it up.
     ///
     /// The month's volume must be at most [`crate::money::MAX_MONTH_VOLUME`], worth at most
     /// [`crate::money::MAX_MONTH_VALUE_CENTS`], and a run's at most
@@ -413,6 +421,21 @@ impl<'p> PlanEngine<'p> {
     /// rank counts (ranks with requirements, or given), the retail margin, rank advancement,
     /// pools and personal volume bonuses (and, then, the what-ifs' set-up). The forward
     /// pass writes it only then.
+    /// Compute each month's GV (`gv`) even for a plan that does not read it (which
+    /// saves the roll-up and the array otherwise).
+    pub fn keep_group_volume(&mut self) {
+        self.gv_always = true;
+    }
+
+    /// Whether this month's GV is computed: the rank pass reads it (ranks with
+    /// requirements, or ranks given for the month), or a GV window, or it was asked for.
+    fn needs_gv(&self) -> bool {
+        self.gv_always
+            || self.plan.has_rank_requirements()
+            || !self.given_rank.is_empty()
+            || !self.plan.gv_windows.is_empty()
+    }
+
     fn lists_participants(&self) -> bool {
         self.plan.has_rank_requirements()
             || !self.given_rank.is_empty()

@@ -35,6 +35,15 @@ pub struct RankScratch {
     legs: Vec<[i64; 3]>,
 }
 
+/// What the rank pass has counted of each one's legs so far (see [`RankScratch`]).
+struct Legs<'a> {
+    active_legs: &'a mut [u32],
+    leg_counts: &'a mut [u32],
+    title_counts: &'a mut [u32],
+    excess: &'a mut [i64],
+    legs: &'a mut [[i64; 3]],
+}
+
 /// What the rank pass reads.
 pub struct RankInput<'a> {
     /// Sponsor of each distributor.
@@ -140,16 +149,31 @@ pub fn evaluate_ranks(
     if sparse {
         rank.fill(NO_RANK);
     }
-    let mut visit = |i: usize| {
+    // The scratch as plain slices, moved into the pass: held in registers, not loaded
+    // again from the scratch at each use.
+    let l = Legs {
+        active_legs: &mut s.active_legs[..],
+        leg_counts: &mut s.leg_counts[..],
+        title_counts: &mut s.title_counts[..],
+        excess: &mut s.excess[..],
+        legs: &mut s.legs[..],
+    };
+    let (sub_max, sub_title) = (&mut s.sub_max[..], &mut s.sub_title[..]);
+    let gv0 = gv[0];
+    let caps: Vec<(i64, &[i64])> = caps
+        .iter()
+        .map(|&(cap, slot)| (cap, gv[slot as usize]))
+        .collect();
+    let mut visit = move |i: usize| {
         let mut r = NO_RANK;
         if participating[i] {
             r = if !given.is_empty() && given[i] != NO_RANK {
                 given[i]
             } else {
                 let earned = if extended {
-                    earned_rank::<true>(plan, i, input, s)
+                    earned_rank::<true>(plan, i, input, &l)
                 } else {
-                    earned_rank::<false>(plan, i, input, s)
+                    earned_rank::<false>(plan, i, input, &l)
                 };
                 if grace > 0 {
                     with_grace(earned, grace, &mut held[i], &mut short[i])
@@ -159,11 +183,11 @@ pub fn evaluate_ranks(
             };
         }
         rank[i] = r;
-        s.sub_max[i] = higher(r, s.sub_max[i]);
+        sub_max[i] = higher(r, sub_max[i]);
         if with_titles {
             let t = higher(prior_title[i], r);
             title[i] = t;
-            s.sub_title[i] = higher(t, s.sub_title[i]);
+            sub_title[i] = higher(t, sub_title[i]);
         }
         let p = sponsor[i];
         if p == NO_SPONSOR {
@@ -171,39 +195,39 @@ pub fn evaluate_ranks(
         }
         let p = p as usize;
         if qualified[i] {
-            s.active_legs[p] += 1;
+            l.active_legs[p] += 1;
         }
-        let sub = s.sub_max[i];
+        let sub = sub_max[i];
         if sub != NO_RANK {
-            s.sub_max[p] = higher(s.sub_max[p], sub);
+            sub_max[p] = higher(sub_max[p], sub);
             for (k, &lr) in slots.iter().enumerate() {
                 if sub >= lr {
-                    s.leg_counts[p * ns + k] += 1;
+                    l.leg_counts[p * ns + k] += 1;
                 }
             }
         }
         if with_titles {
-            let sub = s.sub_title[i];
+            let sub = sub_title[i];
             if sub != NO_RANK {
-                s.sub_title[p] = higher(s.sub_title[p], sub);
+                sub_title[p] = higher(sub_title[p], sub);
                 for (k, &lt) in tslots.iter().enumerate() {
                     if sub >= lt {
-                        s.title_counts[p * nt + k] += 1;
+                        l.title_counts[p * nt + k] += 1;
                     }
                 }
             }
         }
         // What adds nothing writes nothing: most distributors (all who have quit and
         // have no recruits) have no GV, and the sponsor's line is elsewhere in memory.
-        for (k, &(cap, slot)) in caps.iter().enumerate() {
-            let over = gv[slot as usize][i] - cap;
+        for (k, &(cap, gv)) in caps.iter().enumerate() {
+            let over = gv[i] - cap;
             if over > 0 {
-                s.excess[p * nc + k] += over;
+                l.excess[p * nc + k] += over;
             }
         }
-        if leg_volumes && gv[0][i] != 0 {
-            let g = gv[0][i];
-            let l = &mut s.legs[p];
+        if leg_volumes && gv0[i] != 0 {
+            let g = gv0[i];
+            let l = &mut l.legs[p];
             if g > l[0] {
                 l[1] = l[0];
                 l[0] = g;
@@ -245,7 +269,7 @@ fn earned_rank<const EXTENDED: bool>(
     plan: &CompiledPlan,
     i: usize,
     input: &RankInput,
-    s: &RankScratch,
+    s: &Legs,
 ) -> u8 {
     let (ns, nt, nc) = (
         plan.leg_rank_slots.len(),

@@ -65,6 +65,7 @@ impl PlanEngine<'_> {
         // The list of those participating, for the plans whose passes read it.
         let list = self.lists_participants();
         let needs_gv = self.needs_gv();
+        let needs_child = self.needs_child_pv();
         let pass = ForwardPass {
             sponsor: &m.sponsor[..n],
             participating: &m.participating[..n],
@@ -79,13 +80,14 @@ impl PlanEngine<'_> {
                 && self.given_rank.is_empty(),
             list,
             gv: needs_gv,
+            child: needs_child,
         };
         self.participants.resize(if list { n } else { 0 }, 0);
         let out = Out {
             participants: &mut self.participants,
             pv: &mut self.pv[..n],
             gv: &mut self.gv[..if needs_gv { n } else { 0 }],
-            child_pv: &mut self.child_pv[..n],
+            child_pv: &mut self.child_pv[..if needs_child { n } else { 0 }],
             qualified: &mut self.qualified[..n],
             rank: &mut self.rank[..n],
             max_rank: &mut self.max_rank[..n],
@@ -243,6 +245,8 @@ struct ForwardPass<'a> {
     list: bool,
     /// Compute GV (the plan reads it; else `gv` is empty and nothing is written there).
     gv: bool,
+    /// Compute the recruits' PV (likewise).
+    child: bool,
 }
 
 /// What the forward pass writes.
@@ -285,7 +289,9 @@ impl ForwardPass<'_> {
                 // Sponsors are scattered: ask for a later one's lines ahead of time.
                 let s = sponsor[i + AHEAD];
                 if s != NO_SPONSOR {
-                    prefetch(&child_pv[s as usize]);
+                    if self.child {
+                        prefetch(&child_pv[s as usize]);
+                    }
                     if self.gv {
                         prefetch(&gv[s as usize]);
                     }
@@ -299,12 +305,16 @@ impl ForwardPass<'_> {
             if self.gv {
                 gv[i] = p;
             }
-            child_pv[i] = 0;
+            if self.child {
+                child_pv[i] = 0;
+            }
             let s = sponsor[i];
             // Those with no volume (everyone who has quit) add nothing: no scatter.
             if s != NO_SPONSOR && p != 0 {
                 assert!((s as usize) < i, "a sponsor must come before its recruit");
-                child_pv[s as usize] += p;
+                if self.child {
+                    child_pv[s as usize] += p;
+                }
                 if self.gv && !has_child[i] {
                     gv[s as usize] += p;
                 }

@@ -125,7 +125,9 @@ pub struct PlanEngine<'p> {
     pub max_rank: Vec<u8>,
     /// This month's amount per bonus (plan order) per distributor, cents, after the cap.
     pub amounts: Vec<Vec<i64>>,
-    /// Sum of the PV of each distributor's personally sponsored recruits (level 1).
+    /// Sum of the PV of each distributor's personally sponsored recruits (level 1), when
+    /// the plan reads it (a unilevel or differential bonus, or a team volume requirement);
+    /// else empty.
     pub child_pv: Vec<i64>,
     /// Compute GV even when the plan does not read it.
     gv_always: bool,
@@ -342,7 +344,9 @@ impl<'p> PlanEngine<'p> {
         self.qualified.reserve(extra);
         self.rank.reserve(extra);
         self.max_rank.reserve(extra);
-        self.child_pv.reserve(extra);
+        if self.needs_child_pv() {
+            self.child_pv.reserve(extra);
+        }
         for a in &mut self.amounts {
             a.reserve(extra);
         }
@@ -354,13 +358,15 @@ impl<'p> PlanEngine<'p> {
             self.qualified.resize(n, false);
             self.rank.resize(n, NO_RANK);
             self.max_rank.resize(n, NO_RANK);
-            self.child_pv.resize(n, 0);
             for a in self.amounts.iter_mut() {
                 a.resize(n, 0);
             }
         }
         if self.needs_gv() && self.gv.len() < n {
             self.gv.resize(n, 0);
+        }
+        if self.needs_child_pv() && self.child_pv.len() < n {
+            self.child_pv.resize(n, 0);
         }
     }
 
@@ -434,6 +440,17 @@ impl<'p> PlanEngine<'p> {
             || self.plan.has_rank_requirements()
             || !self.given_rank.is_empty()
             || !self.plan.gv_windows.is_empty()
+    }
+
+    /// Whether each one's recruits' PV (`child_pv`, and in a what-if its own) is
+    /// computed: a unilevel or differential bonus reads it, or a team volume requirement.
+    fn needs_child_pv(&self) -> bool {
+        self.plan.ranks.iter().any(|r| r.tv > 0)
+            || self
+                .plan
+                .bonuses
+                .iter()
+                .any(|b| matches!(b, Bonus::Unilevel { .. } | Bonus::Differential { .. }))
     }
 
     fn lists_participants(&self) -> bool {

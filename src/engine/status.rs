@@ -86,7 +86,7 @@ impl PlanEngine<'_> {
             qualified: &self.qualified[..n],
             pv: &pv,
             gv: &gv,
-            child_pv: &self.child_pv[..n],
+            child_pv: &self.child_pv[..self.child_pv.len().min(n)],
             accumulated_pv: &w.accumulated,
             prior_title: &self.max_rank[..n],
             given,

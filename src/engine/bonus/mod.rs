@@ -179,7 +179,7 @@ impl PlanEngine<'_> {
             totals_only: false,
             pv: &self.pv[..n],
             tier_pv: &self.pv[..n],
-            child_pv: &self.child_pv[..n],
+            child_pv: &self.child_pv[..self.child_pv.len().min(n)],
             qualified: &self.qualified[..n],
             rank: &self.rank[..n],
             max_rank: &self.max_rank[..n],
@@ -223,17 +223,18 @@ impl PlanEngine<'_> {
             // Only those participating have this month's volume (listed, when the plan
             // lists them).
             let (rpv, child) = (&mut self.rpv, &mut self.child_rpv);
+            let with_child = !self.child_pv.is_empty();
             if self.participants.is_empty() {
                 let on = (0..n).filter(|&i| m.participating[i]);
-                what_if_pv(rpv, child, m.sponsor, on, |i| src[i]);
+                what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
             } else {
                 let on = self.participants.iter().map(|&i| i as usize);
-                what_if_pv(rpv, child, m.sponsor, on, |i| src[i]);
+                what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
             }
             let mut shadow = take_shadow(&mut self.shadow, plan, n);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
-                child_pv: &self.child_rpv[..n],
+                child_pv: &self.child_rpv[..self.child_rpv.len().min(n)],
                 total_pv: source_volume[k],
                 pass: bit,
                 totals_only: true,
@@ -251,6 +252,7 @@ impl PlanEngine<'_> {
             let total = what_if_pv(
                 &mut self.rpv,
                 &mut self.child_rpv,
+                !self.child_pv.is_empty(),
                 m.sponsor,
                 0..returns.len().min(n),
                 |i| returns[i],
@@ -259,7 +261,7 @@ impl PlanEngine<'_> {
                 let mut shadow = take_shadow(&mut self.shadow, plan, n);
                 let ctx = BonusCtx {
                     pv: &self.rpv[..n],
-                    child_pv: &self.child_rpv[..n],
+                    child_pv: &self.child_rpv[..self.child_rpv.len().min(n)],
                     total_pv: total,
                     pass: 0,
                     ..ctx
@@ -311,10 +313,12 @@ impl PlanEngine<'_> {
 }
 
 /// A what-if's PV: `pv[i] = volume(i)` for each `i` of `who` (ascending; everyone else
-/// none), and each one's recruits' sum in `child`; returns the total.
+/// none), and (`with_child`: the plan reads it; else `child` is left empty) each one's
+/// recruits' sum in `child`; returns the total.
 fn what_if_pv(
     pv: &mut Vec<i64>,
     child: &mut Vec<i64>,
+    with_child: bool,
     sponsor: &[u32],
     who: impl Iterator<Item = usize>,
     volume: impl Fn(usize) -> i64,
@@ -323,14 +327,14 @@ fn what_if_pv(
     pv.clear();
     pv.resize(n, 0);
     child.clear();
-    child.resize(n, 0);
+    child.resize(if with_child { n } else { 0 }, 0);
     let mut total = 0i64;
     for i in who {
         let r = volume(i);
         pv[i] = r;
         total += r;
         let s = sponsor[i];
-        if s != NO_SPONSOR && r != 0 {
+        if with_child && s != NO_SPONSOR && r != 0 {
             child[s as usize] += r;
         }
     }

@@ -48,16 +48,18 @@ pub struct Lines {
 const NONE: u32 = u32::MAX;
 
 /// Write each payee's fast-start bonus this month (cents) into `out`; returns the sum.
-/// Only the uplines of the last `months` months' recruits are paid.
+/// Only the uplines of the last `months` months' recruits are paid. An empty `out` (with
+/// lines rounded, not terms): the sum alone.
 pub fn pay(
     m: &Month,
     rules: &Rules,
     acc: &mut Vec<i128>,
-    lines: &mut Lines,
+    slots: &mut Lines,
     out: &mut [i64],
 ) -> i64 {
     let n = m.sponsor.len();
-    let out = &mut out[..n];
+    let lines = !out.is_empty() || rules.per_term;
+    let out = &mut out[..if lines { n } else { 0 }];
     // Recruits in their first `months` months joined at or after this month.
     let first_join = (m.month as i64 - rules.months as i64 + 1).max(0) as u16;
     // join months are non-decreasing with the index: start at the first such recruit
@@ -91,7 +93,7 @@ pub fn pay(
         return terms.finish(out);
     }
     out.fill(0);
-    let Lines { slot, sums } = lines;
+    let Lines { slot, sums } = slots;
     if slot.len() < n {
         slot.resize(n, NONE);
     }
@@ -108,7 +110,9 @@ pub fn pay(
         slot[a as usize] = NONE;
         if sum != 0 {
             let c = cents_of(sum, m.point_value);
-            out[a as usize] = c;
+            if lines {
+                out[a as usize] = c;
+            }
             total += c as i128;
         }
     }

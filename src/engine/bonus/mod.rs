@@ -231,7 +231,7 @@ impl PlanEngine<'_> {
                 let on = self.participants.iter().map(|&i| i as usize);
                 what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
             }
-            let mut shadow = take_shadow(&mut self.shadow, plan, n);
+            let mut shadow = take_shadow(&mut self.shadow, plan, n, true);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],
                 child_pv: &self.child_rpv[..self.child_rpv.len().min(n)],
@@ -258,7 +258,7 @@ impl PlanEngine<'_> {
                 |i| returns[i],
             );
             if total > 0 {
-                let mut shadow = take_shadow(&mut self.shadow, plan, n);
+                let mut shadow = take_shadow(&mut self.shadow, plan, n, false);
                 let ctx = BonusCtx {
                     pv: &self.rpv[..n],
                     child_pv: &self.child_rpv[..self.child_rpv.len().min(n)],
@@ -288,7 +288,7 @@ impl PlanEngine<'_> {
             .map(|(_, &t)| t)
             .sum();
         let potential_volume_bonuses = if qualified < v.participating {
-            let mut shadow = take_shadow(&mut self.shadow, plan, n);
+            let mut shadow = take_shadow(&mut self.shadow, plan, n, true);
             let ctx = BonusCtx {
                 qualified: &m.participating[..n],
                 totals_only: true,
@@ -342,16 +342,48 @@ fn what_if_pv(
 }
 
 /// The what-if evaluations' amounts (taken out of `shadow`, to be put back), sized for `n`
-/// people for the bonuses they pay: volume-based ones only, and only once a what-if is
-/// needed, so a plan or month without one keeps no such array per person.
-fn take_shadow(shadow: &mut Vec<Vec<i64>>, plan: &CompiledPlan, n: usize) -> Vec<Vec<i64>> {
+/// people for the bonuses whose lines the evaluation writes (see [`writes_lines`]): volume-
+/// based ones only, and only once a what-if is needed, so a plan or month without one
+/// keeps no such array per person; nor does a what-if that reads totals only, for the
+/// bonuses that can give their total without lines.
+fn take_shadow(
+    shadow: &mut Vec<Vec<i64>>,
+    plan: &CompiledPlan,
+    n: usize,
+    totals_only: bool,
+) -> Vec<Vec<i64>> {
     let mut s = std::mem::take(shadow);
-    for (a, b) in s.iter_mut().zip(&plan.bonuses) {
-        if b.is_volume_based() && a.len() < n {
+    for (b, (a, bonus)) in s.iter_mut().zip(&plan.bonuses).enumerate() {
+        if bonus.is_volume_based() && writes_lines(plan, b, totals_only) && a.len() < n {
             a.resize(n, 0);
         }
     }
     s
+}
+
+/// Whether an evaluation writes each payee's line of bonus `b`: always, unless it reads
+/// totals only (a what-if) and the bonus can give its total without them — a unilevel
+/// by level sums, fast start with lines rounded (not each term), a pool — and no
+/// matching bonus matches its lines.
+fn writes_lines(plan: &CompiledPlan, b: usize, totals_only: bool) -> bool {
+    if !totals_only
+        || plan
+            .bonuses
+            .iter()
+            .any(|x| matches!(x, Bonus::Matching { on, .. } if on.contains(&b)))
+    {
+        return true;
+    }
+    match &plan.bonuses[b] {
+        Bonus::Unilevel {
+            levels_by_active_legs,
+            skip_unqualified,
+            ..
+        } => plan.round_per_term || *levels_by_active_legs || *skip_unqualified,
+        Bonus::FastStart { .. } => plan.round_per_term,
+        Bonus::Pool { .. } => false,
+        _ => true,
+    }
 }
 
 /// Why a month's pay cannot be exact, if it cannot: its volume is above the bounds the
@@ -477,7 +509,9 @@ pub(super) fn pay_bonuses(
             continue;
         }
         let (earlier, rest) = out.split_at_mut(b);
-        let out = &mut rest[0][..n];
+        // No lines where none are written (see `writes_lines`): the bonus gives its total.
+        let lines = writes_lines(plan, b, c.totals_only);
+        let out = &mut rest[0][..if lines { n } else { 0 }];
         totals[b] = match bonus {
             Bonus::Retail { markup, .. } => {
                 retail::pay(c.retail_pv, c.participants, *markup, pvm, out)
@@ -525,6 +559,8 @@ pub(super) fn pay_bonuses(
                         skip_unqualified: *skip_unqualified,
                     };
                     unilevel::pay_walking(&month, *depth, rates, &walk, &mut s.acc, out)
+                } else if !lines {
+                    unilevel::total(&month, *compression, *depth, rates, &mut s.unilevel)
                 } else {
                     unilevel::pay(&month, *compression, *depth, rates, &mut s.unilevel, out)
                 }
@@ -643,11 +679,7 @@ pub(super) fn pay_bonuses(
                 };
                 // A what-if that reads only totals needs no one's share of the pool
                 // (unless a matching bonus matches them).
-                let read = plan
-                    .bonuses
-                    .iter()
-                    .any(|x| matches!(x, Bonus::Matching { on, .. } if on.contains(&b)));
-                if c.totals_only && !read {
+                if !lines {
                     pool::total(&month, *rate, shares)
                 } else {
                     pool::pay(&month, *rate, shares, out)

@@ -89,13 +89,25 @@ pub fn pay(
     let max_rate = rates.iter().copied().max().unwrap_or(0);
     let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
     if bound < i64::MAX as i128 {
-        run::<i64>(m, compression, depth, rates, s, out)
+        run::<i64, true>(m, compression, depth, rates, s, out)
     } else {
-        run::<i128>(m, compression, depth, rates, s, out)
+        run::<i128, true>(m, compression, depth, rates, s, out)
     }
 }
 
-/// The level sums, in one reverse pass.
+/// [`pay`]'s sum alone, writing no one's line (a what-if that reads totals only).
+pub fn total(m: &Month, compression: bool, depth: usize, rates: &[i64], s: &mut Scratch) -> i64 {
+    let max_rate = rates.iter().copied().max().unwrap_or(0);
+    let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
+    if bound < i64::MAX as i128 {
+        run::<i64, false>(m, compression, depth, rates, s, &mut [])
+    } else {
+        run::<i128, false>(m, compression, depth, rates, s, &mut [])
+    }
+}
+
+/// The level sums, in one reverse pass (`LINES`: each payee's amount is written into
+/// `out`; else only their sum is returned).
 ///
 /// Below level 1 only distributors with recruits can hold volume, and the sponsor of one
 /// has recruits too: levels 2 and deeper live entirely among them. They are kept in a
@@ -105,7 +117,7 @@ pub fn pay(
 /// is added into the sponsor's row — shifted down a level, or unshifted by a distributor
 /// who does not count as a level under compression (it passes on what it received). One
 /// pass touches each row and its sponsor's row once, instead of one pass per level.
-fn run<A: Acc>(
+fn run<A: Acc, const LINES: bool>(
     m: &Month,
     compression: bool,
     depth: usize,
@@ -123,7 +135,9 @@ fn run<A: Acc>(
     };
     let internal = m.internal;
     let ni = internal.len();
-    out[..n].fill(0);
+    if LINES {
+        out[..n].fill(0);
+    }
 
     if s.pos.len() < n {
         s.pos.resize(n, 0);
@@ -171,7 +185,9 @@ fn run<A: Acc>(
             let a = acc.get();
             if a != 0 {
                 let c = cents_of(a, m.point_value);
-                out[i] = c;
+                if LINES {
+                    out[i] = c;
+                }
                 total = total.saturating_add(c);
             }
         }

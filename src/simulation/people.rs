@@ -156,6 +156,9 @@ pub(super) struct People<'a> {
     /// Whether the run keeps `retail_pv`, `preferred_pv` and `retail_profit` (it has
     /// customers, preferred customers, a retail margin or a per-person table).
     has: [bool; 3],
+    /// Which of the table's totals the run can add to: customers', preferred customers'
+    /// and parties' volume, required and qualifying purchases.
+    kept_has: [bool; 5],
     /// Who joined, when, under whom, and when they quit.
     d: Downline,
     /// Those participating, in join order.
@@ -218,13 +221,22 @@ impl<'a> People<'a> {
         // customers' volume, and a retail margin (the retail bonus, or stock sold).
         let with_customers = scenario.customer_rate > 0.0;
         let with_preferred = with_customers && scenario.preferred_share > 0.0;
-        let with_margin = opts.keep_distributors
-            || scenario.inventory.is_some()
+        let with_margin = scenario.inventory.is_some()
             || plan
                 .bonuses
                 .iter()
                 .any(|b| !b.paid_by_company() && !b.paid_to_host());
         let when = |keep: bool| Vec::with_capacity(if keep { cap } else { 0 });
+        // The table's totals that the run can add to: a total it never adds to is left
+        // empty, and the table gets zeroed memory for it (see `into_output`).
+        let kept_has = [
+            with_customers,
+            with_preferred,
+            scenario.has_parties(),
+            plan.costs.min_monthly_purchase > 0,
+            plan.min_pv > 0 && scenario.buy_to_qualify > 0.0,
+        ];
+        let kept_if = |has: bool| when(opts.keep_distributors && has);
         let mut p = People {
             plan,
             scenario,
@@ -259,11 +271,12 @@ impl<'a> People<'a> {
             retail_profit: when(with_margin),
             purchases: kept(),
             own_volume: kept(),
-            customer_volume: kept(),
-            preferred_volume: kept(),
-            party_volume: kept(),
-            required: kept(),
-            qualifying: kept(),
+            customer_volume: kept_if(kept_has[0]),
+            preferred_volume: kept_if(kept_has[1]),
+            party_volume: kept_if(kept_has[2]),
+            required: kept_if(kept_has[3]),
+            qualifying: kept_if(kept_has[4]),
+            kept_has,
             streak: Vec::with_capacity(if state_quit { cap } else { 0 }),
             month_cost: Vec::with_capacity(if state_quit { cap } else { 0 }),
             shocks: Shocks::new(scenario, opts.months),
@@ -313,16 +326,19 @@ impl<'a> People<'a> {
             }
         }
         if self.keep_distributors {
-            for v in [
-                &mut self.purchases,
-                &mut self.own_volume,
-                &mut self.customer_volume,
-                &mut self.party_volume,
-                &mut self.preferred_volume,
-                &mut self.required,
-                &mut self.qualifying,
+            self.purchases.resize(n, 0);
+            self.own_volume.resize(n, 0);
+            let h = self.kept_has;
+            for (v, has) in [
+                (&mut self.customer_volume, h[0]),
+                (&mut self.preferred_volume, h[1]),
+                (&mut self.party_volume, h[2]),
+                (&mut self.required, h[3]),
+                (&mut self.qualifying, h[4]),
             ] {
-                v.resize(n, 0);
+                if has {
+                    v.resize(n, 0);
+                }
             }
         }
         if self.scenario.has_parties() {
@@ -923,10 +939,26 @@ impl<'a> People<'a> {
             &|i| fees(i) + expenses(i),
             &self.active,
         );
+        // A column of zeros is zeroed memory, whose pages are not touched until read:
+        // the totals the run never added to, and fees or expenses the run does not have.
+        let n = d.len();
+        let zeros_if_empty = |v: Vec<i64>| if v.is_empty() { vec![0; n] } else { v };
         let (fees, expenses, months_active): (Vec<i64>, Vec<i64>, Vec<u32>) =
             if self.keep_distributors {
-                let fe = (0..d.len()).map(|i| (fees(i), expenses(i))).unzip();
-                (fe.0, fe.1, (0..d.len()).map(months_active).collect())
+                let any_fee = costs.enrollment_fee != 0 || costs.annual_fee != 0;
+                (
+                    if any_fee {
+                        (0..n).map(fees).collect()
+                    } else {
+                        vec![0; n]
+                    },
+                    if self.expenses_cents != 0 {
+                        (0..n).map(expenses).collect()
+                    } else {
+                        vec![0; n]
+                    },
+                    (0..n).map(months_active).collect(),
+                )
             } else {
                 (vec![], vec![], vec![])
             };
@@ -943,16 +975,16 @@ impl<'a> People<'a> {
             recruits: d.recruits,
             max_rank: max_rank.to_vec(),
             earnings: self.earnings,
-            retail_profit: self.retail_profit,
+            retail_profit: zeros_if_empty(self.retail_profit),
             fees,
             purchases: self.purchases,
             expenses,
             own_volume: self.own_volume,
-            customer_volume: self.customer_volume,
-            preferred_volume: self.preferred_volume,
-            party_volume: self.party_volume,
-            required_purchases: self.required,
-            qualifying_purchases: self.qualifying,
+            customer_volume: zeros_if_empty(self.customer_volume),
+            preferred_volume: zeros_if_empty(self.preferred_volume),
+            party_volume: zeros_if_empty(self.party_volume),
+            required_purchases: zeros_if_empty(self.required),
+            qualifying_purchases: zeros_if_empty(self.qualifying),
             stock: self.stock.map(|s| s.t),
         });
         RunOutput {

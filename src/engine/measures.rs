@@ -79,8 +79,6 @@ impl PlanEngine<'_> {
                 && !plan.has_rank_advancement()
                 && self.given_rank.is_empty(),
             list,
-            gv: needs_gv,
-            child: needs_child,
         };
         self.participants.resize(if list { n } else { 0 }, 0);
         let out = Out {
@@ -92,17 +90,18 @@ impl PlanEngine<'_> {
             rank: &mut self.rank[..n],
             max_rank: &mut self.max_rank[..n],
         };
-        // Four builds of the pass: with and without customers' and other volume.
         let retail: &[i64] = if m.retail_pv.is_empty() {
             &[]
         } else {
             &m.retail_pv[..n]
         };
-        let mut t = match (retail.is_empty(), extra.is_empty()) {
-            (true, true) => pass.run(|_| 0, |_| 0, out),
-            (true, false) => pass.run(|_| 0, |i| extra[i], out),
-            (false, true) => pass.run(|i| retail[i], |_| 0, out),
-            (false, false) => pass.run(|i| retail[i], |i| extra[i], out),
+        // Builds of the pass with and without GV and recruits' PV, so that its loop
+        // tests neither.
+        let mut t = match (needs_gv, needs_child) {
+            (true, true) => pass.run_with::<true, true>(retail, extra, out),
+            (true, false) => pass.run_with::<true, false>(retail, extra, out),
+            (false, true) => pass.run_with::<false, true>(retail, extra, out),
+            (false, false) => pass.run_with::<false, false>(retail, extra, out),
         };
         self.participants
             .truncate(if list { t.participating as usize } else { 0 });
@@ -243,10 +242,6 @@ struct ForwardPass<'a> {
     fuse_max_rank: bool,
     /// Write the list of those participating.
     list: bool,
-    /// Compute GV (the plan reads it; else `gv` is empty and nothing is written there).
-    gv: bool,
-    /// Compute the recruits' PV (likewise).
-    child: bool,
 }
 
 /// What the forward pass writes.
@@ -263,14 +258,36 @@ struct Out<'a> {
 }
 
 impl ForwardPass<'_> {
+    /// [`ForwardPass::run`] in one of four builds: with and without customers' and other
+    /// volume (an empty array: none).
+    fn run_with<const GV: bool, const CHILD: bool>(
+        &self,
+        retail: &[i64],
+        extra: &[i64],
+        out: Out,
+    ) -> Measures {
+        match (retail.is_empty(), extra.is_empty()) {
+            (true, true) => self.run::<GV, CHILD>(|_| 0, |_| 0, out),
+            (true, false) => self.run::<GV, CHILD>(|_| 0, |i| extra[i], out),
+            (false, true) => self.run::<GV, CHILD>(|i| retail[i], |_| 0, out),
+            (false, false) => self.run::<GV, CHILD>(|i| retail[i], |i| extra[i], out),
+        }
+    }
+
     /// One forward pass over everyone. A distributor's GV and recruits' PV are reset when
     /// the pass reaches it, before any of its recruits (who come later) add to them; a
     /// recruit without recruits of its own adds its PV to its sponsor's GV here, so that
     /// the reverse GV pass need only visit those with recruits. `retail(i)` is the retail
-    /// customers' volume of `i`, `extra(i)` the
-    /// preferred customers' and parties' volume of `i` (summed into `preferred_volume`).
+    /// customers' volume of `i`, `extra(i)` the preferred customers' and parties' volume
+    /// of `i` (summed into `preferred_volume`). `GV`, `CHILD`: the plan reads GV, the
+    /// recruits' PV (else their arrays are empty and nothing is written there).
     #[inline(always)]
-    fn run(&self, retail: impl Fn(usize) -> i64, extra: impl Fn(usize) -> i64, o: Out) -> Measures {
+    fn run<const GV: bool, const CHILD: bool>(
+        &self,
+        retail: impl Fn(usize) -> i64,
+        extra: impl Fn(usize) -> i64,
+        o: Out,
+    ) -> Measures {
         let Out {
             participants,
             pv,
@@ -289,10 +306,10 @@ impl ForwardPass<'_> {
                 // Sponsors are scattered: ask for a later one's lines ahead of time.
                 let s = sponsor[i + AHEAD];
                 if s != NO_SPONSOR {
-                    if self.child {
+                    if CHILD {
                         prefetch(&child_pv[s as usize]);
                     }
-                    if self.gv {
+                    if GV {
                         prefetch(&gv[s as usize]);
                     }
                 }
@@ -302,20 +319,20 @@ impl ForwardPass<'_> {
             let f = if on { extra(i) } else { 0 };
             let p = if on { own[i] + r + f } else { 0 };
             pv[i] = p;
-            if self.gv {
+            if GV {
                 gv[i] = p;
             }
-            if self.child {
+            if CHILD {
                 child_pv[i] = 0;
             }
             let s = sponsor[i];
             // Those with no volume (everyone who has quit) add nothing: no scatter.
             if s != NO_SPONSOR && p != 0 {
                 assert!((s as usize) < i, "a sponsor must come before its recruit");
-                if self.child {
+                if CHILD {
                     child_pv[s as usize] += p;
                 }
-                if self.gv && !has_child[i] {
+                if GV && !has_child[i] {
                     gv[s as usize] += p;
                 }
             }

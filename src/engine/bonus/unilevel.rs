@@ -86,9 +86,7 @@ pub fn pay(
     s: &mut Scratch,
     out: &mut [i64],
 ) -> i64 {
-    let max_rate = rates.iter().copied().max().unwrap_or(0);
-    let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
-    if bound < i64::MAX as i128 {
+    if sums_fit_64(m, depth, rates) {
         run::<i64, true>(m, compression, depth, rates, s, out)
     } else {
         run::<i128, true>(m, compression, depth, rates, s, out)
@@ -97,13 +95,19 @@ pub fn pay(
 
 /// [`pay`]'s sum alone, writing no one's line (a what-if that reads totals only).
 pub fn total(m: &Month, compression: bool, depth: usize, rates: &[i64], s: &mut Scratch) -> i64 {
-    let max_rate = rates.iter().copied().max().unwrap_or(0);
-    let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
-    if bound < i64::MAX as i128 {
+    if sums_fit_64(m, depth, rates) {
         run::<i64, false>(m, compression, depth, rates, s, &mut [])
     } else {
         run::<i128, false>(m, compression, depth, rates, s, &mut [])
     }
+}
+
+/// Whether every Σ volume × rate of the month fits 64 bits: each is at most the month's
+/// total volume at the highest rate on every level.
+fn sums_fit_64(m: &Month, depth: usize, rates: &[i64]) -> bool {
+    let max_rate = rates.iter().copied().max().unwrap_or(0);
+    let bound = (m.total_pv.max(0) as i128) * (max_rate as i128) * (depth as i128);
+    bound < i64::MAX as i128
 }
 
 /// The level sums, in one reverse pass (`LINES`: each payee's amount is written into

@@ -42,6 +42,11 @@ impl PlanEngine<'_> {
     /// The status stage reads them and refines them where the plan asks for more.
     pub(super) fn measure(&mut self, m: &MonthInput) -> Measures {
         let n = m.sponsor.len();
+        let trivial_ranks = !self.plan.has_rank_requirements();
+        let needs_gv = self.needs_gv();
+        let needs_child = self.needs_child_pv();
+        self.list_participants(m);
+        self.clear_the_rest(m, trivial_ranks, needs_gv, needs_child);
         let party_volume = self.gather_parties(m);
         // Preferred customers' and parties' volume, in one array when there is any (two
         // instantiations of the forward pass keep the common one as small as before).
@@ -61,14 +66,8 @@ impl PlanEngine<'_> {
             }
         };
         let plan = self.plan;
-        let trivial_ranks = !plan.has_rank_requirements();
-        // The list of those participating, for the plans whose passes read it.
-        let list = self.lists_participants();
-        let needs_gv = self.needs_gv();
-        let needs_child = self.needs_child_pv();
         let pass = ForwardPass {
             sponsor: &m.sponsor[..n],
-            participating: &m.participating[..n],
             own: &m.own_pv[..n],
             has_child: &self.tree.has_child[..n],
             min_pv: plan.min_pv,
@@ -78,11 +77,9 @@ impl PlanEngine<'_> {
             fuse_max_rank: trivial_ranks
                 && !plan.has_rank_advancement()
                 && self.given_rank.is_empty(),
-            list,
         };
-        self.participants.resize(if list { n } else { 0 }, 0);
         let out = Out {
-            participants: &mut self.participants,
+            participants: &self.participants,
             pv: &mut self.pv[..n],
             gv: &mut self.gv[..if needs_gv { n } else { 0 }],
             child_pv: &mut self.child_pv[..if needs_child { n } else { 0 }],
@@ -103,8 +100,6 @@ impl PlanEngine<'_> {
             (false, true) => pass.run_with::<false, true>(retail, extra, out),
             (false, false) => pass.run_with::<false, false>(retail, extra, out),
         };
-        self.participants
-            .truncate(if list { t.participating as usize } else { 0 });
         // Parties' volume was summed apart (from the parties): the rest is preferred.
         t.party_volume = party_volume;
         t.preferred_volume = if m.preferred_pv.is_empty() {
@@ -151,6 +146,77 @@ impl PlanEngine<'_> {
             }
         }
         total
+    }
+}
+
+impl PlanEngine<'_> {
+    /// This month's participants into `participants` (in join order), last month's into
+    /// `before`.
+    fn list_participants(&mut self, m: &MonthInput) {
+        let n = m.sponsor.len();
+        std::mem::swap(&mut self.participants, &mut self.before);
+        let list = &mut self.participants;
+        list.clear();
+        list.resize(n, 0);
+        let mut k = 0;
+        for (i, &on) in m.participating[..n].iter().enumerate() {
+            // Written for everyone, kept for those participating: no branch.
+            list[k] = i as u32;
+            k += on as usize;
+        }
+        list.truncate(k);
+    }
+
+    /// Make everything the forward pass does not write hold what it holds for someone not
+    /// participating (no PV, GV or rank, not active) and reset the recruits' PV and GV of
+    /// everyone with recruits, whom the pass's participants add to.
+    ///
+    /// Only those who participated last month can hold anything else (those who have
+    /// quit, or have not joined, hold these values already): the forward pass visits those
+    /// participating, not everyone. After a compressed month, whose arrays describe
+    /// another tree, or a month that did not compute GV, the arrays are cleared whole.
+    fn clear_the_rest(&mut self, m: &MonthInput, trivial_ranks: bool, gv: bool, child: bool) {
+        let n = m.sponsor.len();
+        let same_tree = self.bought.is_none() && self.tree_before;
+        let gv_before = std::mem::replace(&mut self.gv_before, gv);
+        self.tree_before = self.bought.is_none();
+        if same_tree {
+            for &i in &self.before {
+                let i = i as usize;
+                if i < n && !m.participating[i] {
+                    self.pv[i] = 0;
+                    self.qualified[i] = false;
+                    if trivial_ranks {
+                        self.rank[i] = NO_RANK;
+                    }
+                    if gv && gv_before {
+                        self.gv[i] = 0;
+                    }
+                }
+            }
+        } else {
+            self.pv[..n].fill(0);
+            self.qualified[..n].fill(false);
+            if trivial_ranks {
+                self.rank[..n].fill(NO_RANK);
+            }
+        }
+        if gv && !(same_tree && gv_before) {
+            self.gv[..n].fill(0);
+        }
+        if !same_tree && child {
+            self.child_pv[..n].fill(0);
+        }
+        if same_tree {
+            for &i in &self.tree.internal {
+                if child {
+                    self.child_pv[i as usize] = 0;
+                }
+                if gv {
+                    self.gv[i as usize] = 0;
+                }
+            }
+        }
     }
 }
 
@@ -233,22 +299,18 @@ impl Windows {
 /// What the forward pass reads.
 struct ForwardPass<'a> {
     sponsor: &'a [u32],
-    participating: &'a [bool],
     own: &'a [i64],
     has_child: &'a [bool],
     min_pv: i64,
     trivial_ranks: bool,
     top: u8,
     fuse_max_rank: bool,
-    /// Write the list of those participating.
-    list: bool,
 }
 
 /// What the forward pass writes.
 struct Out<'a> {
-    /// Room for everyone (or empty: no list); the first `participating` entries are those
-    /// participating.
-    participants: &'a mut [u32],
+    /// Those participating, in join order.
+    participants: &'a [u32],
     pv: &'a mut [i64],
     gv: &'a mut [i64],
     child_pv: &'a mut [i64],
@@ -274,10 +336,12 @@ impl ForwardPass<'_> {
         }
     }
 
-    /// One forward pass over everyone. A distributor's GV and recruits' PV are reset when
-    /// the pass reaches it, before any of its recruits (who come later) add to them; a
-    /// recruit without recruits of its own adds its PV to its sponsor's GV here, so that
-    /// the reverse GV pass need only visit those with recruits. `retail(i)` is the retail
+    /// One forward pass over those participating. A distributor's GV is set when the pass
+    /// reaches it, before any of its recruits (who come later) add to it; a recruit
+    /// without recruits of its own adds its PV to its sponsor's GV here, so that the
+    /// reverse GV pass need only visit those with recruits. Everyone else holds what
+    /// someone not participating holds, and the recruits' PV and GV of everyone with
+    /// recruits are reset (see [`PlanEngine::clear_the_rest`]). `retail(i)` is the retail
     /// customers' volume of `i`, `extra(i)` the preferred customers' and parties' volume
     /// of `i` (summed into `preferred_volume`). `GV`, `CHILD`: the plan reads GV, the
     /// recruits' PV (else their arrays are empty and nothing is written there).
@@ -298,13 +362,12 @@ impl ForwardPass<'_> {
             max_rank,
         } = o;
         let mut t = Measures::default();
-        let (part, own, sponsor, has_child) =
-            (self.participating, self.own, self.sponsor, self.has_child);
-        let n = sponsor.len();
-        for i in 0..n {
-            if i + AHEAD < n {
+        let (own, sponsor, has_child) = (self.own, self.sponsor, self.has_child);
+        let len = participants.len();
+        for (k, &i) in participants.iter().enumerate() {
+            if k + AHEAD < len {
                 // Sponsors are scattered: ask for a later one's lines ahead of time.
-                let s = sponsor[i + AHEAD];
+                let s = sponsor[participants[k + AHEAD] as usize];
                 if s != NO_SPONSOR {
                     if CHILD {
                         prefetch(&child_pv[s as usize]);
@@ -314,19 +377,14 @@ impl ForwardPass<'_> {
                     }
                 }
             }
-            let on = part[i];
-            let r = if on { retail(i) } else { 0 };
-            let f = if on { extra(i) } else { 0 };
-            let p = if on { own[i] + r + f } else { 0 };
+            let i = i as usize;
+            let (r, f) = (retail(i), extra(i));
+            let p = own[i] + r + f;
             pv[i] = p;
             if GV {
                 gv[i] = p;
             }
-            if CHILD {
-                child_pv[i] = 0;
-            }
             let s = sponsor[i];
-            // Those with no volume (everyone who has quit) add nothing: no scatter.
             if s != NO_SPONSOR && p != 0 {
                 assert!((s as usize) < i, "a sponsor must come before its recruit");
                 if CHILD {
@@ -339,21 +397,17 @@ impl ForwardPass<'_> {
             t.volume += p;
             t.retail_volume += r;
             t.preferred_volume += f;
-            if self.list {
-                // Written for everyone, kept for those participating: no branch.
-                participants[t.participating as usize] = i as u32;
-            }
-            t.participating += on as u32;
-            let q = on && p >= self.min_pv;
+            let q = p >= self.min_pv;
             qualified[i] = q;
             t.qualified += q as u32;
             if self.trivial_ranks {
-                rank[i] = if on { self.top } else { NO_RANK };
-                if on && self.fuse_max_rank {
+                rank[i] = self.top;
+                if self.fuse_max_rank {
                     max_rank[i] = self.top;
                 }
             }
         }
+        t.participating = len as u32;
         t
     }
 }

@@ -132,8 +132,13 @@ pub struct PlanEngine<'p> {
     /// Compute GV even when the plan does not read it.
     gv_always: bool,
     /// Those participating this month, in join order (the passes that concern them alone
-    /// visit them instead of everyone); empty unless [`Self::lists_participants`].
+    /// visit them instead of everyone), and last month.
     participants: Vec<u32>,
+    before: Vec<u32>,
+    /// Whether last month's arrays describe this tree (not a compressed month's) and
+    /// whether last month computed GV (see [`PlanEngine::clear_the_rest`]).
+    tree_before: bool,
+    gv_before: bool,
     /// Retail customers' PV of each participant, and of each one's recruits.
     rpv: Vec<i64>,
     child_rpv: Vec<i64>,
@@ -255,6 +260,9 @@ impl<'p> PlanEngine<'p> {
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
             participants: vec![],
+            before: vec![],
+            tree_before: false,
+            gv_before: false,
             rpv: vec![],
             child_rpv: vec![],
             party_pv: vec![],
@@ -423,10 +431,6 @@ impl<'p> PlanEngine<'p> {
         }
     }
 
-    /// Whether the month's passes read the list of those participating: the rank pass and
-    /// rank counts (ranks with requirements, or given), the retail margin, rank advancement,
-    /// pools and personal volume bonuses (and, then, the what-ifs' set-up). The forward
-    /// pass writes it only then.
     /// Compute each month's GV (`gv`) even for a plan that does not read it (which
     /// saves the roll-up and the array otherwise).
     pub fn keep_group_volume(&mut self) {
@@ -451,20 +455,6 @@ impl<'p> PlanEngine<'p> {
                 .bonuses
                 .iter()
                 .any(|b| matches!(b, Bonus::Unilevel { .. } | Bonus::Differential { .. }))
-    }
-
-    fn lists_participants(&self) -> bool {
-        self.plan.has_rank_requirements()
-            || !self.given_rank.is_empty()
-            || self.plan.bonuses.iter().any(|b| {
-                matches!(
-                    b,
-                    Bonus::Retail { .. }
-                        | Bonus::RankAdvancement { .. }
-                        | Bonus::Pool { .. }
-                        | Bonus::Personal { .. }
-                )
-            })
     }
 
     /// The month's stages in order.

@@ -220,17 +220,11 @@ impl PlanEngine<'_> {
                 ON_PREFERRED => &m.preferred_pv[..n],
                 _ => &self.party_pv[..n],
             };
-            // Only those participating have this month's volume (listed, when the plan
-            // lists them).
+            // Only those participating have this month's volume.
             let (rpv, child) = (&mut self.rpv, &mut self.child_rpv);
             let with_child = !self.child_pv.is_empty();
-            if self.participants.is_empty() {
-                let on = (0..n).filter(|&i| m.participating[i]);
-                what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
-            } else {
-                let on = self.participants.iter().map(|&i| i as usize);
-                what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
-            }
+            let on = self.participants.iter().map(|&i| i as usize);
+            what_if_pv(rpv, child, with_child, m.sponsor, on, |i| src[i]);
             let mut shadow = take_shadow(&mut self.shadow, plan, n, true);
             let ctx = BonusCtx {
                 pv: &self.rpv[..n],

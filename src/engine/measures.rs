@@ -45,8 +45,8 @@ impl PlanEngine<'_> {
         let trivial_ranks = !self.plan.has_rank_requirements();
         let needs_gv = self.needs_gv();
         let needs_child = self.needs_child_pv();
-        self.list_participants(m);
         self.clear_the_rest(m, trivial_ranks, needs_gv, needs_child);
+        self.list_participants(m);
         let party_volume = self.gather_parties(m);
         // Preferred customers' and parties' volume, in one array when there is any (two
         // instantiations of the forward pass keep the common one as small as before).
@@ -150,23 +150,6 @@ impl PlanEngine<'_> {
 }
 
 impl PlanEngine<'_> {
-    /// This month's participants into `participants` (in join order), last month's into
-    /// `before`.
-    fn list_participants(&mut self, m: &MonthInput) {
-        let n = m.sponsor.len();
-        std::mem::swap(&mut self.participants, &mut self.before);
-        let list = &mut self.participants;
-        list.clear();
-        list.resize(n, 0);
-        let mut k = 0;
-        for (i, &on) in m.participating[..n].iter().enumerate() {
-            // Written for everyone, kept for those participating: no branch.
-            list[k] = i as u32;
-            k += on as usize;
-        }
-        list.truncate(k);
-    }
-
     /// Make everything the forward pass does not write hold what it holds for someone not
     /// participating (no PV, GV or rank, not active) and reset the recruits' PV and GV of
     /// everyone with recruits, whom the pass's participants add to.
@@ -181,7 +164,8 @@ impl PlanEngine<'_> {
         let gv_before = std::mem::replace(&mut self.gv_before, gv);
         self.tree_before = self.bought.is_none();
         if same_tree {
-            for &i in &self.before {
+            // `participants` still lists last month's.
+            for &i in &self.participants {
                 let i = i as usize;
                 if i < n && !m.participating[i] {
                     self.pv[i] = 0;
@@ -217,6 +201,25 @@ impl PlanEngine<'_> {
                 }
             }
         }
+    }
+
+    /// This month's participants into `participants`, in join order.
+    fn list_participants(&mut self, m: &MonthInput) {
+        let n = m.sponsor.len();
+        let on = &m.participating[..n];
+        // Room for those participating (and one more, where the last write lands): a list
+        // the size of everyone would cost 4 bytes a person who ever joined.
+        let count = on.iter().filter(|&&x| x).count();
+        let list = &mut self.participants;
+        list.clear();
+        list.resize(count + 1, 0);
+        let mut k = 0;
+        for (i, &x) in on.iter().enumerate() {
+            // Written for everyone, kept for those participating: no branch.
+            list[k] = i as u32;
+            k += x as usize;
+        }
+        list.truncate(count);
     }
 }
 

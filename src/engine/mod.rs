@@ -132,9 +132,8 @@ pub struct PlanEngine<'p> {
     /// Compute GV even when the plan does not read it.
     gv_always: bool,
     /// Those participating this month, in join order (the passes that concern them alone
-    /// visit them instead of everyone), and last month.
+    /// visit them instead of everyone).
     participants: Vec<u32>,
-    before: Vec<u32>,
     /// Whether last month's arrays describe this tree (not a compressed month's) and
     /// whether last month computed GV (see [`PlanEngine::clear_the_rest`]).
     tree_before: bool,
@@ -260,7 +259,6 @@ impl<'p> PlanEngine<'p> {
             amounts: vec![vec![]; plan.bonuses.len()],
             child_pv: vec![],
             participants: vec![],
-            before: vec![],
             tree_before: false,
             gv_before: false,
             rpv: vec![],

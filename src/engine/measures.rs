@@ -209,7 +209,7 @@ impl PlanEngine<'_> {
         let on = &m.participating[..n];
         // Room for those participating (and one more, where the last write lands): a list
         // the size of everyone would cost 4 bytes a person who ever joined.
-        let count = on.iter().filter(|&&x| x).count();
+        let count = on.iter().map(|&x| x as usize).sum::<usize>();
         let list = &mut self.participants;
         list.clear();
         list.resize(count + 1, 0);

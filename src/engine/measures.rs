@@ -36,8 +36,8 @@ impl PlanEngine<'_> {
     /// totals.
     ///
     /// For speed, the forward pass also writes the statuses that read nothing but this
-    /// month's PV (one pass instead of three over everyone): `qualified` (PV at least
-    /// `active.min_pv`) and, for a plan whose ranks ask nothing, `rank` (everyone
+    /// month's PV (one pass over the participants instead of three): `qualified` (PV at
+    /// least `active.min_pv`) and, for a plan whose ranks ask nothing, `rank` (everyone
     /// participating is paid as the top rank) and, without rank advancement, `max_rank`.
     /// The status stage reads them and refines them where the plan asks for more.
     pub(super) fn measure(&mut self, m: &MonthInput) -> Measures {
